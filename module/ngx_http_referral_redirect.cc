@@ -1,0 +1,72 @@
+// referral_redirect: a capturing request is answered with a 302 to the same URL without the
+// referral and utm args, so the link a visitor shares or bookmarks carries no referral.
+
+#include "ngx_http_referral.h"
+#include "ngx_http_referral_counters.h"
+
+static ngx_int_t ngx_http_referral_redirect_handler(ngx_http_request_t *r) {
+    if (r != r->main || !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+        return NGX_DECLINED;
+    }
+    auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
+        ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
+    if (!rlcf->redirect) {
+        return NGX_DECLINED;
+    }
+
+    try {
+        ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
+        if (ctx == NULL || !ctx->captured || ctx->redirected) {
+            return NGX_DECLINED;
+        }
+        ctx->redirected = 1;
+
+        // The URL the visitor asked for, not the one rewrites made of it.
+        u_char *q = static_cast<u_char *>(
+            ngx_strlchr(r->unparsed_uri.data, r->unparsed_uri.data + r->unparsed_uri.len, '?'));
+        size_t path_len = q ? static_cast<size_t>(q - r->unparsed_uri.data) : r->unparsed_uri.len;
+        std::string_view query;
+        if (q) {
+            query = {reinterpret_cast<char *>(q + 1), r->unparsed_uri.len - path_len - 1};
+        }
+
+        u_char *location = static_cast<u_char *>(ngx_pnalloc(r->pool, r->unparsed_uri.len));
+        if (location == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        u_char *p = ngx_cpymem(location, r->unparsed_uri.data, path_len);
+        size_t n = referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
+        if (n) {
+            *p = '?';
+            p += 1 + n;
+        }
+
+        ngx_http_clear_location(r);
+        ngx_table_elt_t *h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        h->hash = 1;
+        ngx_str_set(&h->key, "Location");
+        h->value = {static_cast<size_t>(p - location), location};
+        r->headers_out.location = h;
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_redirects);
+        return NGX_HTTP_MOVED_TEMPORARILY;
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral redirect: %s", e.what());
+        return NGX_DECLINED;
+    }
+}
+
+ngx_int_t ngx_http_referral_init_redirect(ngx_conf_t *cf) {
+    auto *cmcf = static_cast<ngx_http_core_main_conf_t *>(
+        ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
+    // Handlers of one phase run last-registered first: this one precedes `return` and `rewrite`.
+    auto *h = static_cast<ngx_http_handler_pt *>(
+        ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers));
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+    *h = ngx_http_referral_redirect_handler;
+    return NGX_OK;
+}

@@ -1,0 +1,51 @@
+// Shared setup for tests of the module inside the real nginx: a key ring file and helpers to
+// read what the module sent.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "http_client.h"
+#include "keyring.h"
+#include "nginx_server.h"
+#include "token.h"
+
+namespace module_test {
+
+// Two keys: k1 signs, k2 verifies (rotation).
+extern const char kKeys[];
+
+class ModuleTest : public ::testing::Test {
+protected:
+    // Starts nginx with http_body inside http {}; "@KEYS@" is the key ring's path.
+    testing_support::NginxServer &start(const std::string &http_body, const std::string &main_extra = "");
+    // Writes the config without starting; returns nginx -t's exit code and output.
+    int test_config(const std::string &http_body, std::string *output,
+                    const std::string &keys = kKeys);
+
+    testing_support::HttpResponse get(const std::string &target,
+                                      const std::vector<std::string> &headers = {});
+
+    void TearDown() override;
+
+    std::unique_ptr<testing_support::NginxServer> nginx_;
+};
+
+// The cookie value from a Set-Cookie header ("ref=<token>; Path=/..." → "<token>").
+std::string cookie_value(const std::string &set_cookie);
+
+// Verifies a token against kKeys and returns its fields (status in *status).
+struct Decoded {
+    referral::TokenStatus status;
+    std::string code, click_id, source, medium, campaign;
+    int64_t issued = 0;
+};
+Decoded decode(const std::string &token, int64_t max_age = 30 * 86400);
+
+// Signs a token with kKeys' k1 (or the named kid).
+std::string sign(const std::string &code, int64_t issued, const std::string &kid = "k1",
+                 const std::string &source = "");
+
+}  // namespace module_test

@@ -1,0 +1,99 @@
+#include "nginx_server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace testing_support {
+
+namespace {
+
+void replace_all(std::string &s, const std::string &from, const std::string &to) {
+    for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
+        s.replace(pos, from.size(), to);
+    }
+}
+
+size_t count(const std::string &haystack, const std::string &needle) {
+    size_t n = 0;
+    for (size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos; pos += needle.size()) {
+        ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
+NginxServer::NginxServer(const std::string &http_body, const std::string &main_extra)
+    : port_(free_port()) {
+    for (const char *sub : {"/logs", "/tmp", "/conf", "/html"}) {
+        mkdir((dir_.path() + sub).c_str(), 0755);
+    }
+    write_file(dir_.path() + "/html/index.html", "hello\n");
+    rewrite_config(http_body, main_extra);
+}
+
+NginxServer::~NginxServer() { stop(); }
+
+std::string NginxServer::conf_path() const { return dir_.path() + "/conf/nginx.conf"; }
+
+void NginxServer::rewrite_config(const std::string &http_body, const std::string &main_extra) {
+    const std::string &p = dir_.path();
+    std::string conf;
+    conf += "load_module " REFERRAL_MODULE_PATH ";\n";
+    conf += "daemon off;\nmaster_process on;\n";
+    // Workers run as nobody by default and could not read a root-owned temp prefix.
+    if (geteuid() == 0) conf += "user root;\n";
+    conf += "error_log " + p + "/logs/error.log info;\n";
+    conf += "pid " + p + "/logs/nginx.pid;\n";
+    conf += main_extra.find("worker_processes") == std::string::npos ? "worker_processes 1;\n" : "";
+    conf += main_extra + "\n";
+    conf += "events { worker_connections 1024; }\n";
+    conf += "http {\n";
+    conf += "    access_log " + p + "/logs/access.log;\n";
+    for (const char *t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+        conf += std::string("    ") + t + "_temp_path " + p + "/tmp/" + t + ";\n";
+    }
+    std::string body = http_body;
+    replace_all(body, "@PORT@", std::to_string(port_));
+    replace_all(body, "@PREFIX@", p);
+    conf += body + "\n}\n";
+    write_file(conf_path(), conf);
+}
+
+int NginxServer::test_config(std::string *output) const {
+    return run_command({NGINX_BINARY, "-t", "-p", dir_.path(), "-c", conf_path()}, output);
+}
+
+void NginxServer::start() {
+    process_ = Process({NGINX_BINARY, "-p", dir_.path(), "-c", conf_path()},
+                       dir_.path() + "/logs/stderr.log");
+    if (!wait_for_port(port_, std::chrono::seconds(10))) {
+        process_.stop();
+        throw std::runtime_error("nginx did not start: " + error_log() +
+                                 read_file(dir_.path() + "/logs/stderr.log"));
+    }
+}
+
+void NginxServer::reload() {
+    size_t before = count(error_log(), "start worker processes");
+    process_.signal(SIGHUP);
+    if (!eventually([&] { return count(error_log(), "start worker processes") > before; })) {
+        throw std::runtime_error("nginx did not reload: " + error_log());
+    }
+    wait_for_port(port_, std::chrono::seconds(10));
+}
+
+void NginxServer::stop() {
+    if (process_.pid() <= 0) return;
+    process_.signal(SIGQUIT);
+    if (process_.wait(std::chrono::seconds(10)) == -1) process_.stop();
+}
+
+void NginxServer::stop_fast() { process_.stop(std::chrono::seconds(10)); }
+
+std::string NginxServer::error_log() const { return read_file(dir_.path() + "/logs/error.log"); }
+
+}  // namespace testing_support
