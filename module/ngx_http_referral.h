@@ -21,6 +21,10 @@ enum ngx_http_referral_samesite_e {
     NGX_HTTP_REFERRAL_SAMESITE_NONE
 };
 
+// http{}-level settings of the Redis sink (referral_redis, referral_queue_size, referral_spool);
+// defined and parsed in ngx_http_referral_sink_conf.cc.
+struct ngx_http_referral_main_conf_t;
+
 struct ngx_http_referral_srv_conf_t {
     ngx_str_t secret_file;
     referral::Keyring *keys;  // owned by a cycle pool cleanup
@@ -57,6 +61,14 @@ struct ngx_http_referral_loc_conf_t {
     ngx_http_complex_value_t *skip;
     ngx_http_complex_value_t *consent;
     referral::CaptureRules *rules;  // built at merge from params/max length/utm; pool cleanup
+
+    ngx_flag_t conversion;
+    ngx_http_complex_value_t *order_id;
+    ngx_http_complex_value_t *amount;
+    ngx_http_complex_value_t *currency;
+    ngx_http_complex_value_t *customer;
+    ngx_array_t *statuses;          // of ngx_uint_t
+    ngx_flag_t trust_request;       // a conversion value comes from the request (DESIGN §5)
 };
 
 enum ngx_http_referral_cookie_status_e {
@@ -81,6 +93,7 @@ struct ngx_http_referral_ctx_t {
     unsigned captured : 1;    // the args held a valid referral code (referral_redirect acts)
     unsigned redirected : 1;
     unsigned header_done : 1;
+    unsigned converted : 1;
     unsigned cookie_status : 2;
     unsigned set : 2;
 

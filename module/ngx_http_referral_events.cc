@@ -6,6 +6,7 @@
 
 #include "base64url.h"
 #include "event.h"
+#include "money.h"
 
 static std::string_view ngx_http_referral_view(const ngx_str_t &s) {
     return {reinterpret_cast<const char *>(s.data), s.len};
@@ -91,5 +92,72 @@ void ngx_http_referral_emit_click(ngx_http_request_t *r, ngx_http_referral_srv_c
         return;
     }
     ngx_http_referral_count(NGX_HTTP_REFERRAL_clicks);
+    ngx_http_referral_sink_push(r->connection->log, event.release());
+}
+
+// Order and customer ids: 1..128 printable bytes go as they are; anything else is kept, cut, as
+// <name>_raw so the daemon can reject it with a reason instead of the event vanishing.
+static void ngx_http_referral_add_id(referral::EventRecord &event, std::string_view name,
+                                     std::string_view raw_name, std::string_view value) {
+    bool valid = !value.empty() && value.size() <= 128;
+    for (size_t i = 0; valid && i < value.size(); i++) {
+        valid = value[i] >= 0x21 && value[i] <= 0x7e;
+    }
+    if (valid) {
+        event.add(name, value);
+    } else if (!value.empty()) {
+        event.add(raw_name, value.substr(0, 128));
+    }
+}
+
+static void ngx_http_referral_add_amount(referral::EventRecord &event, std::string_view amount,
+                                         std::string_view currency) {
+    char upper[3];
+    int exponent = 2;
+    bool known = true;
+    if (!currency.empty()) {
+        known = currency.size() == sizeof(upper);
+        for (size_t i = 0; known && i < sizeof(upper); i++) {
+            upper[i] = static_cast<char>(ngx_toupper(currency[i]));
+        }
+        exponent = known ? referral::currency_exponent({upper, sizeof(upper)}) : -1;
+        if (exponent < 0) {
+            event.add("currency_raw", currency.substr(0, 16));
+        } else {
+            event.add("currency", {upper, sizeof(upper)});
+        }
+    }
+    if (amount.empty()) {
+        return;
+    }
+    int64_t minor;
+    if (exponent >= 0 && referral::parse_amount(amount, exponent, &minor)) {
+        u_char buf[NGX_INT64_LEN];
+        u_char *end = ngx_sprintf(buf, "%L", minor);
+        event.add("amount", {reinterpret_cast<char *>(buf), static_cast<size_t>(end - buf)});
+    } else {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_amounts_invalid);
+        event.add("amount_raw", amount.substr(0, 64));
+    }
+}
+
+void ngx_http_referral_emit_conversion(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
+                                       ngx_http_referral_ctx_t *ctx,
+                                       const ngx_http_referral_conversion_t &c) {
+    referral::EventRecord event;
+    if (!ngx_http_referral_common(r, rscf, ctx, "conversion", event)) {
+        return;
+    }
+    u_char buf[NGX_INT64_LEN];
+    u_char *end = ngx_sprintf(buf, "%L", static_cast<int64_t>(ctx->issued) * 1000);
+    event.add("first_ts", {reinterpret_cast<char *>(buf), static_cast<size_t>(end - buf)});
+    ngx_http_referral_add_id(event, "order", "order_raw", ngx_http_referral_view(c.order));
+    ngx_http_referral_add_id(event, "customer", "customer_raw", ngx_http_referral_view(c.customer));
+    ngx_http_referral_add_amount(event, ngx_http_referral_view(c.amount), ngx_http_referral_view(c.currency));
+    event.add("trust", c.trust_request ? "request" : "upstream");
+    end = ngx_sprintf(buf, "%ui", c.status);
+    event.add("status", {reinterpret_cast<char *>(buf), static_cast<size_t>(end - buf)});
+
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions);
     ngx_http_referral_sink_push(r->connection->log, event.release());
 }

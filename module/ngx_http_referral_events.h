@@ -4,5 +4,19 @@
 
 #include "ngx_http_referral.h"
 
+// What the checkout response said, evaluated from the referral_conversion_* values.
+struct ngx_http_referral_conversion_t {
+    ngx_str_t order;
+    ngx_str_t amount;
+    ngx_str_t currency;
+    ngx_str_t customer;
+    bool trust_request;
+    ngx_uint_t status;
+};
+
 void ngx_http_referral_emit_click(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
                                   ngx_http_referral_ctx_t *ctx);
+
+void ngx_http_referral_emit_conversion(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
+                                       ngx_http_referral_ctx_t *ctx,
+                                       const ngx_http_referral_conversion_t &c);

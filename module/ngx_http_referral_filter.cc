@@ -2,6 +2,7 @@
 // shared caches from storing a response that carries one.
 
 #include "ngx_http_referral.h"
+#include "ngx_http_referral_conversion.h"
 #include "ngx_http_referral_counters.h"
 
 static ngx_http_output_header_filter_pt ngx_http_next_header_filter;
@@ -82,9 +83,13 @@ static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
         }
         ctx->header_done = 1;
 
+        auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
+            ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
+        auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
+            ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
+        ngx_http_referral_convert(r, rscf, rlcf, ctx);
+
         if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE && r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {
-            auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
-                ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
             if (ngx_http_referral_set_cookie(r, rscf, ctx) != NGX_OK) {
                 return NGX_ERROR;
             }

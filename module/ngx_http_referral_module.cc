@@ -1,8 +1,11 @@
 // ngx_http_referral_module: directives, configuration and the module's life cycle.
 
 #include "ngx_http_referral.h"
+#include "ngx_http_referral_conversion.h"
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_random.h"
+#include "ngx_http_referral_sink.h"
+#include "ngx_http_referral_status.h"
 
 static void *ngx_http_referral_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_referral_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child);
@@ -13,6 +16,7 @@ static char *ngx_http_referral_code_max_length(ngx_conf_t *cf, void *post, void 
 static ngx_int_t ngx_http_referral_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_referral_init_process(ngx_cycle_t *cycle);
+static void ngx_http_referral_exit_process(ngx_cycle_t *cycle);
 
 static ngx_conf_enum_t ngx_http_referral_attribution_values[] = {
     {ngx_string("last"), NGX_HTTP_REFERRAL_LAST},
@@ -80,14 +84,53 @@ static ngx_command_t ngx_http_referral_commands[] = {
      ngx_http_set_complex_value_slot, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(ngx_http_referral_loc_conf_t, consent), NULL},
 
+    {ngx_string("referral_conversion"), NGX_HTTP_LOC_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_referral_loc_conf_t, conversion), NULL},
+
+    {ngx_string("referral_conversion_order_id"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, order_id), NULL},
+
+    {ngx_string("referral_conversion_amount"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, amount), NULL},
+
+    {ngx_string("referral_conversion_currency"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, currency), NULL},
+
+    {ngx_string("referral_conversion_customer"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, customer), NULL},
+
+    {ngx_string("referral_conversion_status"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_1MORE,
+     ngx_http_referral_conversion_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE, ngx_http_referral_redis,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_queue_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_queue_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_spool"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, ngx_http_referral_spool,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_status"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS | NGX_CONF_TAKE1,
+     ngx_http_referral_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+
     ngx_null_command};
 
 static ngx_http_module_t ngx_http_referral_module_ctx = {
     ngx_http_referral_preconfiguration,   // preconfiguration
     ngx_http_referral_postconfiguration,  // postconfiguration
 
-    NULL,  // create main configuration
-    NULL,  // init main configuration
+    ngx_http_referral_create_main_conf,  // create main configuration
+    ngx_http_referral_init_main_conf,    // init main configuration
 
     ngx_http_referral_create_srv_conf,  // create server configuration
     ngx_http_referral_merge_srv_conf,   // merge server configuration
@@ -106,7 +149,7 @@ ngx_module_t ngx_http_referral_module = {
     ngx_http_referral_init_process,  // init process
     NULL,                            // init thread
     NULL,                            // exit thread
-    NULL,                            // exit process
+    ngx_http_referral_exit_process,  // exit process
     NULL,                            // exit master
     NGX_MODULE_V1_PADDING};
 
@@ -165,6 +208,8 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf) {
     //     conf->skip = NULL;
     //     conf->consent = NULL;
     //     conf->rules = NULL;
+    //     conf->order_id = conf->amount = conf->currency = conf->customer = NULL;
+    //     conf->trust_request = 0;
 
     conf->enable = NGX_CONF_UNSET;
     conf->params = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
@@ -173,6 +218,8 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf) {
     conf->utm = NGX_CONF_UNSET;
     conf->redirect = NGX_CONF_UNSET;
     conf->skip_bots = NGX_CONF_UNSET;
+    conf->conversion = NGX_CONF_UNSET;
+    conf->statuses = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
     return conf;
 }
 
@@ -195,19 +242,25 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
         conf->consent = prev->consent;
     }
 
-    if (conf->enable) {
+    if (ngx_http_referral_merge_conversion(cf, prev, conf) != NGX_CONF_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    if (conf->enable || conf->conversion) {
         auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
             ngx_http_conf_get_module_srv_conf(cf, ngx_http_referral_module));
         if (rscf->keys == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"referral\" is on but no \"referral_secret_file\" is set for "
-                               "this server: add one at the http or server level");
+                               "\"%s\" is on but no \"referral_secret_file\" is set for "
+                               "this server: add one at the http or server level",
+                               conf->enable ? "referral" : "referral_conversion");
             return static_cast<char *>(NGX_CONF_ERROR);
         }
         if (rscf->site.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"referral\" is on but the server has no name: set "
-                               "\"referral_site\" or \"server_name\"");
+                               "\"%s\" is on but the server has no name: set "
+                               "\"referral_site\" or \"server_name\"",
+                               conf->enable ? "referral" : "referral_conversion");
             return static_cast<char *>(NGX_CONF_ERROR);
         }
     }
@@ -309,8 +362,20 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
 }
 
 static ngx_int_t ngx_http_referral_init_process(ngx_cycle_t *cycle) {
-    (void) cycle;
     // Workers are forked from the master: each draws its own random bytes.
     ngx_http_referral_random_reset();
-    return NGX_OK;
+    try {
+        return ngx_http_referral_sink_init_process(cycle);
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "referral: %s", e.what());
+        return NGX_ERROR;
+    }
+}
+
+static void ngx_http_referral_exit_process(ngx_cycle_t *cycle) {
+    try {
+        ngx_http_referral_sink_exit_process(cycle);
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "referral: %s", e.what());
+    }
 }

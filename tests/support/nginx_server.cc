@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace testing_support {
@@ -63,13 +64,20 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
     write_file(conf_path(), conf);
 }
 
+// A sanitizer build of the module needs its runtime loaded first in the (uninstrumented) nginx.
+static std::vector<std::string> nginx_env() {
+    const char *preload = std::getenv("REFERRAL_NGINX_PRELOAD");
+    if (!preload || !*preload) return {};
+    return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
+}
+
 int NginxServer::test_config(std::string *output) const {
-    return run_command({NGINX_BINARY, "-t", "-p", dir_.path(), "-c", conf_path()}, output);
+    return run_command({NGINX_BINARY, "-t", "-p", dir_.path(), "-c", conf_path()}, output, nginx_env());
 }
 
 void NginxServer::start() {
     process_ = Process({NGINX_BINARY, "-p", dir_.path(), "-c", conf_path()},
-                       dir_.path() + "/logs/stderr.log");
+                       dir_.path() + "/logs/stderr.log", nginx_env());
     if (!wait_for_port(port_, std::chrono::seconds(10))) {
         process_.stop();
         throw std::runtime_error("nginx did not start: " + error_log() +

@@ -40,7 +40,8 @@ int wait_status(pid_t pid, bool block) {
 
 }  // namespace
 
-Process::Process(const std::vector<std::string> &argv, const std::string &log_path) {
+Process::Process(const std::vector<std::string> &argv, const std::string &log_path,
+                 const std::vector<std::string> &env) {
     auto args = to_argv(argv);
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -55,6 +56,7 @@ Process::Process(const std::vector<std::string> &argv, const std::string &log_pa
         if (devnull >= 0) dup2(devnull, 0);
         // Own process group: a test's Ctrl-C or crash handling stays with the test runner.
         setpgid(0, 0);
+        for (const auto &e : env) putenv(const_cast<char *>(e.c_str()));
         execv(args[0], args.data());
         _exit(127);
     }
@@ -111,7 +113,8 @@ int Process::stop(std::chrono::milliseconds grace) {
     return status;
 }
 
-int run_command(const std::vector<std::string> &argv, std::string *output) {
+int run_command(const std::vector<std::string> &argv, std::string *output,
+                const std::vector<std::string> &env) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     auto args = to_argv(argv);
@@ -122,6 +125,7 @@ int run_command(const std::vector<std::string> &argv, std::string *output) {
         dup2(fds[1], 2);
         close(fds[0]);
         close(fds[1]);
+        for (const auto &e : env) putenv(const_cast<char *>(e.c_str()));
         execv(args[0], args.data());
         _exit(127);
     }

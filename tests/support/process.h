@@ -13,8 +13,10 @@ namespace testing_support {
 class Process {
 public:
     Process() = default;
-    // Starts argv[0] (a path) with stdout and stderr appended to log_path.
-    Process(const std::vector<std::string> &argv, const std::string &log_path);
+    // Starts argv[0] (a path) with stdout and stderr appended to log_path and env ("NAME=value")
+    // added to the inherited environment.
+    Process(const std::vector<std::string> &argv, const std::string &log_path,
+            const std::vector<std::string> &env = {});
     ~Process();  // stop()
     Process(Process &&other) noexcept;
     Process &operator=(Process &&other) noexcept;
@@ -34,7 +36,8 @@ private:
 };
 
 // Runs a command to completion, capturing stdout+stderr; returns the exit code.
-int run_command(const std::vector<std::string> &argv, std::string *output);
+int run_command(const std::vector<std::string> &argv, std::string *output,
+                const std::vector<std::string> &env = {});
 
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int free_port();

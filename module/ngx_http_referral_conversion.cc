@@ -1,0 +1,172 @@
+#include "ngx_http_referral_conversion.h"
+
+#include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_events.h"
+
+#include "money.h"
+
+// Variables whose values the shop's response carries: a visitor cannot forge them (DESIGN §5).
+// Anything else may come from the request, including map/set results built from it.
+static bool ngx_http_referral_trusted_variable(const u_char *name, size_t len) {
+    static const ngx_str_t trusted[] = {ngx_string("upstream_http_"), ngx_string("sent_http_"),
+                                        ngx_string("upstream_trailer_"), ngx_string("upstream_cookie_")};
+    for (const ngx_str_t &t : trusted) {
+        if (len > t.len && ngx_strncmp(name, t.data, t.len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The first variable in a complex value that a visitor could forge; NULL when there is none.
+static bool ngx_http_referral_request_sourced(const ngx_str_t &text, ngx_str_t *culprit) {
+    const u_char *p = text.data, *end = text.data + text.len;
+    while ((p = static_cast<const u_char *>(memchr(p, '$', end - p))) != NULL) {
+        p++;
+        bool braced = p < end && *p == '{';
+        if (braced) {
+            p++;
+        }
+        const u_char *name = p;
+        while (p < end && (isalnum(*p) || *p == '_')) {
+            p++;
+        }
+        if (p > name && !ngx_http_referral_trusted_variable(name, p - name)) {
+            *culprit = {static_cast<size_t>(p - name), const_cast<u_char *>(name)};
+            return true;
+        }
+    }
+    return false;
+}
+
+char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    char *rv = ngx_http_set_complex_value_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+    ngx_str_t *value = static_cast<ngx_str_t *>(cf->args->elts);
+    ngx_str_t culprit;
+    if (ngx_http_referral_request_sourced(value[1], &culprit)) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"%V\" uses $%V, which a visitor can forge: conversions here are sent "
+                           "with trust=request and the reward daemon holds them for approval; "
+                           "prefer $upstream_http_* headers from the shop",
+                           &cmd->name, &culprit);
+    }
+    return NGX_CONF_OK;
+}
+
+char *ngx_http_referral_conversion_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(conf);
+    if (rlcf->statuses != NGX_CONF_UNSET_PTR) {
+        return const_cast<char *>("is duplicate");
+    }
+    rlcf->statuses = ngx_array_create(cf->pool, cf->args->nelts - 1, sizeof(ngx_uint_t));
+    if (rlcf->statuses == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    ngx_str_t *value = static_cast<ngx_str_t *>(cf->args->elts);
+    for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
+        ngx_int_t status = ngx_atoi(value[i].data, value[i].len);
+        if (status < 100 || status > 599) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid status \"%V\" in \"%V\": use codes 100-599",
+                               &value[i], &cmd->name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+        *static_cast<ngx_uint_t *>(ngx_array_push(rlcf->statuses)) = status;
+    }
+    return NGX_CONF_OK;
+}
+
+char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_conf_t *prev,
+                                         ngx_http_referral_loc_conf_t *conf) {
+    ngx_conf_merge_value(conf->conversion, prev->conversion, 0);
+    for (auto field : {&ngx_http_referral_loc_conf_t::order_id, &ngx_http_referral_loc_conf_t::amount,
+                       &ngx_http_referral_loc_conf_t::currency, &ngx_http_referral_loc_conf_t::customer}) {
+        if (conf->*field == NULL) {
+            conf->*field = prev->*field;
+        }
+    }
+    if (conf->statuses == NGX_CONF_UNSET_PTR) {
+        if (prev->statuses == NGX_CONF_UNSET_PTR) {
+            static const ngx_uint_t defaults[] = {200, 201, 204, 301, 302, 303};
+            prev->statuses = ngx_array_create(cf->pool, 6, sizeof(ngx_uint_t));
+            if (prev->statuses == NULL) {
+                return static_cast<char *>(NGX_CONF_ERROR);
+            }
+            for (ngx_uint_t s : defaults) {
+                *static_cast<ngx_uint_t *>(ngx_array_push(prev->statuses)) = s;
+            }
+        }
+        conf->statuses = prev->statuses;
+    }
+
+    if (!conf->conversion) {
+        return NGX_CONF_OK;
+    }
+    if (conf->order_id == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"referral_conversion\" is on without \"referral_conversion_order_id\": "
+                           "name the order, e.g. $upstream_http_x_order_id");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (conf->currency && conf->currency->lengths == NULL &&
+        referral::currency_exponent({reinterpret_cast<char *>(conf->currency->value.data),
+                                     conf->currency->value.len}) < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"referral_conversion_currency\" \"%V\" is not an ISO 4217 code such as EUR",
+                           &conf->currency->value);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    ngx_str_t culprit;
+    conf->trust_request = 0;
+    for (ngx_http_complex_value_t *cv : {conf->order_id, conf->amount, conf->currency, conf->customer}) {
+        if (cv && ngx_http_referral_request_sourced(cv->value, &culprit)) {
+            conf->trust_request = 1;
+        }
+    }
+    return NGX_CONF_OK;
+}
+
+static bool ngx_http_referral_counted_status(ngx_array_t *statuses, ngx_uint_t status) {
+    auto *s = static_cast<ngx_uint_t *>(statuses->elts);
+    for (ngx_uint_t i = 0; i < statuses->nelts; i++) {
+        if (s[i] == status) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ngx_http_referral_eval(ngx_http_request_t *r, ngx_http_complex_value_t *cv, ngx_str_t *out) {
+    if (cv == NULL) {
+        out->len = 0;
+        out->data = NULL;
+        return true;
+    }
+    return ngx_http_complex_value(r, cv, out) == NGX_OK;
+}
+
+void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
+                               ngx_http_referral_loc_conf_t *rlcf, ngx_http_referral_ctx_t *ctx) {
+    if (!rlcf->conversion || ctx->converted ||
+        !ngx_http_referral_counted_status(rlcf->statuses, r->headers_out.status)) {
+        return;
+    }
+    ctx->converted = 1;
+    if (ctx->code.len == 0) {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions_unattributed);
+        return;
+    }
+
+    ngx_http_referral_conversion_t c;
+    if (!ngx_http_referral_eval(r, rlcf->order_id, &c.order) ||
+        !ngx_http_referral_eval(r, rlcf->amount, &c.amount) ||
+        !ngx_http_referral_eval(r, rlcf->currency, &c.currency) ||
+        !ngx_http_referral_eval(r, rlcf->customer, &c.customer)) {
+        return;
+    }
+    c.trust_request = rlcf->trust_request;
+    c.status = r->headers_out.status;
+    ngx_http_referral_emit_conversion(r, rscf, ctx, c);
+}

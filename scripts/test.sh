@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine and runs every test: unit and integration tests against the real
+# nginx, redis-server and daemon; the same suite again with AddressSanitizer and
+# UndefinedBehaviorSanitizer; then each libFuzzer target for a bounded time.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   scripts/test.sh --quick    the normal build's suite only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+jobs=$(nproc)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing dependencies"
+bash scripts/deps.sh
+
+step "Building (build/)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+
+step "Unit and integration tests"
+(cd build && ctest --output-on-failure --parallel "$jobs")
+
+[ "$quick" = 1 ] && exit 0
+
+step "Building with ASan/UBSan (build-sanitize/)"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_BENCH=OFF >/dev/null
+cmake --build build-sanitize -j"$jobs"
+
+step "Unit and integration tests under ASan/UBSan"
+# nginx itself is not instrumented: it loads the sanitizer runtime before the module.
+REFERRAL_NGINX_PRELOAD=$(gcc -print-file-name=libasan.so) \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  bash -c 'cd build-sanitize && ctest --output-on-failure --parallel '"$jobs"
+
+if [ -f scripts/fuzz.sh ]; then
+  step "Fuzzing each parser for ${FUZZ_SECONDS:-30}s"
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+fi
