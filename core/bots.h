@@ -1,0 +1,17 @@
+// The documented crawler list for referral_skip_bots (DESIGN §3). curl and wget are not
+// crawlers: operators test with them.
+#pragma once
+
+#include <string_view>
+
+namespace referral {
+
+bool is_crawler(std::string_view user_agent);
+
+// Sec-Fetch-Dest values of requests that can stuff cookies without the visitor seeing a page.
+bool is_embedded_fetch(std::string_view sec_fetch_dest);
+
+// Sec-Purpose / Purpose header values that announce a prefetch or prerender.
+bool is_prefetch(std::string_view purpose);
+
+}  // namespace referral

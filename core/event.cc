@@ -1,0 +1,52 @@
+#include "event.h"
+
+namespace referral {
+namespace {
+
+constexpr size_t kMaxLength = 0xffff;
+
+void put_length(std::string *out, size_t n) {
+    out->push_back(static_cast<char>(n & 0xff));
+    out->push_back(static_cast<char>(n >> 8));
+}
+
+// Reads one length-prefixed string from the front of *in; false when *in is too short.
+bool take_string(std::string_view *in, std::string_view *out) {
+    if (in->size() < 2) {
+        return false;
+    }
+    size_t n = static_cast<uint8_t>((*in)[0]) | static_cast<size_t>(static_cast<uint8_t>((*in)[1]))
+                                                    << 8;
+    in->remove_prefix(2);
+    if (in->size() < n) {
+        return false;
+    }
+    *out = in->substr(0, n);
+    in->remove_prefix(n);
+    return true;
+}
+
+}  // namespace
+
+void EventRecord::add(std::string_view name, std::string_view value) {
+    name = name.substr(0, kMaxLength);
+    value = value.substr(0, kMaxLength);
+    put_length(&bytes_, name.size());
+    bytes_.append(name);
+    put_length(&bytes_, value.size());
+    bytes_.append(value);
+}
+
+bool decode_event(std::string_view record, EventFields *out) {
+    out->clear();
+    while (!record.empty()) {
+        std::string_view name, value;
+        if (!take_string(&record, &name) || name.empty() || !take_string(&record, &value)) {
+            return false;
+        }
+        out->emplace_back(name, value);
+    }
+    return true;
+}
+
+}  // namespace referral
