@@ -116,7 +116,7 @@ ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool fin
 
 ngx_int_t ngx_http_referral_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_referral_init_filter(ngx_conf_t *cf);
-ngx_int_t ngx_http_referral_init_redirect(ngx_conf_t *cf);
+ngx_int_t ngx_http_referral_init_handler(ngx_conf_t *cf);
 
 char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_referral_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

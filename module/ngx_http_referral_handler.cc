@@ -1,22 +1,24 @@
-// referral_redirect: a capturing request is answered with a 302 to the same URL without the
-// referral and utm args, so the link a visitor shares or bookmarks carries no referral.
+// The rewrite-phase handler: takes the referral decision in the first location with referral
+// on (so a try_files or error_page to a location without it still captures), and answers a
+// capturing request with referral_redirect's 302.
 
 #include "ngx_http_referral.h"
 #include "ngx_http_referral_counters.h"
 
-static ngx_int_t ngx_http_referral_redirect_handler(ngx_http_request_t *r) {
-    if (r != r->main || !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
+    if (r != r->main) {
         return NGX_DECLINED;
     }
     auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
-    if (!rlcf->redirect) {
+    if (!rlcf->enable && rlcf->consent == NULL) {
         return NGX_DECLINED;
     }
 
     try {
         ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
-        if (ctx == NULL || !ctx->captured || ctx->redirected) {
+        if (!rlcf->redirect || ctx == NULL || !ctx->captured || ctx->redirected ||
+            !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
             return NGX_DECLINED;
         }
         ctx->redirected = 1;
@@ -53,12 +55,12 @@ static ngx_int_t ngx_http_referral_redirect_handler(ngx_http_request_t *r) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_redirects);
         return NGX_HTTP_MOVED_TEMPORARILY;
     } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral redirect: %s", e.what());
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral handler: %s", e.what());
         return NGX_DECLINED;
     }
 }
 
-ngx_int_t ngx_http_referral_init_redirect(ngx_conf_t *cf) {
+ngx_int_t ngx_http_referral_init_handler(ngx_conf_t *cf) {
     auto *cmcf = static_cast<ngx_http_core_main_conf_t *>(
         ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
     // Handlers of one phase run last-registered first: this one precedes `return` and `rewrite`.
@@ -67,6 +69,6 @@ ngx_int_t ngx_http_referral_init_redirect(ngx_conf_t *cf) {
     if (h == NULL) {
         return NGX_ERROR;
     }
-    *h = ngx_http_referral_redirect_handler;
+    *h = ngx_http_referral_handler;
     return NGX_OK;
 }

@@ -13,16 +13,11 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
 static char *ngx_http_referral_param(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_referral_code_max_length(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_referral_attribution(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_referral_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_referral_init_process(ngx_cycle_t *cycle);
 static void ngx_http_referral_exit_process(ngx_cycle_t *cycle);
-
-static ngx_conf_enum_t ngx_http_referral_attribution_values[] = {
-    {ngx_string("last"), NGX_HTTP_REFERRAL_LAST},
-    {ngx_string("first"), NGX_HTTP_REFERRAL_FIRST},
-    {ngx_null_string, 0},
-};
 
 static ngx_conf_post_t ngx_http_referral_code_max_length_post = {
     ngx_http_referral_code_max_length};
@@ -56,8 +51,7 @@ static ngx_command_t ngx_http_referral_commands[] = {
 
     {ngx_string("referral_attribution"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
-     ngx_conf_set_enum_slot, NGX_HTTP_LOC_CONF_OFFSET,
-     offsetof(ngx_http_referral_loc_conf_t, attribution), ngx_http_referral_attribution_values},
+     ngx_http_referral_attribution, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
 
     {ngx_string("referral_utm"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
@@ -347,6 +341,24 @@ static char *ngx_http_referral_code_max_length(ngx_conf_t *cf, void *post, void 
     return NGX_CONF_OK;
 }
 
+// Not ngx_conf_set_enum_slot: its error does not name the directive.
+static char *ngx_http_referral_attribution(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    (void) cmd;
+    auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(conf);
+    if (rlcf->attribution != NGX_CONF_UNSET_UINT) {
+        return const_cast<char *>("is duplicate");
+    }
+    ngx_str_t *value = static_cast<ngx_str_t *>(cf->args->elts);
+    if (ngx_strcmp(value[1].data, "first") == 0) {
+        rlcf->attribution = NGX_HTTP_REFERRAL_FIRST;
+    } else if (ngx_strcmp(value[1].data, "last") == 0) {
+        rlcf->attribution = NGX_HTTP_REFERRAL_LAST;
+    } else {
+        return const_cast<char *>("must be \"first\" or \"last\"");
+    }
+    return NGX_CONF_OK;
+}
+
 static ngx_int_t ngx_http_referral_preconfiguration(ngx_conf_t *cf) {
     return ngx_http_referral_add_variables(cf);
 }
@@ -355,7 +367,7 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
         return NGX_ERROR;
     }
-    if (ngx_http_referral_init_redirect(cf) != NGX_OK) {
+    if (ngx_http_referral_init_handler(cf) != NGX_OK) {
         return NGX_ERROR;
     }
     return ngx_http_referral_init_filter(cf);

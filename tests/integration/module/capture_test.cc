@@ -286,7 +286,7 @@ TEST_F(CaptureTest, BadInputIsServedNormally) {
     start(site(""));
     std::string big(8000, 'a');
     const std::vector<std::string> targets = {
-        "/?ref=", "/?ref=%zz", "/?ref=%00", "/?ref=a%", "/?ref=a b", "/?ref=%E2%98%83",
+        "/?ref=", "/?ref=%zz", "/?ref=%00", "/?ref=a%", "/?ref=a%20b", "/?ref=%E2%98%83",
         "/?ref=" + std::string(200, 'x'), "/?ref=a&ref=b&ref=c", "/?" + big + "&ref=ok",
         "/?ref=bad!&ref=good", "/?&&&=&ref", "/?utm_source=%ff&ref=x",
     };

@@ -18,7 +18,7 @@ namespace module_test {
 extern const char kKeys[];
 
 class ModuleTest : public ::testing::Test {
-protected:
+public:
     // Starts nginx with http_body inside http {}; "@KEYS@" is the key ring's path.
     testing_support::NginxServer &start(const std::string &http_body, const std::string &main_extra = "");
     // Writes the config without starting; returns nginx -t's exit code and output.
