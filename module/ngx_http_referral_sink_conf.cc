@@ -1,0 +1,270 @@
+// referral_redis, referral_queue_size and referral_spool: everything is checked and resolved
+// here, at configuration time, so a worker never resolves names or reads the password file.
+
+#include "ngx_http_referral_sink_conf.h"
+
+#include "ngx_http_referral_sink.h"
+
+static const ngx_uint_t ngx_http_referral_default_queue_size = 10000;
+static const ngx_msec_t ngx_http_referral_default_timeout = 1000;
+static const off_t ngx_http_referral_default_spool_size = 1024 * 1024 * 1024;
+
+void *ngx_http_referral_create_main_conf(ngx_conf_t *cf) {
+    auto *conf = static_cast<ngx_http_referral_main_conf_t *>(
+        ngx_pcalloc(cf->pool, sizeof(ngx_http_referral_main_conf_t)));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    // set by ngx_pcalloc():
+    //     conf->redis_name, redis_user, redis_password, redis_stream = { 0, NULL };
+    //     conf->redis_sockaddr = NULL;
+    //     conf->spool = NULL;
+
+    conf->redis_db = NGX_CONF_UNSET;
+    conf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    conf->queue_size = NGX_CONF_UNSET_UINT;
+    conf->spool_max_size = NGX_CONF_UNSET;
+    return conf;
+}
+
+char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf) {
+    (void)cf;
+    auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
+
+    ngx_conf_init_msec_value(rmcf->redis_timeout, ngx_http_referral_default_timeout);
+    ngx_conf_init_uint_value(rmcf->queue_size, ngx_http_referral_default_queue_size);
+    if (rmcf->spool_max_size == NGX_CONF_UNSET) {
+        rmcf->spool_max_size = ngx_http_referral_default_spool_size;
+    }
+    return NGX_CONF_OK;
+}
+
+ngx_http_referral_main_conf_t *ngx_http_referral_sink_conf(ngx_cycle_t *cycle) {
+    return static_cast<ngx_http_referral_main_conf_t *>(
+        ngx_http_cycle_get_module_main_conf(cycle, ngx_http_referral_module));
+}
+
+// The first line of the file, without surrounding blanks; the file is read once, here.
+static char *ngx_http_referral_read_password(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out) {
+    if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    ngx_fd_t fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot open the password_file \"%V\" of \"referral_redis\"", name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    u_char buf[1024];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    ngx_err_t err = ngx_errno;
+    ngx_close_file(fd);
+    if (n < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
+                           "cannot read the password_file \"%V\" of \"referral_redis\"", name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    u_char *end = static_cast<u_char *>(ngx_strlchr(buf, buf + n, '\n'));
+    if (end == NULL) {
+        if (n == sizeof(buf)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "the first line of the password_file \"%V\" of "
+                               "\"referral_redis\" is longer than %uz bytes",
+                               name, sizeof(buf) - 1);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+        end = buf + n;
+    }
+    u_char *start = buf;
+    while (start < end && (*start == ' ' || *start == '\t')) {
+        start++;
+    }
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) {
+        end--;
+    }
+    if (start == end) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the password_file \"%V\" of \"referral_redis\" is empty: put the "
+                           "password on its first line",
+                           name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    out->len = end - start;
+    out->data = static_cast<u_char *>(ngx_pnalloc(cf->pool, out->len));
+    if (out->data == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    ngx_memcpy(out->data, start, out->len);
+    ngx_explicit_memzero(buf, sizeof(buf));
+    return NGX_CONF_OK;
+}
+
+static bool ngx_http_referral_param(ngx_str_t *arg, const char *name, ngx_str_t *value) {
+    size_t len = ngx_strlen(name);
+    if (arg->len < len || ngx_strncmp(arg->data, name, len) != 0) {
+        return false;
+    }
+    value->data = arg->data + len;
+    value->len = arg->len - len;
+    return true;
+}
+
+// One name=value parameter of referral_redis; false when it is unknown or its value invalid.
+static bool ngx_http_referral_redis_param(ngx_http_referral_main_conf_t *rmcf, ngx_str_t *arg,
+                                          ngx_str_t *prefix, ngx_str_t *password_file) {
+    ngx_str_t s;
+    if (ngx_http_referral_param(arg, "db=", &s)) {
+        rmcf->redis_db = ngx_atoi(s.data, s.len);
+        return rmcf->redis_db != NGX_ERROR;
+    }
+    if (ngx_http_referral_param(arg, "user=", &s)) {
+        rmcf->redis_user = s;
+        return s.len != 0;
+    }
+    if (ngx_http_referral_param(arg, "password_file=", &s)) {
+        *password_file = s;
+        return s.len != 0;
+    }
+    if (ngx_http_referral_param(arg, "prefix=", &s)) {
+        *prefix = s;
+        return s.len != 0;
+    }
+    if (ngx_http_referral_param(arg, "timeout=", &s)) {
+        ngx_int_t ms = ngx_parse_time(&s, 0);
+        rmcf->redis_timeout = ms;
+        return ms != NGX_ERROR && ms != 0;
+    }
+    return false;
+}
+
+char *ngx_http_referral_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
+
+    if (rmcf->redis_name.len) {
+        return const_cast<char *>("is duplicate");
+    }
+
+    auto *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    ngx_url_t u;
+    ngx_memzero(&u, sizeof(ngx_url_t));
+    u.url = value[1];
+    u.default_port = 6379;
+    u.no_resolve = 0;
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\" of \"%V\"",
+                           u.err ? u.err : "invalid address", &u.url, &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" of \"%V\" resolves to no address", &u.url,
+                           &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (u.naddrs > 1) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"%V\" of \"%V\" resolves to %ui addresses, only %V is used", &u.url,
+                           &cmd->name, u.naddrs, &u.addrs[0].name);
+    }
+    rmcf->redis_name = value[1];
+    rmcf->redis_sockaddr = u.addrs[0].sockaddr;
+    rmcf->redis_socklen = u.addrs[0].socklen;
+
+    ngx_str_t prefix = ngx_string("{referral}");
+    ngx_str_t password_file = ngx_null_string;
+    for (ngx_uint_t i = 2; i < cf->args->nelts; i++) {
+        if (!ngx_http_referral_redis_param(rmcf, &value[i], &prefix, &password_file)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\": expected db=N, user=NAME, "
+                               "password_file=PATH, prefix=PREFIX or timeout=TIME",
+                               &value[i], &cmd->name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
+    if (rmcf->redis_user.len && password_file.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" has user= but no password_file=: Redis ACL users "
+                           "authenticate with a password",
+                           &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (password_file.len &&
+        ngx_http_referral_read_password(cf, &password_file, &rmcf->redis_password) != NGX_CONF_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    rmcf->redis_stream.len = prefix.len + sizeof(":events") - 1;
+    rmcf->redis_stream.data = static_cast<u_char *>(ngx_pnalloc(cf->pool, rmcf->redis_stream.len));
+    if (rmcf->redis_stream.data == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    ngx_memcpy(ngx_cpymem(rmcf->redis_stream.data, prefix.data, prefix.len), ":events",
+               sizeof(":events") - 1);
+    return NGX_CONF_OK;
+}
+
+char *ngx_http_referral_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
+
+    if (rmcf->queue_size != NGX_CONF_UNSET_UINT) {
+        return const_cast<char *>("is duplicate");
+    }
+    auto *value = static_cast<ngx_str_t *>(cf->args->elts);
+    ngx_int_t n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR || n == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\": expected a number of events > 0",
+                           &value[1], &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    rmcf->queue_size = n;
+    return NGX_CONF_OK;
+}
+
+char *ngx_http_referral_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
+
+    if (rmcf->spool) {
+        return const_cast<char *>("is duplicate");
+    }
+    auto *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    if (cf->args->nelts == 3) {
+        ngx_str_t s;
+        if (!ngx_http_referral_param(&value[2], "max_size=", &s) ||
+            (rmcf->spool_max_size = ngx_parse_offset(&s)) == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\": expected max_size=SIZE",
+                               &value[2], &cmd->name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
+    auto *path = static_cast<ngx_path_t *>(ngx_pcalloc(cf->pool, sizeof(ngx_path_t)));
+    if (path == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    path->name = value[1];
+    if (path->name.len > 1 && path->name.data[path->name.len - 1] == '/') {
+        path->name.len--;
+    }
+    if (ngx_conf_full_name(cf->cycle, &path->name, 0) != NGX_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    // Registered like proxy_temp_path: nginx creates the directory and gives it to the worker
+    // user; the data tag keeps another module from sharing it.
+    path->data = &ngx_http_referral_module;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+    if (ngx_add_path(cf, &path) != NGX_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    rmcf->spool = path;
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,25 @@
+// http{}-level settings of the Redis sink: referral_redis, referral_queue_size, referral_spool.
+#pragma once
+
+#include "ngx_http_referral.h"
+
+struct ngx_http_referral_main_conf_t {
+    // referral_redis; redis_name.len == 0 when the directive is absent.
+    ngx_str_t redis_name;  // as written, for logs
+    struct sockaddr *redis_sockaddr;
+    socklen_t redis_socklen;
+    ngx_int_t redis_db;  // NGX_CONF_UNSET: no SELECT
+    ngx_str_t redis_user;
+    ngx_str_t redis_password;  // read from password_file at config time
+    ngx_str_t redis_stream;    // "<prefix>:events"
+    ngx_msec_t redis_timeout;  // connect, handshake and reply
+
+    ngx_uint_t queue_size;
+
+    // referral_spool; spool == NULL when the directive is absent.
+    ngx_path_t *spool;
+    off_t spool_max_size;  // 0: unlimited
+};
+
+// The running cycle's settings, NULL outside an http{} block.
+ngx_http_referral_main_conf_t *ngx_http_referral_sink_conf(ngx_cycle_t *cycle);
