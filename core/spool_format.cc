@@ -1,0 +1,121 @@
+#include "spool_format.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+
+namespace referral::spool {
+
+namespace {
+
+constexpr char kFileMagic[8] = {'R', 'F', 'S', 'P', 'O', 'O', 'L', '1'};
+
+void put_u32(char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) {
+        p[i] = static_cast<char>(v >> (8 * i));
+    }
+}
+
+uint32_t get_u32(const char *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
+    return v;
+}
+
+// The checksum covers the length too: a flipped length bit must not pass for a shorter or
+// longer record.
+uint32_t checksum(const char *length, std::string_view payload) {
+    uLong crc = crc32(0L, reinterpret_cast<const Bytef *>(length), 4);
+    crc = crc32(crc, reinterpret_cast<const Bytef *>(payload.data()),
+                static_cast<uInt>(payload.size()));
+    return static_cast<uint32_t>(crc);
+}
+
+const std::string_view kMagicBytes("REV1", 4);  // kRecordMagic as stored
+
+// Bytes to skip from buf[0]: up to the next place a record magic could start.
+size_t skip(std::string_view buf, bool at_eof) {
+    const std::string_view magic = kMagicBytes;
+    size_t next = buf.find(magic, 1);
+    if (next != std::string_view::npos) {
+        return next;
+    }
+    if (at_eof) {
+        return buf.size();
+    }
+    // The magic may straddle the end of what was read: keep its possible first bytes.
+    return buf.size() < magic.size() ? 1 : buf.size() - (magic.size() - 1);
+}
+
+}  // namespace
+
+std::string encode_header(uint64_t replayed_offset) {
+    std::string out(kFileMagic, sizeof(kFileMagic));
+    for (int i = 0; i < 8; i++) {
+        out.push_back(static_cast<char>(replayed_offset >> (8 * i)));
+    }
+    return out;
+}
+
+bool decode_header(std::string_view header, uint64_t *replayed_offset) {
+    if (header.size() < kHeaderSize ||
+        header.compare(0, sizeof(kFileMagic), std::string_view(kFileMagic, sizeof(kFileMagic))) !=
+            0) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        v |= static_cast<uint64_t>(static_cast<unsigned char>(header[8 + i])) << (8 * i);
+    }
+    *replayed_offset = v;
+    return true;
+}
+
+void append_record(std::string *out, std::string_view payload) {
+    char head[kRecordOverhead];
+    put_u32(head, kRecordMagic);
+    put_u32(head + 4, static_cast<uint32_t>(payload.size()));
+    put_u32(head + 8, checksum(head + 4, payload));
+    out->append(head, sizeof(head));
+    out->append(payload);
+}
+
+Parse parse_record(std::string_view buf, bool at_eof, std::string_view *payload, size_t *consumed) {
+    if (buf.empty()) {
+        *consumed = 0;
+        return Parse::need_more;
+    }
+    if (buf.size() < kRecordOverhead) {
+        size_t n = std::min(buf.size(), kMagicBytes.size());
+        if (!at_eof && buf.substr(0, n) == kMagicBytes.substr(0, n)) {
+            return Parse::need_more;
+        }
+        *consumed = skip(buf, at_eof);
+        return Parse::garbage;
+    }
+
+    uint32_t length = get_u32(buf.data() + 4);
+    if (get_u32(buf.data()) != kRecordMagic || length > kMaxPayload) {
+        *consumed = skip(buf, at_eof);
+        return Parse::garbage;
+    }
+    if (buf.size() - kRecordOverhead < length) {
+        if (!at_eof) {
+            return Parse::need_more;
+        }
+        *consumed = skip(buf, at_eof);
+        return Parse::garbage;
+    }
+    std::string_view body = buf.substr(kRecordOverhead, length);
+    if (get_u32(buf.data() + 8) != checksum(buf.data() + 4, body)) {
+        *consumed = skip(buf, at_eof);
+        return Parse::garbage;
+    }
+    *payload = body;
+    *consumed = kRecordOverhead + length;
+    return Parse::record;
+}
+
+}  // namespace referral::spool
