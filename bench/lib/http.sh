@@ -1,0 +1,132 @@
+# shellcheck shell=bash
+# The HTTP scenarios: one wrk measurement of one scenario on a fresh nginx, appended to
+# $work/http.tsv. Needs: common.sh, servers.sh, $duration, $cookie (a valid module token).
+
+scenarios=(plain userid lua capture cookie conv_up conv_down)
+
+# scenario NAME: sets kind, path and whether wrk sends the referral cookie.
+scenario() {
+  send_cookie=0
+  case $1 in
+    plain) kind=plain path=/ ;;
+    userid) kind=userid path=/ ;;
+    lua) kind=lua path='/?ref=alice&utm_source=x' ;;
+    capture) kind=module path='/?ref=alice&utm_source=x' ;;
+    cookie) kind=module path=/ send_cookie=1 ;;
+    conv_up) kind=module path=/checkout send_cookie=1 ;;
+    conv_down) kind=module-down path=/checkout send_cookie=1 ;;
+    *) die "unknown scenario $1" ;;
+  esac
+}
+
+# Request rate, latency percentiles (µs), completed requests and failures from wrk --latency.
+parse_wrk() {
+  awk '
+    function us(v) {
+      if (v ~ /us$/) return v + 0
+      if (v ~ /ms$/) return v * 1000
+      if (v ~ /s$/) return v * 1000000
+      return v
+    }
+    / requests in / { requests = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    /Non-2xx or 3xx responses:/ { bad += $NF }
+    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+    END { printf "%s\t%s\t%s\t%s\t%d\n", rps, p50, p99, requests, bad }
+  '
+}
+
+wrk_args() {
+  local seconds=$1
+  args=(-t1 -c50 "-d${seconds}s" --latency)
+  [ "$send_cookie" = 0 ] || args+=(-H "Cookie: ref=$cookie")
+  args+=("http://127.0.0.1:$nginx_port$path")
+}
+
+# The module's counters that say what the scenario did: clicks, conversions, events.
+counter_delta() {
+  [ -n "$1" ] || {
+    printf -- '-\t-\t-\t-\t-\n'
+    return
+  }
+  python3 - "$1" "$2" <<'PY'
+import sys
+def load(path):
+    return dict(line.split() for line in open(path) if line.strip())
+a, b = load(sys.argv[1]), load(sys.argv[2])
+names = ["clicks", "conversions", "events_acked", "events_spooled", "events_dropped"]
+print("\t".join(str(int(b.get(n, 0)) - int(a.get(n, 0))) for n in names))
+PY
+}
+
+# measure ROUND NAME
+measure() {
+  local round=$1 name=$2 before='' after='' t0 t1 out
+  scenario "$name"
+  [ "$kind" != module ] || rcli FLUSHALL >/dev/null
+  start_nginx "$kind"
+  check_scenario "$name"
+
+  # Warm-up: connections, Lua's JIT, the Redis connection, the first spool file.
+  wrk_args "$warmup"
+  taskset -c 1 wrk "${args[@]}" >/dev/null
+
+  if [[ $kind == module* ]]; then
+    before=$nginx_dir/counters.before after=$nginx_dir/counters.after
+    counters >"$before"
+  fi
+  wrk_args "$duration"
+  t0=$(cpu_ns "$worker_pid")
+  out=$(taskset -c 1 wrk "${args[@]}")
+  t1=$(cpu_ns "$worker_pid")
+  [ -z "$after" ] || counters >"$after"
+
+  local stats requests cpu
+  stats=$(parse_wrk <<<"$out")
+  requests=$(cut -f4 <<<"$stats")
+  [ "${requests:-0}" -gt 0 ] || die "$name: wrk completed no request: $out"
+  cpu=$(awk -v d=$((t1 - t0)) -v n="$requests" 'BEGIN { printf "%.3f", d / n / 1000 }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$stats" "$cpu" \
+    "$(counter_delta "$before" "$after")" >>"$work/http.tsv"
+  say "  round $round $(printf '%-10s' "$name") $(cut -f1 <<<"$stats") req/s, $cpu µs CPU/request"
+  stop_nginx
+}
+
+# Fails the run when a scenario does not do what it claims.
+check_scenario() {
+  local url="http://127.0.0.1:$nginx_port$path" headers=()
+  [ "$send_cookie" = 0 ] || headers=(-H "Cookie: ref=$cookie")
+  local response
+  response=$(curl -s -i "${headers[@]+"${headers[@]}"}" "$url" | tr -d '\r')
+  grep -q '^HTTP/1.1 200' <<<"$response" || die "$1: $url answered: $response"
+  case $1 in
+    userid) grep -qi '^set-cookie: uid=' <<<"$response" || die "userid: no uid cookie: $response" ;;
+    lua | capture) grep -qi '^set-cookie: ref=1\.' <<<"$response" || die "$1: no ref cookie: $response" ;;
+    cookie | conv_*)
+      ! grep -qi '^set-cookie:' <<<"$response" || die "$1: a valid cookie was replaced: $response"
+      [ "$(curl -s "${headers[@]}" "http://127.0.0.1:$nginx_port/whoami")" = "valid alice" ] ||
+        die "$1: the module did not accept the cookie"
+      ;;
+  esac
+}
+
+set_cookie_value() {
+  curl -s -D - -o /dev/null "$1" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: ref=\([^;]*\);.*/\1/p'
+}
+
+# Takes the module's cookie for scenarios 5 to 7 from one capturing request, and checks that
+# the Lua peer's cookie is one the module accepts: the two do the same signing work.
+preflight() {
+  local capture='?ref=alice&utm_source=x' lua_cookie
+  start_nginx lua
+  lua_cookie=$(set_cookie_value "http://127.0.0.1:$nginx_port/$capture")
+  stop_nginx
+  start_nginx module
+  cookie=$(set_cookie_value "http://127.0.0.1:$nginx_port/$capture")
+  [ -n "$cookie" ] || die "the module set no cookie"
+  [ "$(curl -s -H "Cookie: ref=$lua_cookie" "http://127.0.0.1:$nginx_port/whoami")" = \
+    "valid alice" ] || die "the module does not accept the Lua peer's cookie ($lua_cookie)"
+  stop_nginx
+}

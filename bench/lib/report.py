@@ -1,0 +1,85 @@
+"""Summarises bench/run.sh's HTTP measurements (http.tsv) as a Markdown table.
+
+Each row is the median over the rounds; the ratio is the median of each round's req/s divided
+by the plain baseline's req/s of the same round, so slow drifts of the machine cancel out.
+"""
+
+import statistics
+import sys
+from collections import defaultdict
+
+SCENARIOS = [
+    ("plain", "1. plain `return 200` (baseline)", None),
+    ("userid", "2. nginx `userid` filter, cookie on every response", None),
+    ("lua", "3. Lua peer: capture, HMAC-SHA256, Set-Cookie", None),
+    ("capture", "4. module, capturing request (sign, Set-Cookie, click)", 0.95),
+    ("cookie", "5. module, valid cookie (verify)", 0.98),
+    ("conv_up", "6. module, conversion, Redis up", 0.95),
+    ("conv_down", "7. module, conversion, Redis stopped (spool)", 0.85),
+]
+FIELDS = ["round", "name", "rps", "p50", "p99", "requests", "bad", "cpu",
+          "clicks", "conversions", "acked", "spooled", "dropped"]
+
+
+def load(path):
+    rows = []
+    for line in open(path):
+        values = line.rstrip("\n").split("\t")
+        rows.append(dict(zip(FIELDS, values)))
+    return rows
+
+
+def events(rows):
+    made = sum(int(r["clicks"]) + int(r["conversions"]) for r in rows if r["clicks"] != "-")
+    if made == 0:
+        return ""
+    parts = [f"{sum(int(r[k]) for r in rows) / made:.0%} {k}" for k in ("acked", "spooled")]
+    dropped = sum(int(r["dropped"]) for r in rows)
+    return ", ".join(parts) + (f", {dropped} dropped" if dropped else "")
+
+
+def main(path):
+    rows = load(path)
+    by_name = defaultdict(list)
+    base_rps = {}
+    for r in rows:
+        by_name[r["name"]].append(r)
+        if r["name"] == "plain":
+            base_rps[r["round"]] = float(r["rps"])
+    base_cpu = statistics.median(float(r["cpu"]) for r in by_name["plain"])
+
+    print("| scenario | req/s | p50 µs | p99 µs | worker CPU µs/req | Δ CPU µs | ratio | "
+          "events | target |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    ratios = {}
+    for name, title, target in SCENARIOS:
+        rs = by_name.get(name)
+        if not rs:
+            continue
+        med = lambda k: statistics.median(float(r[k]) for r in rs)
+        ratio = statistics.median(float(r["rps"]) / base_rps[r["round"]] for r in rs
+                                  if r["round"] in base_rps)
+        ratios[name] = ratio
+        cpu = med("cpu")
+        verdict = ""
+        if target is not None:
+            verdict = f"≥ {target:.2f}× {'met' if ratio >= target else 'NOT met'}"
+        bad = sum(int(r["bad"]) for r in rs)
+        note = f" ({bad} failed)" if bad else ""
+        print(f"| {title}{note} | {med('rps'):,.0f} | {med('p50'):.0f} | {med('p99'):.0f} | "
+              f"{cpu:.2f} | {cpu - base_cpu:+.2f} | {ratio:.3f}× | {events(rs)} | {verdict} |")
+    if "lua" in ratios and "capture" in ratios:
+        beats = "beats" if ratios["capture"] > ratios["lua"] else "does NOT beat"
+        print(f"\nThe module's capturing request ({ratios['capture']:.3f}×) {beats} the Lua peer "
+              f"({ratios['lua']:.3f}×).")
+
+    print("\nPer round (req/s, worker CPU µs/request), in the order measured:\n")
+    rounds = defaultdict(list)
+    for r in rows:
+        rounds[r["round"]].append(f"{r['name']} {float(r['rps']):,.0f} / {r['cpu']}")
+    for k in sorted(rounds, key=int):
+        print(f"- round {k}: " + "; ".join(rounds[k]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
