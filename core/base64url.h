@@ -8,8 +8,12 @@
 
 namespace referral {
 
-constexpr size_t b64url_encoded_size(size_t n) { return (n * 4 + 2) / 3; }
-constexpr size_t b64url_decoded_max(size_t n) { return n * 3 / 4; }
+constexpr size_t b64url_encoded_size(size_t n) {
+    return (n * 4 + 2) / 3;
+}
+constexpr size_t b64url_decoded_max(size_t n) {
+    return n * 3 / 4;
+}
 
 // Writes b64url_encoded_size(n) characters to out; returns that count.
 size_t b64url_encode(const uint8_t *in, size_t n, char *out);

@@ -8,14 +8,14 @@
 namespace referral {
 
 class CookieScanner {
-public:
+  public:
     CookieScanner(std::string_view header, std::string_view name) : rest_(header), name_(name) {}
 
     // Yields the value of the next `name=value` pair whose name equals name exactly (surrounding
     // double quotes removed); false when there is none left.
     bool next(std::string_view *value);
 
-private:
+  private:
     std::string_view rest_;
     std::string_view name_;
 };

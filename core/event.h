@@ -12,12 +12,12 @@
 namespace referral {
 
 class EventRecord {
-public:
+  public:
     void add(std::string_view name, std::string_view value);  // values over 65535 bytes are cut
     const std::string &bytes() const { return bytes_; }
     std::string release() { return std::move(bytes_); }
 
-private:
+  private:
     std::string bytes_;
 };
 

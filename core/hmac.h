@@ -15,6 +15,7 @@ using Digest = std::array<uint8_t, 32>;
 
 class HmacSha256 {
   public:
+    // Throws std::bad_alloc when OpenSSL cannot set up the digest contexts.
     explicit HmacSha256(std::string_view key);
     ~HmacSha256();
     HmacSha256(HmacSha256 &&) noexcept;

@@ -9,7 +9,6 @@
 namespace referral {
 namespace {
 
-constexpr size_t kMaxKidLength = 16;
 constexpr size_t kMinKeyBytes = 32;
 constexpr std::string_view kWhitespace = " \t\r\v\f";
 

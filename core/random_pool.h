@@ -9,12 +9,12 @@
 namespace referral {
 
 class RandomPool {
-public:
+  public:
     // Copies n (<= 256) random bytes to out; false only when OpenSSL cannot produce any.
     bool take(uint8_t *out, size_t n);
     void reset() { used_ = sizeof(buf_); }
 
-private:
+  private:
     uint8_t buf_[4096];
     size_t used_ = sizeof(buf_);
 };

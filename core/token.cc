@@ -10,8 +10,7 @@ namespace {
 constexpr char kSeparator = '\x1f';
 constexpr size_t kFields = 6;
 constexpr size_t kTagBytes = 16;
-constexpr size_t kTagLength = 22;  // b64url of 16 bytes
-constexpr size_t kMaxKidLength = 16;
+constexpr size_t kTagLength = 22;        // b64url of 16 bytes
 constexpr size_t kMaxIssuedDigits = 19;  // INT64_MAX has 19 digits
 constexpr size_t kMaxPayload =
     kMaxCodeLength + kMaxIssuedDigits + kClickIdLength + 3 * kMaxUtmLength + kFields - 1;
