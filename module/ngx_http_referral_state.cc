@@ -190,6 +190,10 @@ static void ngx_http_referral_issue(ngx_http_request_t *r, ngx_http_referral_srv
     a.campaign = cap.campaign;
 
     size_t n = referral::sign_token(rscf->keys->signer(), a, token);
+    if (n == 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral: signing a token failed");
+        return;
+    }
     ctx->token = {n, reinterpret_cast<u_char *>(token)};
     ctx->set = NGX_HTTP_REFERRAL_SET_TOKEN;
     ngx_http_referral_set_attribution(ctx, a);

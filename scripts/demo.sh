@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The README's first command: sets up a Debian 12 machine, builds everything, starts
+# redis-server, nginx with the module and referral-rewardd on loopback in a temp dir, and walks
+# through a two-level referral story — alice invites bob, bob invites carol, both buy — printing
+# the cookie, the events in Redis and the rewards they earned.
+#
+#   scripts/demo.sh         run the demo (services keep running so you can explore)
+#   scripts/demo.sh stop    stop the services of the last demo and remove its directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+state=/tmp/referral-demo.current
+
+stop_demo() {
+  [ -f "$state" ] || { echo "No demo is running."; return 0; }
+  dir=$(cat "$state")
+  for pidfile in "$dir"/nginx.pid "$dir"/rewardd.pid "$dir"/redis.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  sleep 0.5
+  rm -rf "$dir" "$state"
+  echo "Demo stopped."
+}
+
+if [ "${1:-}" = "stop" ]; then stop_demo; exit 0; fi
+[ -f "$state" ] && stop_demo >/dev/null
+
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+say "1/6 Installing dependencies (Debian packages)"
+bash scripts/deps.sh >/dev/null
+
+say "2/6 Building the module and the daemon"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target ngx_http_referral_module referral-rewardd 2>&1 | grep -E '^\[ *[0-9]+%\] (Built|Linking)' || true
+
+dir=$(mktemp -d /tmp/referral-demo.XXXXXX)
+chmod 755 "$dir"
+echo "$dir" > "$state"
+redis_port=$(free_port); front_port=$(free_port); shop_port=$(free_port); metrics_port=$(free_port)
+echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys"
+mkdir -p "$dir/logs" "$dir/spool"
+
+say "3/6 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --appendonly yes \
+  --maxmemory-policy noeviction --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+wait_port "$redis_port"
+
+cat > "$dir/nginx.conf" <<CONF
+load_module $repo/build/ngx_http_referral_module.so;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log notice;
+events { worker_connections 256; }
+http {
+    access_log $dir/logs/access.log;
+    referral_secret_file $dir/referral.keys;
+    referral_redis 127.0.0.1:$redis_port;
+    referral_spool $dir/spool;
+
+    # The shop: an unchanged application that says which order was paid in response headers.
+    server {
+        listen 127.0.0.1:$shop_port;
+        location / { return 200 "Welcome to the demo shop\n"; }
+        location /checkout/done {
+            add_header X-Order-Id \$arg_order;
+            add_header X-Order-Total \$arg_total;
+            add_header X-Customer \$arg_customer;
+            return 200 "Thank you for your order\n";
+        }
+    }
+
+    # nginx in front of it, with the referral module.
+    server {
+        listen 127.0.0.1:$front_port;
+        server_name shop.example;
+        referral on;
+        location / { proxy_pass http://127.0.0.1:$shop_port; }
+        location /checkout/done {
+            referral_conversion          on;
+            referral_conversion_order_id \$upstream_http_x_order_id;
+            referral_conversion_amount   \$upstream_http_x_order_total;
+            referral_conversion_customer \$upstream_http_x_customer;
+            referral_conversion_currency EUR;
+            proxy_hide_header X-Order-Id;
+            proxy_hide_header X-Order-Total;
+            proxy_hide_header X-Customer;
+            proxy_pass http://127.0.0.1:$shop_port;
+        }
+        location = /referral/status { referral_status; }
+    }
+}
+CONF
+nginx -q -t -p "$dir" -c "$dir/nginx.conf"
+nginx -p "$dir" -c "$dir/nginx.conf"
+wait_port "$front_port"
+
+cat > "$dir/rewards.toml" <<CONF
+[redis]
+address = "127.0.0.1:$redis_port"
+
+[metrics]
+listen = "127.0.0.1:$metrics_port"
+
+[programme]
+currency = "EUR"
+levels = [15, 5]         # 15% to the referrer, 5% to the referrer's referrer
+hold = "0s"
+CONF
+rewardd() { "$repo/build/daemon/referral-rewardd" "$@"; }
+nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "$dir/logs/rewardd.log" 2>&1 &
+echo $! > "$dir/rewardd.pid"
+wait_port "$metrics_port"
+
+front="http://127.0.0.1:$front_port"
+say "4/6 alice invites bob; bob opens her link and buys for 120.00 EUR"
+rewardd enroll --config "$dir/rewards.toml" alice alice
+curl -s -D - -o /dev/null -c "$dir/bob.jar" "$front/?ref=alice&utm_source=newsletter" | grep -i '^set-cookie' | cut -c1-110
+echo "  ... bob's browser now holds the signed cookie"
+curl -s -b "$dir/bob.jar" "$front/checkout/done?order=1001&total=120.00&customer=bob"
+
+say "5/6 bob invites carol; carol opens his link and buys for 80.00 EUR"
+rewardd enroll --config "$dir/rewards.toml" bob bob --parent alice
+curl -s -o /dev/null -c "$dir/carol.jar" "$front/?ref=bob&utm_source=whatsapp"
+curl -s -b "$dir/carol.jar" "$front/checkout/done?order=1002&total=80.00&customer=carol"
+
+echo "  events in Redis ({referral}:events):"
+for _ in $(seq 50); do [ "$(redis-cli -p "$redis_port" XLEN '{referral}:events')" -ge 4 ] && break; sleep 0.1; done
+redis-cli -p "$redis_port" --no-raw XRANGE '{referral}:events' - + | paste -sd' ' \
+  | grep -oE '"type" "[a-z]+"|"code" "[a-z]+"|"order" "[0-9]+"|"amount" "[0-9]+"' | paste -d' ' - - | sed 's/^/    /' || true
+
+say "6/6 Rewards credited by referral-rewardd"
+sleep 1
+for code in alice bob; do echo "  $code:"; rewardd balance --config "$dir/rewards.toml" "$code" | sed 's/^/    /'; done
+echo
+rewardd report --config "$dir/rewards.toml"
+
+cat <<TXT
+
+Everything is still running in $dir:
+  curl -si '$front/?ref=alice'            # a referral link
+  curl -s  $front/referral/status         # the module's counters
+  curl -s  http://127.0.0.1:$metrics_port/metrics   # the daemon's metrics
+  redis-cli -p $redis_port XRANGE '{referral}:ledger' - +
+Stop it with: bash scripts/demo.sh stop
+TXT
