@@ -80,20 +80,43 @@ bool equals_ignoring_case(std::string_view s, std::string_view lower) {
     return s.size() == lower.size() && starts_with_ignoring_case(s, lower);
 }
 
-// Marks grouped by first letter, so a User-Agent is scanned once instead of once per mark:
-// this runs on every capturing request.
+// Marks indexed by a hash of their first two bytes, so a User-Agent is scanned once and each
+// position costs one table look-up: in a browser's User-Agent almost no pair has a candidate
+// (indexing by the first byte alone left one or two candidates to compare at most positions).
+// This runs on every capturing request.
+constexpr size_t kPairBuckets = 1024;
+
+constexpr size_t pair_bucket(char first, char second) {
+    return ((static_cast<uint8_t>(first) << 5) ^ static_cast<uint8_t>(second)) % kPairBuckets;
+}
+
 struct MarkIndex {
-    // For each first byte, a bit per entry of kCrawlerMarks.
-    std::array<uint32_t, 256> by_first{};
+    // For each bucket, a bit per entry of kCrawlerMarks.
+    std::array<uint32_t, kPairBuckets> by_pair{};
 
     constexpr MarkIndex() {
         for (size_t i = 0; i < std::size(kCrawlerMarks); ++i) {
-            by_first[static_cast<uint8_t>(kCrawlerMarks[i][0])] |= uint32_t{1} << i;
+            by_pair[pair_bucket(kCrawlerMarks[i][0], kCrawlerMarks[i][1])] |= uint32_t{1} << i;
         }
     }
 };
 
+constexpr bool marks_are_lower_case_pairs() {
+    for (std::string_view mark : kCrawlerMarks) {
+        if (mark.size() < 2) {
+            return false;
+        }
+        for (char c : mark) {
+            if (c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static_assert(std::size(kCrawlerMarks) <= 32, "MarkIndex holds 32 marks");
+static_assert(marks_are_lower_case_pairs(), "marks are lower case, two bytes or more");
 constexpr MarkIndex kIndex;
 
 bool is_cubot(std::string_view ua, size_t bot_at) {
@@ -103,8 +126,14 @@ bool is_cubot(std::string_view ua, size_t bot_at) {
 }  // namespace
 
 bool is_crawler(std::string_view user_agent) {
-    for (size_t at = 0; at < user_agent.size(); ++at) {
-        uint32_t candidates = kIndex.by_first[static_cast<uint8_t>(ascii_lower(user_agent[at]))];
+    if (user_agent.size() < 2) {
+        return false;
+    }
+    char first = ascii_lower(user_agent[0]);
+    for (size_t at = 0; at + 1 < user_agent.size(); ++at) {
+        char second = ascii_lower(user_agent[at + 1]);
+        uint32_t candidates = kIndex.by_pair[pair_bucket(first, second)];
+        first = second;
         while (candidates != 0) {
             int i = __builtin_ctz(candidates);
             candidates &= candidates - 1;

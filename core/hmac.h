@@ -15,7 +15,7 @@ using Digest = std::array<uint8_t, 32>;
 
 class HmacSha256 {
   public:
-    // Throws std::bad_alloc when OpenSSL cannot set up the digest contexts.
+    // Throws std::bad_alloc when out of memory.
     explicit HmacSha256(std::string_view key);
     ~HmacSha256();
     HmacSha256(HmacSha256 &&) noexcept;
@@ -23,7 +23,7 @@ class HmacSha256 {
     HmacSha256(const HmacSha256 &) = delete;
     HmacSha256 &operator=(const HmacSha256 &) = delete;
 
-    // False only when OpenSSL fails (out of memory) or the object was moved from.
+    // False only when the object was moved from.
     bool mac(std::string_view message, Digest *out) const;
     // The same, for callers with nothing better to do on failure than an all-zero digest.
     Digest mac(std::string_view message) const;
