@@ -1,19 +1,403 @@
+// This worker's delivery of events: an in-memory queue in front of the Redis connection, the
+// spool behind it, and what happens at reload and stop.
+//
+// Where an event goes (FIFO per worker):
+//   - Redis up (or being connected to for the first time) and nothing spooled: the queue, up to
+//     referral_queue_size events in memory (queued, in flight, or waiting to be retried).
+//   - Redis down, queue full, or spooled events not yet replayed: the spool, so that newer
+//     events never overtake older ones; without a spool, the queue until it is full.
+//   - Spool full, or queue full without a spool: lost, counted and logged.
+// Spooled events are read back once Redis answers, after what the queue holds.
+//
+// Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
+// Redis is spooled, and new events go straight to the spool. XADDs already written keep their
+// connection open: their reply timer is not cancelable, so nginx lets the exiting worker wait
+// (at most one referral_redis timeout) for the replies, and events Redis acknowledged are not
+// spooled again. At exit (also on `nginx -s stop`, which does not wait for timers) the worker
+// reads the replies already on their way for a moment; only events whose reply did not come
+// are spooled a second time: the one way a normal stop can duplicate an event.
+
 #include "ngx_http_referral_sink.h"
 
+#include <algorithm>
+#include <iterator>
+#include <memory>
+
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_redis.h"
+#include "ngx_http_referral_sink_conf.h"
+#include "ngx_http_referral_spool.h"
+
+// How often a worker checks whether it is to quit, and (every few ticks) adopts orphan spool
+// files and records replay progress.
+static const ngx_msec_t ngx_http_referral_tick = 200;
+static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
+// At exit, how long to wait for replies to XADDs already written.
+static const ngx_msec_t ngx_http_referral_exit_wait = 300;
+static const ngx_msec_t ngx_http_referral_retry_min = 100;
+static const ngx_msec_t ngx_http_referral_retry_max = 5000;
+// Spooled events read into memory at a time.
+static const size_t ngx_http_referral_refill = 256;
+static const time_t ngx_http_referral_loss_log_interval = 10;
+
+static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev);
+static void ngx_http_referral_sink_tick_handler(ngx_event_t *ev);
+static void ngx_http_referral_sink_retry_handler(ngx_event_t *ev);
+
+class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
+  public:
+    ngx_http_referral_sink_t(ngx_cycle_t *cycle, ngx_http_referral_main_conf_t *conf);
+    ~ngx_http_referral_sink_t();
+
+    void start();
+    void push(std::string &&record);
+    void exit();
+
+    void on_flush();
+    void on_tick();
+    void on_retry();
+
+    void replied(ngx_http_referral_event_t &&event, bool ok) override;
+    void lost(std::deque<ngx_http_referral_event_t> &&unanswered) override;
+    void writable() override { pump(); }
+
+  private:
+    size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
+    void pump();
+    bool refill();
+    void shutdown();
+    void to_spool(ngx_http_referral_event_t &&event);
+    void lose(ngx_uint_t n, const char *why);
+    void post_flush();
+    static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
+                           ngx_log_t *log);
+
+    ngx_http_referral_main_conf_t *conf_;
+    ngx_log_t *log_;
+    std::unique_ptr<ngx_http_referral_spool_t> spool_;
+    ngx_http_referral_redis_t redis_;
+
+    std::deque<ngx_http_referral_event_t> pending_;  // not yet sent, oldest first
+    std::deque<ngx_http_referral_event_t> failed_;   // refused by Redis, retried after a pause
+    bool paused_ = false;
+    bool exiting_ = false;
+    ngx_msec_t retry_backoff_ = ngx_http_referral_retry_min;
+    ngx_uint_t ticks_ = 0;
+    time_t loss_logged_ = 0;
+    ngx_uint_t loss_unlogged_ = 0;
+
+    ngx_event_t flush_ev_;
+    ngx_event_t tick_ev_;
+    ngx_event_t retry_ev_;
+};
+
+static ngx_http_referral_sink_t *ngx_http_referral_sink;
+
+void ngx_http_referral_sink_t::init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
+                                          ngx_log_t *log) {
+    ngx_memzero(ev, sizeof(ngx_event_t));
+    ev->handler = handler;
+    ev->data = data;
+    ev->log = log;
+    ev->cancelable = 1;
+}
+
+ngx_http_referral_sink_t::ngx_http_referral_sink_t(ngx_cycle_t *cycle,
+                                                   ngx_http_referral_main_conf_t *conf)
+    : conf_(conf), log_(cycle->log), redis_(conf, cycle->log, this) {
+    if (conf->spool) {
+        spool_ = std::make_unique<ngx_http_referral_spool_t>(conf->spool->name,
+                                                             conf->spool_max_size, log_);
+    }
+    init_event(&flush_ev_, ngx_http_referral_sink_flush_handler, this, log_);
+    init_event(&tick_ev_, ngx_http_referral_sink_tick_handler, this, log_);
+    init_event(&retry_ev_, ngx_http_referral_sink_retry_handler, this, log_);
+}
+
+ngx_http_referral_sink_t::~ngx_http_referral_sink_t() {
+    for (ngx_event_t *ev : {&flush_ev_, &tick_ev_, &retry_ev_}) {
+        if (ev->timer_set) {
+            ngx_del_timer(ev);
+        }
+        if (ev->posted) {
+            ngx_delete_posted_event(ev);
+        }
+    }
+    if (ngx_http_referral_sink == this) {
+        ngx_http_referral_sink = NULL;
+    }
+}
+
+void ngx_http_referral_sink_t::start() {
+    if (spool_) {
+        spool_->housekeeping(true);
+    }
+    redis_.connect();
+    ngx_add_timer(&tick_ev_, ngx_http_referral_tick);
+}
+
+void ngx_http_referral_sink_t::post_flush() {
+    if (!flush_ev_.posted) {
+        ngx_post_event(&flush_ev_, &ngx_posted_events);
+    }
+}
+
+void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, n);
+    loss_unlogged_ += n;
+    if (ngx_time() - loss_logged_ >= ngx_http_referral_loss_log_interval) {
+        loss_logged_ = ngx_time();
+        ngx_log_error(NGX_LOG_ERR, log_, 0, "referral: %ui events lost: %s", loss_unlogged_, why);
+        loss_unlogged_ = 0;
+    }
+}
+
+void ngx_http_referral_sink_t::push(std::string &&record) {
+    bool down = redis_.failing() || paused_;
+    bool memory = !spool_ || (!exiting_ && !down && !spool_->backlog());
+    if (memory && in_memory() < conf_->queue_size) {
+        pending_.push_back({std::move(record)});
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+        if (redis_.ready() && !paused_) {
+            post_flush();
+        }
+        return;
+    }
+    if (spool_) {
+        if (spool_->append(record)) {
+            post_flush();
+        }
+        return;
+    }
+    lose(1, "the queue is full (referral_queue_size) and there is no referral_spool");
+}
+
+// Sends what Redis has room for: the queue first, then spooled events.
+void ngx_http_referral_sink_t::pump() {
+    if (!redis_.ready() || paused_ || (exiting_ && spool_)) {
+        return;
+    }
+    for (size_t room = redis_.room(); room > 0;) {
+        if (pending_.empty() && !refill()) {
+            break;
+        }
+        ngx_http_referral_event_t event = std::move(pending_.front());
+        pending_.pop_front();
+        if (!redis_.send(event)) {
+            // Unreadable even though its checksum held: no retry can deliver it.
+            if (event.source) {
+                spool_->release(event);
+            }
+            lose(1, "malformed event record");
+            continue;
+        }
+        room--;
+    }
+    redis_.flush();
+}
+
+bool ngx_http_referral_sink_t::refill() {
+    if (!spool_ || exiting_) {
+        return false;
+    }
+    size_t n = 0;
+    ngx_http_referral_event_t event;
+    while (n < ngx_http_referral_refill && in_memory() < conf_->queue_size &&
+           spool_->next(&event)) {
+        pending_.push_back(std::move(event));
+        n++;
+    }
+    return n > 0;
+}
+
+void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool ok) {
+    if (ok) {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_acked);
+        if (event.source) {
+            spool_->release(event);
+        }
+        retry_backoff_ = ngx_http_referral_retry_min;
+        return;
+    }
+    if (exiting_ && spool_) {
+        to_spool(std::move(event));
+        return;
+    }
+    // An error reply (OOM, READONLY, a wrong key type...) would come again at once: pause
+    // sending, retry later, longer each time.
+    failed_.push_back(std::move(event));
+    paused_ = true;
+    if (!retry_ev_.timer_set && !exiting_) {
+        ngx_add_timer(&retry_ev_, retry_backoff_);
+        retry_backoff_ = std::min(retry_backoff_ * 2, ngx_http_referral_retry_max);
+    }
+}
+
+void ngx_http_referral_sink_t::on_retry() {
+    paused_ = false;
+    pending_.insert(pending_.begin(), std::make_move_iterator(failed_.begin()),
+                    std::make_move_iterator(failed_.end()));
+    failed_.clear();
+    pump();
+}
+
+void ngx_http_referral_sink_t::lost(std::deque<ngx_http_referral_event_t> &&unanswered) {
+    if (exiting_ && spool_) {
+        for (auto &event : unanswered) {
+            to_spool(std::move(event));
+        }
+        spool_->flush();
+        return;
+    }
+    // Sent before anything still pending: they go first again.
+    pending_.insert(pending_.begin(), std::make_move_iterator(unanswered.begin()),
+                    std::make_move_iterator(unanswered.end()));
+}
+
+// A replayed event copied to this worker's file counts as taken from the file it came from;
+// if the copy fails it stays there, unreleased, to be read again.
+void ngx_http_referral_sink_t::to_spool(ngx_http_referral_event_t &&event) {
+    bool copied = spool_->append(event.record, event.source != nullptr);
+    if (copied && event.source) {
+        spool_->release(event);
+    }
+}
+
+void ngx_http_referral_sink_t::on_flush() {
+    pump();
+    if (spool_) {
+        spool_->flush();
+    }
+}
+
+void ngx_http_referral_sink_t::on_tick() {
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        shutdown();
+        return;
+    }
+    if (spool_ && ++ticks_ % ngx_http_referral_ticks_per_scan == 0) {
+        spool_->housekeeping(true);
+        if (pending_.empty() && spool_->backlog()) {
+            pump();
+        }
+    }
+    ngx_add_timer(&tick_ev_, ngx_http_referral_tick);
+}
+
+void ngx_http_referral_sink_t::shutdown() {
+    if (exiting_) {
+        return;
+    }
+    exiting_ = true;
+    for (ngx_event_t *ev : {&tick_ev_, &retry_ev_}) {
+        if (ev->timer_set) {
+            ngx_del_timer(ev);
+        }
+    }
+    if (!spool_) {
+        // Nowhere to keep events: send them, refused ones too, while the connection lasts.
+        redis_.stop();
+        on_retry();
+        return;
+    }
+
+    spool_->keep();
+    size_t n = failed_.size() + pending_.size();
+    for (auto *queue : {&failed_, &pending_}) {
+        for (auto &event : *queue) {
+            to_spool(std::move(event));
+        }
+        queue->clear();
+    }
+    redis_.stop();
+    spool_->flush();
+    ngx_log_error(NGX_LOG_INFO, log_, 0,
+                  "referral: exiting, %uz queued events spooled, %uz awaiting Redis replies", n,
+                  redis_.unanswered());
+}
+
+void ngx_http_referral_sink_t::exit() {
+    shutdown();
+    redis_.drain(std::min(conf_->redis_timeout, ngx_http_referral_exit_wait));
+    redis_.disconnect();
+    if (spool_) {
+        for (auto &event : pending_) {
+            to_spool(std::move(event));
+        }
+        pending_.clear();
+        spool_->sync_and_close();
+    } else if (!pending_.empty() || !failed_.empty()) {
+        loss_logged_ = 0;
+        lose(pending_.size() + failed_.size(),
+             "the worker exited with Redis unavailable and there is no referral_spool");
+        pending_.clear();
+        failed_.clear();
+    }
+    if (flush_ev_.posted) {
+        ngx_delete_posted_event(&flush_ev_);
+    }
+}
+
+static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev) {
+    try {
+        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_flush();
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: sending events: %s", e.what());
+    }
+}
+
+static void ngx_http_referral_sink_tick_handler(ngx_event_t *ev) {
+    try {
+        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_tick();
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: %s", e.what());
+    }
+}
+
+static void ngx_http_referral_sink_retry_handler(ngx_event_t *ev) {
+    try {
+        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_retry();
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: retrying events: %s", e.what());
+    }
+}
 
 void ngx_http_referral_sink_push(ngx_log_t *log, std::string &&record) noexcept {
-    // Delivery to Redis is not built yet: events are counted and dropped.
-    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event of %uz bytes dropped",
-                   record.size());
+    if (ngx_http_referral_sink == NULL) {
+        // No referral_redis: there is nowhere to send events.
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        return;
+    }
+    try {
+        ngx_http_referral_sink->push(std::move(record));
+    } catch (const std::exception &e) {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        ngx_log_error(NGX_LOG_CRIT, log, 0, "referral: event lost: %s", e.what());
+    }
 }
 
 ngx_int_t ngx_http_referral_sink_init_process(ngx_cycle_t *cycle) {
-    (void)cycle;
+    // Cache manager and loader processes run init_process too; only workers deliver events.
+    if (ngx_process != NGX_PROCESS_WORKER && ngx_process != NGX_PROCESS_SINGLE) {
+        return NGX_OK;
+    }
+    ngx_http_referral_main_conf_t *conf = ngx_http_referral_sink_conf(cycle);
+    if (conf == NULL || conf->redis_name.len == 0) {
+        return NGX_OK;
+    }
+    auto *sink =
+        ngx_http_referral_pool_owned(cycle->pool, new ngx_http_referral_sink_t(cycle, conf));
+    if (sink == NULL) {
+        return NGX_ERROR;
+    }
+    ngx_http_referral_sink = sink;
+    sink->start();
     return NGX_OK;
 }
 
 void ngx_http_referral_sink_exit_process(ngx_cycle_t *cycle) {
     (void)cycle;
+    if (ngx_http_referral_sink) {
+        ngx_http_referral_sink->exit();
+    }
 }

@@ -1,0 +1,99 @@
+// One worker's connection to Redis, driven by nginx's event loop: a peer connection, nginx
+// timers for connect/reply timeouts and reconnect backoff, hiredis only to build commands from
+// argv and to parse replies. Pipelines XADDs and reports each reply in order.
+#pragma once
+
+#include "ngx_http_referral_sink_conf.h"
+#include "ngx_http_referral_spool.h"
+
+#include <hiredis/hiredis.h>
+
+#include "event.h"
+
+#include <deque>
+#include <string>
+#include <vector>
+
+// What the connection tells its owner. Callbacks only move events around; the owner sends more
+// from writable().
+class ngx_http_referral_redis_owner_t {
+  public:
+    // Redis answered the event's XADD: with an entry id (ok) or with an error.
+    virtual void replied(ngx_http_referral_event_t &&event, bool ok) = 0;
+    // The connection is gone; events whose XADD was not answered, in the order they were sent.
+    virtual void lost(std::deque<ngx_http_referral_event_t> &&unanswered) = 0;
+    // Ready for (more) events: send() then flush().
+    virtual void writable() = 0;
+
+  protected:
+    ~ngx_http_referral_redis_owner_t() = default;
+};
+
+class ngx_http_referral_redis_t {
+  public:
+    ngx_http_referral_redis_t(ngx_http_referral_main_conf_t *conf, ngx_log_t *log,
+                              ngx_http_referral_redis_owner_t *owner);
+    ~ngx_http_referral_redis_t();
+    ngx_http_referral_redis_t(const ngx_http_referral_redis_t &) = delete;
+    ngx_http_referral_redis_t &operator=(const ngx_http_referral_redis_t &) = delete;
+
+    void connect();
+    // No more reconnects; closes the connection unless XADDs await replies.
+    void stop();
+    // Exit: waits (blocking, at most `wait`) for the replies of XADDs already sent.
+    void drain(ngx_msec_t wait);
+    void disconnect();
+
+    bool ready() const { return state_ == state_e::ready; }
+    // The last attempt failed and no connection is up: Redis is down, not just connecting.
+    bool failing() const { return failing_; }
+    size_t unanswered() const { return sent_.size(); }
+    size_t room() const;
+    // Moves the event into the pipeline (its XADD into the output); false, with the event left
+    // as it was, when its record is malformed.
+    bool send(ngx_http_referral_event_t &event);
+    void flush();
+
+    // Event handlers.
+    void on_write();
+    void on_read();
+    void on_reconnect();
+
+  private:
+    enum class state_e { idle, connecting, handshake, ready };
+    enum class command_e { auth, select, ping, xadd };
+
+    void connected();
+    void handshake();
+    void read_replies();
+    bool reply(redisReply *r);
+    void fail(const char *why, ngx_err_t err, const char *detail = nullptr);
+    void arm_reply_timer();
+    bool log_now();
+    u_char *unlogged_suffix(u_char *buf);
+
+    ngx_http_referral_main_conf_t *conf_;
+    ngx_log_t log_;  // a copy whose level quiets repeated connection errors
+    ngx_log_t *main_log_;
+    ngx_http_referral_redis_owner_t *owner_;
+
+    state_e state_ = state_e::idle;
+    bool stopped_ = false;
+    bool failing_ = false;
+    ngx_peer_connection_t peer_;
+    redisReader *reader_ = nullptr;
+    std::string out_;
+    size_t out_pos_ = 0;
+    std::deque<command_e> expected_;
+    std::deque<ngx_http_referral_event_t> sent_;
+
+    ngx_event_t reconnect_;
+    ngx_msec_t backoff_;
+    time_t logged_ = 0;
+    ngx_uint_t unlogged_ = 0;
+
+    // Reused for every XADD.
+    referral::EventFields fields_;
+    std::vector<const char *> argv_;
+    std::vector<size_t> argvlen_;
+};

@@ -1,0 +1,471 @@
+// Spool files: written with plain write() on the worker, without an fsync per event (an append
+// lands in the page cache in about a microsecond; a sync would cost milliseconds on the request
+// path's worker). A worker that exits syncs its file; a machine that loses power can lose the
+// last seconds of spooled events, a crashed worker loses nothing that reached write().
+//
+// Locks are fcntl (POSIX) record locks: the kernel drops them when their process dies, which is
+// what tells a live worker's file from an orphan. They belong to the process, not to the
+// descriptor, so closing *any* descriptor of a locked file releases the lock: a file this worker
+// holds is never opened a second time (holds()).
+
+#include "ngx_http_referral_spool.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+
+#include "ngx_http_referral_counters.h"
+#include "spool_format.h"
+
+namespace spool = referral::spool;
+
+static const size_t ngx_http_referral_spool_read_size = 64 * 1024;
+static const size_t ngx_http_referral_spool_write_size = 64 * 1024;
+static const time_t ngx_http_referral_spool_log_interval = 10;
+static const char ngx_http_referral_spool_suffix[] = ".spool";
+static const char ngx_http_referral_spool_fresh[] = ".new";
+
+static bool ngx_http_referral_lock(ngx_fd_t fd) {
+    struct flock fl;
+    ngx_memzero(&fl, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    return fcntl(fd, F_SETLK, &fl) == 0;
+}
+
+static bool ngx_http_referral_ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+static bool ngx_http_referral_write_all(ngx_fd_t fd, const char *p, size_t n, size_t *done) {
+    *done = 0;
+    while (*done < n) {
+        ssize_t w = write(fd, p + *done, n - *done);
+        if (w < 0) {
+            if (ngx_errno == NGX_EINTR) {
+                continue;
+            }
+            return false;
+        }
+        *done += w;
+    }
+    return true;
+}
+
+ngx_http_referral_spool_t::ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size,
+                                                     ngx_log_t *log)
+    : dir_(reinterpret_cast<const char *>(dir.data), dir.len), max_size_(max_size), log_(log) {}
+
+ngx_http_referral_spool_t::~ngx_http_referral_spool_t() {
+    for (files_t *list : {&writer_, &readers_}) {
+        for (auto &f : *list) {
+            if (f.fd != NGX_INVALID_FILE) {
+                ngx_close_file(f.fd);
+            }
+        }
+    }
+}
+
+bool ngx_http_referral_spool_t::may_log(time_t *last) {
+    if (ngx_time() - *last < ngx_http_referral_spool_log_interval) {
+        return false;
+    }
+    *last = ngx_time();
+    return true;
+}
+
+// A new file is made under a name scans ignore, locked and given its header, and only then
+// renamed to its .spool name: no other worker can find it unlocked, or without a header.
+bool ngx_http_referral_spool_t::open_writer() {
+    static const ngx_uint_t attempts = 3;
+    for (ngx_uint_t i = 0; i < attempts; i++) {
+        // Named by start time first, so that sorting names puts older files first.
+        u_char name[NGX_TIME_T_LEN + NGX_INT64_LEN * 2 + sizeof(ngx_http_referral_spool_suffix)];
+        u_char *end = ngx_sprintf(name, "%T-%P-%06ui%s", ngx_time(), ngx_pid, seq_++,
+                                  ngx_http_referral_spool_suffix);
+        ngx_http_referral_spool_file_t f;
+        f.path = dir_ + '/' + std::string(reinterpret_cast<char *>(name), end - name);
+        std::string fresh = f.path + ngx_http_referral_spool_fresh;
+
+        f.fd = open(fresh.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (f.fd == NGX_INVALID_FILE) {
+            if (ngx_errno == NGX_EEXIST) {
+                continue;
+            }
+            if (may_log(&error_logged_)) {
+                ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
+                              "referral: cannot create spool file \"%s\"", fresh.c_str());
+            }
+            return false;
+        }
+
+        std::string header = spool::encode_header(spool::kHeaderSize);
+        ngx_file_info_t fi;
+        size_t done;
+        // A scan may have taken the fresh file for a dead worker's and removed it: try again.
+        if (!ngx_http_referral_lock(f.fd) ||
+            !ngx_http_referral_write_all(f.fd, header.data(), header.size(), &done) ||
+            ngx_fd_info(f.fd, &fi) == NGX_FILE_ERROR ||
+            rename(fresh.c_str(), f.path.c_str()) == -1) {
+            ngx_err_t err = ngx_errno;
+            ngx_close_file(f.fd);
+            if (i + 1 == attempts && may_log(&error_logged_)) {
+                ngx_log_error(NGX_LOG_ERR, log_, err, "referral: cannot start spool file \"%s\"",
+                              f.path.c_str());
+            }
+            continue;
+        }
+        f.dev = fi.st_dev;
+        f.ino = fi.st_ino;
+        f.size = f.parsed = f.replayed = f.header_replayed = spool::kHeaderSize;
+        total_ += f.size;
+        writer_records_ = 0;
+        writer_.push_back(std::move(f));
+        return true;
+    }
+    return false;
+}
+
+bool ngx_http_referral_spool_t::append(std::string_view record, bool force) {
+    size_t framed = spool::kRecordOverhead + record.size();
+    if (record.size() > spool::kMaxPayload ||
+        (!force && total_ + static_cast<off_t>(framed) > max_size_)) {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        dropped_++;
+        if (may_log(&full_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, 0,
+                          "referral: spool \"%s\" is full (max_size=%O): %ui events lost",
+                          dir_.c_str(), max_size_, dropped_);
+            dropped_ = 0;
+        }
+        return false;
+    }
+    if (writer_.empty() && !open_writer()) {
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        return false;
+    }
+    spool::append_record(&wbuf_, record);
+    wbuf_ends_.push_back(wbuf_.size());
+    total_ += framed;
+    if (wbuf_.size() >= ngx_http_referral_spool_write_size) {
+        flush();
+    }
+    return true;
+}
+
+void ngx_http_referral_spool_t::flush() {
+    if (wbuf_.empty()) {
+        return;
+    }
+    ngx_http_referral_spool_file_t &w = writer_.front();
+    size_t done;
+    bool ok = ngx_http_referral_write_all(w.fd, wbuf_.data(), wbuf_.size(), &done);
+    w.size += done;
+
+    ngx_uint_t written =
+        std::upper_bound(wbuf_ends_.begin(), wbuf_ends_.end(), done) - wbuf_ends_.begin();
+    writer_records_ += written;
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_spooled, written);
+    if (!ok) {
+        ngx_uint_t lost = wbuf_ends_.size() - written;
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, lost);
+        total_ -= wbuf_.size() - done;
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
+                      "referral: write() to spool file \"%s\" failed: %ui events lost",
+                      w.path.c_str(), lost);
+        // A torn record now ends the file: read it back as it is and append to a new one.
+        readers_.splice(readers_.end(), writer_);
+        writer_records_ = 0;
+    }
+    wbuf_.clear();
+    wbuf_ends_.clear();
+}
+
+bool ngx_http_referral_spool_t::backlog() const {
+    if (writer_records_ || !wbuf_.empty()) {
+        return true;
+    }
+    return std::any_of(readers_.begin(), readers_.end(),
+                       [](const ngx_http_referral_spool_file_t &f) { return !f.exhausted(); });
+}
+
+bool ngx_http_referral_spool_t::read_more(ngx_http_referral_spool_file_t &f) {
+    f.buf.erase(0, f.pos);
+    f.pos = 0;
+    off_t at = f.parsed + f.buf.size();
+    size_t n = std::min<off_t>(ngx_http_referral_spool_read_size, f.size - at);
+    size_t have = f.buf.size();
+    f.buf.resize(have + n);
+    ssize_t r = pread(f.fd, f.buf.data() + have, n, at);
+    if (r <= 0) {
+        f.buf.resize(have);
+        if (may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, r < 0 ? ngx_errno : 0,
+                          "referral: cannot read spool file \"%s\" at %O", f.path.c_str(), at);
+        }
+        return false;
+    }
+    f.buf.resize(have + r);
+    return true;
+}
+
+bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
+    for (;;) {
+        for (auto it = readers_.begin(); it != readers_.end();) {
+            if (next_in(*it, event)) {
+                return true;
+            }
+            auto done = it++;
+            if (done->handed.empty() && !keep_) {
+                remove(done);
+            }
+        }
+        if (writer_records_ == 0 && wbuf_.empty()) {
+            return false;
+        }
+        // This worker's own file is read only once nothing older waits; it then takes no more
+        // appends (the next append starts a new file), so reading never races writing.
+        flush();
+        readers_.splice(readers_.end(), writer_);
+        writer_records_ = 0;
+    }
+}
+
+bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
+                                        ngx_http_referral_event_t *event) {
+    while (!f.exhausted()) {
+        off_t read_end = f.parsed - static_cast<off_t>(f.pos) + static_cast<off_t>(f.buf.size());
+        bool at_eof = read_end == f.size;
+        std::string_view rest(f.buf.data() + f.pos, f.buf.size() - f.pos);
+        std::string_view payload;
+        size_t consumed;
+        spool::Parse p = spool::parse_record(rest, at_eof, &payload, &consumed);
+        if (p == spool::Parse::need_more) {
+            if (at_eof || !read_more(f)) {
+                // Unreadable: the rest of the file counts as a torn tail.
+                f.skipped += f.size - f.parsed;
+                f.parsed = f.size;
+            }
+            continue;
+        }
+        f.pos += consumed;
+        f.parsed += consumed;
+        if (p == spool::Parse::garbage) {
+            f.skipped += consumed;
+            continue;
+        }
+        event->record.assign(payload);
+        event->source = &f;
+        event->end = f.parsed;
+        f.handed.push_back({f.parsed, false});
+        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_replayed);
+        return true;
+    }
+    return false;
+}
+
+void ngx_http_referral_spool_t::release(const ngx_http_referral_event_t &event) {
+    ngx_http_referral_spool_file_t &f = *event.source;
+    auto h = std::lower_bound(f.handed.begin(), f.handed.end(), event.end,
+                              [](const auto &a, off_t end) { return a.end < end; });
+    if (h == f.handed.end() || h->end != event.end) {
+        return;
+    }
+    h->released = true;
+    while (!f.handed.empty() && f.handed.front().released) {
+        f.replayed = f.handed.front().end;
+        f.handed.pop_front();
+    }
+    if (f.handed.empty() && f.exhausted() && !keep_) {
+        auto it = std::find_if(readers_.begin(), readers_.end(),
+                               [&f](const ngx_http_referral_spool_file_t &r) { return &r == &f; });
+        remove(it);
+    }
+}
+
+// A file whose every record Redis has: deleted while its lock is still held, so a worker that
+// opened it meanwhile finds it unlinked once it gets the lock (adopt()).
+void ngx_http_referral_spool_t::remove(files_t::iterator it) {
+    if (it->skipped) {
+        ngx_log_error(NGX_LOG_WARN, log_, 0,
+                      "referral: skipped %O corrupt or torn bytes in spool file \"%s\"",
+                      it->skipped, it->path.c_str());
+    }
+    if (unlink(it->path.c_str()) == -1) {
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot delete spool file \"%s\"",
+                      it->path.c_str());
+    }
+    ngx_close_file(it->fd);
+    total_ -= it->size;
+    readers_.erase(it);
+}
+
+void ngx_http_referral_spool_t::write_header(ngx_http_referral_spool_file_t &f) {
+    std::string header = spool::encode_header(f.replayed);
+    if (pwrite(f.fd, header.data(), header.size(), 0) == static_cast<ssize_t>(header.size())) {
+        f.header_replayed = f.replayed;
+    } else if (may_log(&error_logged_)) {
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
+                      "referral: cannot record progress in spool file \"%s\"", f.path.c_str());
+    }
+}
+
+bool ngx_http_referral_spool_t::holds(const ngx_file_info_t &fi) const {
+    for (const files_t *list : {&writer_, &readers_}) {
+        for (const auto &f : *list) {
+            if (f.dev == fi.st_dev && f.ino == fi.st_ino) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void ngx_http_referral_spool_t::adopt(const std::string &path) {
+    ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd == NGX_INVALID_FILE) {
+        return;  // deleted meanwhile
+    }
+    ngx_file_info_t fi;
+    if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
+        // A live process holds it, or its last reader deleted it after we opened it.
+        ngx_close_file(fd);
+        return;
+    }
+
+    char header[spool::kHeaderSize];
+    uint64_t replayed = 0;
+    ssize_t n = pread(fd, header, sizeof(header), 0);
+    bool valid = n == static_cast<ssize_t>(sizeof(header)) &&
+                 spool::decode_header({header, sizeof(header)}, &replayed);
+    if (!valid && fi.st_size >= static_cast<off_t>(spool::kHeaderSize)) {
+        // Not ours to read, and not ours to delete: set it aside for the operator.
+        std::string aside = path + ".corrupt";
+        ngx_log_error(NGX_LOG_ERR, log_, 0,
+                      "referral: \"%s\" is not a spool file, renamed to \"%s\"", path.c_str(),
+                      aside.c_str());
+        if (rename(path.c_str(), aside.c_str()) == -1) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: rename(\"%s\") failed",
+                          path.c_str());
+        }
+        ngx_close_file(fd);
+        return;
+    }
+
+    ngx_http_referral_spool_file_t f;
+    f.path = path;
+    f.fd = fd;
+    f.dev = fi.st_dev;
+    f.ino = fi.st_ino;
+    f.size = fi.st_size;
+    if (!valid || replayed < spool::kHeaderSize || replayed > static_cast<uint64_t>(f.size)) {
+        // Cut short while it was created, or a header this worker cannot trust: read it all.
+        replayed = std::min<off_t>(spool::kHeaderSize, f.size);
+    }
+    f.parsed = f.replayed = f.header_replayed = replayed;
+    readers_.push_back(std::move(f));
+    if (readers_.back().exhausted()) {
+        remove(std::prev(readers_.end()));
+        return;
+    }
+    ngx_log_error(NGX_LOG_NOTICE, log_, 0, "referral: replaying spool file \"%s\" from offset %O",
+                  path.c_str(), static_cast<off_t>(replayed));
+}
+
+void ngx_http_referral_spool_t::housekeeping(bool scan) {
+    for (auto &f : readers_) {
+        if (f.replayed != f.header_replayed) {
+            write_header(f);
+        }
+    }
+    if (!scan) {
+        return;
+    }
+
+    DIR *dir = opendir(dir_.c_str());
+    if (dir == NULL) {
+        if (may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot open spool \"%s\"",
+                          dir_.c_str());
+        }
+        return;
+    }
+    off_t total = 0;
+    std::vector<std::string> orphans, abandoned;
+    while (struct dirent *de = readdir(dir)) {
+        std::string_view name(de->d_name);
+        const std::string_view suffix(ngx_http_referral_spool_suffix);
+        const std::string_view fresh(ngx_http_referral_spool_fresh);
+        bool is_fresh = ngx_http_referral_ends_with(name, fresh);
+        if (is_fresh) {
+            name.remove_suffix(fresh.size());
+        }
+        if (!ngx_http_referral_ends_with(name, suffix) || name.size() == suffix.size()) {
+            continue;
+        }
+        std::string path = dir_ + '/' + de->d_name;
+        ngx_file_info_t fi;
+        if (ngx_file_info(path.c_str(), &fi) == NGX_FILE_ERROR || !S_ISREG(fi.st_mode)) {
+            continue;
+        }
+        total += fi.st_size;
+        if (holds(fi)) {
+            continue;
+        }
+        if (is_fresh) {
+            abandoned.push_back(std::move(path));
+        } else {
+            orphans.push_back(std::move(path));
+        }
+    }
+    closedir(dir);
+    total_ = total + wbuf_.size();
+
+    // Oldest first.
+    std::sort(orphans.begin(), orphans.end());
+    for (const auto &path : orphans) {
+        adopt(path);
+    }
+    // A worker died while creating these: they hold no events.
+    for (const auto &path : abandoned) {
+        ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd == NGX_INVALID_FILE) {
+            continue;
+        }
+        if (ngx_http_referral_lock(fd)) {
+            unlink(path.c_str());
+        }
+        ngx_close_file(fd);
+    }
+}
+
+void ngx_http_referral_spool_t::sync_and_close() {
+    flush();
+    for (auto &w : writer_) {
+        if (writer_records_ == 0) {
+            unlink(w.path.c_str());
+        } else if (fsync(w.fd) == -1) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: fsync(\"%s\") failed",
+                          w.path.c_str());
+        }
+        ngx_close_file(w.fd);
+        w.fd = NGX_INVALID_FILE;
+    }
+    writer_.clear();
+
+    // Only now that copies in this worker's file are on disk may the files they came from say
+    // they were replayed.
+    while (!readers_.empty()) {
+        ngx_http_referral_spool_file_t &f = readers_.front();
+        if (f.handed.empty() && f.exhausted()) {
+            remove(readers_.begin());
+            continue;
+        }
+        if (f.replayed != f.header_replayed) {
+            write_header(f);
+            (void)fsync(f.fd);
+        }
+        ngx_close_file(f.fd);
+        readers_.pop_front();
+    }
+}

@@ -1,0 +1,112 @@
+// The disk spool of one worker (DESIGN §9): events Redis cannot take now are appended to a file
+// this worker holds under an fcntl write lock; files whose lock can be taken belong to no live
+// process (their worker exited or died) and are adopted and replayed.
+#pragma once
+
+extern "C" {
+#include <ngx_config.h>
+#include <ngx_core.h>
+}
+
+#include <deque>
+#include <list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct ngx_http_referral_spool_file_t;
+
+// An event on its way to Redis. Events read back from a spool file remember the file and where
+// their record ends, so the file's replayed offset can advance once Redis has them.
+struct ngx_http_referral_event_t {
+    std::string record;
+    ngx_http_referral_spool_file_t *source = nullptr;
+    off_t end = 0;
+};
+
+struct ngx_http_referral_spool_file_t {
+    std::string path;
+    ngx_fd_t fd = NGX_INVALID_FILE;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;  // bytes in the file (the writer's: written so far)
+
+    // Reading back: buf holds file bytes from offset parsed - pos on; pos is the next to parse.
+    std::string buf;
+    size_t pos = 0;
+    off_t parsed = 0;
+    off_t skipped = 0;  // corrupt or torn bytes passed over
+
+    // Records handed out and not yet released, in file order; `replayed` is the offset below
+    // which every record was released, the value the file's header should hold.
+    struct handed_t {
+        off_t end;
+        bool released;
+    };
+    std::deque<handed_t> handed;
+    off_t replayed = 0;
+    off_t header_replayed = 0;  // what the header holds now
+
+    bool exhausted() const { return parsed == size; }
+};
+
+class ngx_http_referral_spool_t {
+  public:
+    ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size, ngx_log_t *log);
+    ~ngx_http_referral_spool_t();
+    ngx_http_referral_spool_t(const ngx_http_referral_spool_t &) = delete;
+    ngx_http_referral_spool_t &operator=(const ngx_http_referral_spool_t &) = delete;
+
+    // Appends a record to this worker's file (buffered until flush()). False when the spool is
+    // full or unwritable: the event is lost, and counted and logged here. `force` ignores
+    // max_size, for records that are on disk already in another spool file.
+    bool append(std::string_view record, bool force = false);
+    // Writes buffered appends; records count as spooled once written.
+    void flush();
+    bool buffered() const { return !wbuf_.empty(); }
+
+    // Whether spooled events wait to be read back.
+    bool backlog() const;
+    // The next spooled record, oldest file first; false when there is none now.
+    bool next(ngx_http_referral_event_t *event);
+    // Redis has the event (or it was copied to this worker's file): its file may advance.
+    void release(const ngx_http_referral_event_t &event);
+
+    // Periodic work: records progress in the headers of files being read and, with `scan`,
+    // re-counts the directory's size and adopts orphan files.
+    void housekeeping(bool scan);
+    // Shutdown has begun: files stay on disk until close(), so none is deleted before the
+    // copies of its records in this worker's file are synced.
+    void keep() { keep_ = true; }
+    // Exit: writes and syncs this worker's file, records progress, releases every lock.
+    void sync_and_close();
+
+  private:
+    using files_t = std::list<ngx_http_referral_spool_file_t>;
+
+    bool open_writer();
+    bool next_in(ngx_http_referral_spool_file_t &f, ngx_http_referral_event_t *event);
+    bool read_more(ngx_http_referral_spool_file_t &f);
+    void write_header(ngx_http_referral_spool_file_t &f);
+    void remove(files_t::iterator it);
+    void adopt(const std::string &path);
+    bool holds(const ngx_file_info_t &fi) const;
+    bool may_log(time_t *last);
+
+    std::string dir_;
+    off_t max_size_;
+    ngx_log_t *log_;
+
+    files_t writer_;   // this worker's file for appends: none or one
+    files_t readers_;  // files being read back, oldest first; a full writer joins them
+    std::string wbuf_;
+    std::vector<size_t> wbuf_ends_;  // record boundaries in wbuf_
+    ngx_uint_t writer_records_ = 0;
+    ngx_uint_t seq_ = 0;
+    bool keep_ = false;
+
+    off_t total_ = 0;         // bytes in the directory at the last count plus appends since
+    ngx_uint_t dropped_ = 0;  // since the last "full" log line
+    time_t full_logged_ = 0;
+    time_t error_logged_ = 0;
+};

@@ -1,0 +1,388 @@
+// Delivery of events to Redis: the queue, the spool, outages, reload and stop, status.
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "module_fixture.h"
+#include "redis_server.h"
+
+namespace module_test {
+namespace {
+
+using testing_support::eventually;
+using testing_support::RedisServer;
+using namespace std::chrono_literals;
+
+class SinkTest : public ModuleTest {
+  protected:
+    void start_redis(std::vector<std::string> extra = {}) {
+        redis = std::make_unique<RedisServer>(std::move(extra));
+    }
+
+    // A capturing location answering with the request's click id, and both status formats.
+    std::string site(const std::string &redis_params = "", const std::string &spool_params = "",
+                     const std::string &address = "") {
+        return "referral_secret_file @KEYS@;\n"
+               "referral_redis " +
+               (address.empty() ? "127.0.0.1:" + std::to_string(redis->port()) : address) + " " +
+               redis_params +
+               ";\n"
+               "referral_spool @PREFIX@/spool " +
+               spool_params +
+               ";\n"
+               "server {\n"
+               "  listen 127.0.0.1:@PORT@; server_name shop.example;\n"
+               "  location / { referral on; add_header X-Click $referral_click_id; return 200 ok; "
+               "}\n"
+               "  location = /status { referral_status; }\n"
+               "  location = /metrics { referral_status prometheus; }\n"
+               "}\n";
+    }
+
+    // Sends n capturing requests from several threads; returns the click ids of those answered
+    // (all of them, unless nginx stops taking connections meanwhile).
+    std::set<std::string> clicks(int n, int threads = 8, std::atomic<int> *progress = nullptr) {
+        std::set<std::string> ids;
+        std::mutex m;
+        std::vector<std::thread> pool;
+        std::atomic<int> next{0};
+        for (int t = 0; t < threads; t++) {
+            pool.emplace_back([&] {
+                for (int i; (i = next++) < n;) {
+                    testing_support::HttpResponse r;
+                    try {
+                        r = get("/?ref=u" + std::to_string(i) + "&utm_source=s" +
+                                std::to_string(i));
+                    } catch (const std::exception &) {
+                        continue;  // nginx is stopping
+                    }
+                    if (progress)
+                        ++*progress;
+                    EXPECT_EQ(r.status, 200);
+                    std::lock_guard<std::mutex> lock(m);
+                    EXPECT_TRUE(ids.insert(r.header("x-click")).second);
+                }
+            });
+        }
+        for (auto &t : pool)
+            t.join();
+        return ids;
+    }
+
+    // Every entry of the stream as a field map (db as selected on the given context).
+    std::vector<std::map<std::string, std::string>> entries(redisContext *c = nullptr) {
+        testing_support::Reply r;
+        if (c) {
+            r.reset(static_cast<redisReply *>(redisCommand(c, "XRANGE {referral}:events - +")));
+        } else {
+            r = redis->command({"XRANGE", "{referral}:events", "-", "+"});
+        }
+        std::vector<std::map<std::string, std::string>> out;
+        if (!r || r->type != REDIS_REPLY_ARRAY)
+            return out;
+        for (size_t i = 0; i < r->elements; i++) {
+            std::map<std::string, std::string> f;
+            for (auto &[k, v] : testing_support::entry_fields(r->element[i]))
+                f[k] = v;
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
+
+    long long stream_length() {
+        auto r = redis->command({"XLEN", "{referral}:events"});
+        return r->integer;
+    }
+
+    // Waits until the stream holds every click (and the spool is empty), then checks that it
+    // holds each exactly once.
+    void expect_delivered_once(const std::set<std::string> &sent) {
+        ASSERT_TRUE(eventually(
+            [&] {
+                return stream_length() >= static_cast<long long>(sent.size()) && spool_files() == 0;
+            },
+            20s))
+            << stream_length() << " of " << sent.size() << ", spool files: " << spool_files();
+        std::multiset<std::string> ids, click_ids;
+        for (auto &e : entries()) {
+            ids.insert(e["id"]);
+            click_ids.insert(e["click"]);
+        }
+        EXPECT_EQ(ids.size(), sent.size());
+        EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "duplicates";
+        EXPECT_EQ(std::set<std::string>(click_ids.begin(), click_ids.end()), sent);
+    }
+
+    size_t spool_files() const {
+        size_t n = 0;
+        std::error_code ec;
+        for (auto &e : std::filesystem::directory_iterator(nginx_->prefix() + "/spool", ec)) {
+            if (e.path().extension() == ".spool")
+                n++;
+        }
+        return n;
+    }
+
+    nlohmann::json status() { return nlohmann::json::parse(get("/status").body); }
+
+    std::unique_ptr<RedisServer> redis;
+};
+
+TEST_F(SinkTest, ClickEventReachesTheStreamWithSchemaFields) {
+    start_redis();
+    start(site());
+    auto r = get("/?ref=alice&utm_source=tg&utm_medium=social&utm_campaign=spring",
+                 {"User-Agent: Mozilla/5.0 test"});
+    ASSERT_EQ(r.status, 200);
+    ASSERT_TRUE(eventually([&] { return stream_length() == 1; }));
+    auto e = entries().at(0);
+    EXPECT_EQ(e["v"], "1");
+    EXPECT_EQ(e["type"], "click");
+    EXPECT_TRUE(std::regex_match(e["id"], std::regex("[A-Za-z0-9_-]{22}"))) << e["id"];
+    EXPECT_NEAR(std::stoll(e["ts"]) / 1000.0, std::time(nullptr), 5);
+    EXPECT_EQ(e["site"], "shop.example");
+    EXPECT_EQ(e["code"], "alice");
+    EXPECT_EQ(e["click"], r.header("x-click"));
+    EXPECT_TRUE(std::regex_match(e["ip"], std::regex("[0-9a-f]{16}"))) << e["ip"];
+    EXPECT_TRUE(std::regex_match(e["ua"], std::regex("[0-9a-f]{16}"))) << e["ua"];
+    EXPECT_EQ(e["src"], "tg");
+    EXPECT_EQ(e["med"], "social");
+    EXPECT_EQ(e["cmp"], "spring");
+}
+
+TEST_F(SinkTest, OutageIsSpooledAndReplayedOnce) {
+    start_redis();
+    start(site(), "worker_processes 2;");
+    redis->stop();
+    auto sent = clicks(2000);
+    ASSERT_EQ(sent.size(), 2000u);
+    EXPECT_GT(status()["events_spooled"].get<long long>(), 0);
+    redis->start();
+    expect_delivered_once(sent);
+    auto s = status();
+    EXPECT_EQ(s["events_dropped"], 0);
+    EXPECT_EQ(s["events_acked"], 2000);
+}
+
+TEST_F(SinkTest, FrozenRedisDoesNotHoldRequestsAndLosesNothing) {
+    start_redis();
+    start(site("timeout=300ms"));
+    auto before = clicks(50);
+    ASSERT_TRUE(eventually([&] { return stream_length() == 50; }));
+    redis->freeze();
+    auto during = clicks(300);
+    EXPECT_EQ(during.size(), 300u);
+    // Replies time out: the worker gives up on the connection and spools what comes next.
+    ASSERT_TRUE(eventually([&] { return status()["redis_errors"].get<long long>() > 0; }));
+    auto after = clicks(100);
+    EXPECT_EQ(after.size(), 100u);
+    EXPECT_GT(status()["events_spooled"].get<long long>(), 0);
+    redis->thaw();
+    // A reply lost to the timeout may duplicate an event here; none may be missing.
+    before.insert(during.begin(), during.end());
+    before.insert(after.begin(), after.end());
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::set<std::string> seen;
+            for (auto &e : entries())
+                seen.insert(e["click"]);
+            return seen == before && spool_files() == 0;
+        },
+        20s));
+}
+
+TEST_F(SinkTest, ReloadMidStreamNeitherLosesNorDoubles) {
+    start_redis();
+    start(site(), "worker_processes 2;");
+    std::atomic<int> progress{0};
+    std::set<std::string> sent;
+    std::thread load([&] { sent = clicks(1500, 8, &progress); });
+    eventually([&] { return progress > 300; });
+    nginx_->reload();
+    eventually([&] { return progress > 900; });
+    nginx_->reload();
+    load.join();
+    EXPECT_EQ(sent.size(), 1500u);
+    expect_delivered_once(sent);
+    EXPECT_EQ(status()["events_acked"], 1500);
+}
+
+TEST_F(SinkTest, QuitMidStreamThenRestartNeitherLosesNorDoubles) {
+    start_redis();
+    start(site(), "worker_processes 2;");
+    std::atomic<int> progress{0};
+    std::set<std::string> sent;
+    std::thread load([&] { sent = clicks(1500, 8, &progress); });
+    eventually([&] { return progress > 500; });
+    nginx_->stop();  // SIGQUIT
+    load.join();
+    nginx_->start();
+    expect_delivered_once(sent);
+}
+
+// Events made while Redis is down go to the spool; the next nginx replays them.
+TEST_F(SinkTest, StopWithRedisDownKeepsEventsForTheNextStart) {
+    start_redis();
+    redis->stop();
+    start(site(), "worker_processes 2;");
+    auto sent = clicks(100);
+    nginx_->stop();
+    EXPECT_GT(spool_files(), 0u);
+    redis->start();
+    nginx_->start();
+    expect_delivered_once(sent);
+}
+
+// A Redis that accepts connections but does not answer yet: events wait in memory, and the
+// worker spools them when told to quit (SIGQUIT) or to stop (SIGTERM).
+TEST_F(SinkTest, QuitSpoolsTheQueue) {
+    start_redis();
+    redis->freeze();
+    start(site("timeout=60s"), "worker_processes 2;");
+    auto sent = clicks(100);
+    nginx_->stop();
+    EXPECT_GT(spool_files(), 0u);
+    redis->thaw();
+    nginx_->start();
+    expect_delivered_once(sent);
+}
+
+TEST_F(SinkTest, FastStopSpoolsTheQueue) {
+    start_redis();
+    redis->freeze();
+    start(site("timeout=60s"), "worker_processes 2;");
+    auto sent = clicks(100);
+    nginx_->stop_fast();
+    EXPECT_GT(spool_files(), 0u);
+    redis->thaw();
+    nginx_->start();
+    expect_delivered_once(sent);
+}
+
+TEST_F(SinkTest, FullSpoolDropsAreCountedAndLogged) {
+    start_redis();
+    redis->stop();
+    start(site("", "max_size=2k"));
+    auto sent = clicks(100, 2);
+    ASSERT_EQ(sent.size(), 100u);
+    nlohmann::json s;
+    ASSERT_TRUE(eventually([&] {
+        s = status();
+        return s["events_spooled"].get<long long>() + s["events_dropped"].get<long long>() == 100;
+    })) << s.dump();
+    EXPECT_GT(s["events_dropped"].get<long long>(), 50);
+    EXPECT_GT(s["events_spooled"].get<long long>(), 0);
+    EXPECT_NE(nginx_->error_log().find("is full"), std::string::npos);
+}
+
+TEST_F(SinkTest, ErrorRepliesKeepEventsUntilRedisTakesThem) {
+    start_redis();
+    redis->command({"SET", "{referral}:events", "not a stream"});
+    start(site());
+    auto sent = clicks(5, 1);
+    ASSERT_TRUE(eventually([&] { return status()["redis_errors"].get<long long>() >= 5; }));
+    EXPECT_NE(nginx_->error_log().find("WRONGTYPE"), std::string::npos);
+    redis->command({"DEL", "{referral}:events"});
+    expect_delivered_once(sent);
+}
+
+TEST_F(SinkTest, StatusJsonAndPrometheusAgree) {
+    start_redis();
+    start(site());
+    auto sent = clicks(40, 4);
+    nlohmann::json s;
+    ASSERT_TRUE(eventually([&] {
+        s = status();
+        return s["events_acked"] == 40 && s["redis"]["connected_workers"] == 1;
+    })) << s.dump();
+    EXPECT_EQ(s["clicks"], 40);
+    EXPECT_EQ(s["cookies_set"], 40);
+    EXPECT_EQ(s["events_queued"], 40);
+    EXPECT_EQ(s["events_sent"], 40);
+    EXPECT_EQ(s["events_spooled"], 0);
+    EXPECT_EQ(s["events_dropped"], 0);
+    EXPECT_EQ(s["redis_errors"], 0);
+    EXPECT_EQ(get("/status").header("content-type"), "application/json");
+
+    auto m = get("/metrics");
+    EXPECT_EQ(m.header("content-type"), "text/plain; version=0.0.4");
+    std::map<std::string, long long> values;
+    std::map<std::string, std::string> types;
+    std::regex sample("([a-z_]+) ([0-9]+)"), type("# TYPE ([a-z_]+) (counter|gauge)");
+    std::istringstream lines(m.body);
+    for (std::string line; std::getline(lines, line);) {
+        std::smatch g;
+        if (std::regex_match(line, g, sample))
+            values[g[1]] = std::stoll(g[2]);
+        if (std::regex_match(line, g, type))
+            types[g[1]] = g[2];
+    }
+    for (auto &[name, value] : s.items()) {
+        if (name == "redis")
+            continue;
+        std::string metric = "referral_" + name + "_total";
+        EXPECT_EQ(types[metric], "counter") << metric;
+        EXPECT_EQ(values.count(metric), 1u) << metric;
+        EXPECT_EQ(values[metric], value.get<long long>()) << metric;
+    }
+    EXPECT_EQ(types["referral_redis_connected_workers"], "gauge");
+    EXPECT_EQ(values["referral_redis_connected_workers"], 1);
+    EXPECT_EQ(values["referral_events_acked_total"], 40);
+}
+
+TEST_F(SinkTest, AuthenticatesWithUserAndPasswordFileAndSelectsTheDatabase) {
+    start_redis();
+    redis->command({"ACL", "SETUSER", "nginx", "on", ">s3cret pass", "~*", "+@all"});
+    redis->command({"ACL", "SETUSER", "default", "off"});
+    testing_support::TempDir dir;
+    testing_support::write_file(dir.path() + "/redis.password", "  s3cret pass \r\n# ignored\n");
+    start(site("db=3 user=nginx password_file=" + dir.path() + "/redis.password"));
+    auto sent = clicks(10, 2);
+
+    auto c = redis->connect();
+    testing_support::Reply auth(
+        static_cast<redisReply *>(redisCommand(c.get(), "AUTH nginx %s", "s3cret pass")));
+    ASSERT_EQ(auth->type, REDIS_REPLY_STATUS);
+    testing_support::Reply select(static_cast<redisReply *>(redisCommand(c.get(), "SELECT 3")));
+    ASSERT_TRUE(eventually([&] { return entries(c.get()).size() == 10; }));
+    std::set<std::string> seen;
+    for (auto &e : entries(c.get()))
+        seen.insert(e["click"]);
+    EXPECT_EQ(seen, sent);
+    testing_support::Reply db0(static_cast<redisReply *>(redisCommand(c.get(), "SELECT 0")));
+    EXPECT_TRUE(entries(c.get()).empty());
+}
+
+TEST_F(SinkTest, WrongPasswordIsLoggedAndEventsWait) {
+    start_redis();
+    redis->command({"CONFIG", "SET", "requirepass", "right"});
+    testing_support::TempDir dir;
+    testing_support::write_file(dir.path() + "/pw", "wrong\n");
+    start(site("password_file=" + dir.path() + "/pw"));
+    clicks(3, 1);
+    ASSERT_TRUE(eventually([&] { return status()["redis_errors"].get<long long>() > 0; }));
+    auto s = status();
+    EXPECT_EQ(s["redis"]["connected_workers"], 0);
+    EXPECT_EQ(s["events_dropped"], 0);
+    EXPECT_NE(nginx_->error_log().find("AUTH refused"), std::string::npos);
+}
+
+TEST_F(SinkTest, UnixSocketAddress) {
+    testing_support::TempDir dir;
+    std::string sock = dir.path() + "/redis.sock";
+    start_redis({"--unixsocket", sock, "--unixsocketperm", "777"});
+    start(site("", "", "unix:" + sock));
+    auto sent = clicks(20, 2);
+    expect_delivered_once(sent);
+}
+
+}  // namespace
+}  // namespace module_test
