@@ -41,6 +41,22 @@ static ngx_int_t ngx_http_referral_no_store(ngx_http_request_t *r) {
     return NGX_OK;
 }
 
+// The Expires date changes once a second, not once a response: ngx_http_time's calendar
+// arithmetic and formatting run then. Each worker keeps its own copy.
+static u_char *ngx_http_referral_expires(u_char *p, time_t max_age) {
+    static time_t formatted_at = -1;
+    static time_t formatted_max_age;
+    static u_char date[sizeof("Thu, 01 Jan 1970 00:00:00 GMT") - 1];
+
+    time_t now = ngx_time();
+    if (now != formatted_at || max_age != formatted_max_age) {
+        ngx_http_time(date, now + max_age);
+        formatted_at = now;
+        formatted_max_age = max_age;
+    }
+    return ngx_cpymem(p, date, sizeof(date));
+}
+
 static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
                                               ngx_http_referral_ctx_t *ctx) {
     ngx_table_elt_t *h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
@@ -63,7 +79,7 @@ static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r, ngx_http_re
         p = ngx_cpymem(p, rscf->cookie_prefix.data, rscf->cookie_prefix.len);
         p = ngx_cpymem(p, ctx->token.data, ctx->token.len);
         p = ngx_cpymem(p, rscf->cookie_attrs.data, rscf->cookie_attrs.len);
-        p = ngx_http_time(p, ngx_time() + rscf->max_age);
+        p = ngx_http_referral_expires(p, rscf->max_age);
         p = ngx_cpymem(p, rscf->cookie_flags.data, rscf->cookie_flags.len);
         h->value.len = p - h->value.data;
         ngx_http_referral_count(NGX_HTTP_REFERRAL_cookies_set);

@@ -123,43 +123,46 @@ static void ngx_http_referral_check_cookies(ngx_http_request_t *r, ngx_http_refe
     }
 }
 
-static ngx_table_elt_t *ngx_http_referral_header_in(ngx_http_request_t *r, const ngx_str_t &name) {
-    ngx_list_part_t *part = &r->headers_in.headers.part;
-    auto *h = static_cast<ngx_table_elt_t *>(part->elts);
-    for (ngx_uint_t i = 0;; i++) {
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-            part = part->next;
-            h = static_cast<ngx_table_elt_t *>(part->elts);
-            i = 0;
-        }
-        if (h[i].key.len == name.len && ngx_strncasecmp(h[i].key.data, name.data, name.len) == 0) {
-            return &h[i];
-        }
-    }
+static bool ngx_http_referral_named(const ngx_table_elt_t &h, const ngx_str_t &name) {
+    return h.key.len == name.len && ngx_strncasecmp(h.key.data, name.data, name.len) == 0;
 }
 
 // Crawlers, prefetches and cookie stuffing through embedded resources: a visitor did not open
-// the referral link.
+// the referral link. The request headers are walked once for all three names; the first of
+// each name counts.
 static bool ngx_http_referral_unwanted(ngx_http_request_t *r) {
     static const ngx_str_t sec_purpose = ngx_string("Sec-Purpose");
     static const ngx_str_t purpose = ngx_string("Purpose");
     static const ngx_str_t fetch_dest = ngx_string("Sec-Fetch-Dest");
 
-    ngx_table_elt_t *h = r->headers_in.user_agent;
-    if (h && referral::is_crawler(ngx_http_referral_view(h->value))) {
+    ngx_table_elt_t *ua = r->headers_in.user_agent;
+    if (ua && referral::is_crawler(ngx_http_referral_view(ua->value))) {
         return true;
     }
-    for (const ngx_str_t *name : {&sec_purpose, &purpose}) {
-        h = ngx_http_referral_header_in(r, *name);
-        if (h && referral::is_prefetch(ngx_http_referral_view(h->value))) {
-            return true;
+    bool seen_sec_purpose = false, seen_purpose = false, seen_fetch_dest = false;
+    for (ngx_list_part_t *part = &r->headers_in.headers.part; part; part = part->next) {
+        auto *h = static_cast<ngx_table_elt_t *>(part->elts);
+        for (ngx_uint_t i = 0; i < part->nelts; i++) {
+            std::string_view value = ngx_http_referral_view(h[i].value);
+            if (!seen_sec_purpose && ngx_http_referral_named(h[i], sec_purpose)) {
+                seen_sec_purpose = true;
+                if (referral::is_prefetch(value)) {
+                    return true;
+                }
+            } else if (!seen_purpose && ngx_http_referral_named(h[i], purpose)) {
+                seen_purpose = true;
+                if (referral::is_prefetch(value)) {
+                    return true;
+                }
+            } else if (!seen_fetch_dest && ngx_http_referral_named(h[i], fetch_dest)) {
+                seen_fetch_dest = true;
+                if (referral::is_embedded_fetch(value)) {
+                    return true;
+                }
+            }
         }
     }
-    h = ngx_http_referral_header_in(r, fetch_dest);
-    return h && referral::is_embedded_fetch(ngx_http_referral_view(h->value));
+    return false;
 }
 
 // "" and "0" are false, like nginx's `if ($var)`.
