@@ -65,7 +65,7 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
 }
 
 // A sanitizer build of the module needs its runtime loaded first in the (uninstrumented) nginx.
-static std::vector<std::string> nginx_env() {
+std::vector<std::string> nginx_env() {
     const char *preload = std::getenv("REFERRAL_NGINX_PRELOAD");
     if (!preload || !*preload) return {};
     return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};

@@ -3,10 +3,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "process.h"
 
 namespace testing_support {
+
+// Environment for running the nginx binary: a sanitizer build of the module needs its runtime
+// preloaded (REFERRAL_NGINX_PRELOAD).
+std::vector<std::string> nginx_env();
 
 class NginxServer {
 public:
