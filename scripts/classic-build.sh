@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The classic way to build the module: Debian's nginx source (`apt-get source nginx`),
+# `./configure` with the flags Debian's nginx was built with plus
+# `--add-dynamic-module=<repo>/module`, and `make modules`. The resulting .so is then loaded
+# into the stock /usr/sbin/nginx, which proves module/config builds a binary-compatible module.
+#
+#   scripts/classic-build.sh [work-dir]     (default: build-classic/)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$root/build-classic}"
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+
+bash "$root/scripts/deps.sh"
+
+# apt-get source needs a deb-src entry for Debian's own archive; mirror the deb entries.
+if ! grep -rqs '^[[:space:]]*\(deb-src\|Types:.*deb-src\)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+      $SUDO tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+  else
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+      $SUDO tee /etc/apt/sources.list.d/debian-src.list >/dev/null
+  fi
+  $SUDO apt-get update
+fi
+
+# The source of the installed nginx. A mirror may list a security update's source before it
+# serves it; any Debian revision of the same upstream version builds a compatible module
+# (Debian's revisions of 1.22.1 all provide nginx-abi-1.22.1-7), so older ones are the fallback.
+installed="$(dpkg-query -W -f='${Version}' nginx)"
+mapfile -t versions < <({ echo "$installed"; apt-cache showsrc nginx | sed -n 's/^Version: //p' | sort -rV; } |
+  awk -v upstream="${installed%%-*}-" 'index($0, upstream) == 1 && !seen[$0]++')
+mkdir -p "$work"
+cd "$work"
+src="$(find . -maxdepth 1 -type d -name 'nginx-*' | head -n 1)"
+if [ -z "$src" ] || ! grep -qxF -f "$src/.referral-source-version" <(printf '%s\n' "${versions[@]}") 2>/dev/null; then
+  src=
+  for version in "${versions[@]}"; do
+    rm -rf ./nginx-* ./nginx_*
+    if apt-get -o APT::Sandbox::User=root source "nginx=$version"; then
+      src="$(find . -maxdepth 1 -type d -name 'nginx-*' | head -n 1)"
+      echo "$version" >"$src/.referral-source-version"
+      break
+    fi
+  done
+  [ -n "$src" ] || { echo "classic build: apt-get source nginx failed for ${versions[*]}" >&2; exit 1; }
+fi
+echo "classic build: nginx source $(cat "$src/.referral-source-version") (installed: $installed)"
+cd "$src"
+
+# Debian's configure flags (nginx-dev records them) and its compiler and linker flags, as
+# debian/rules passes them.
+. /usr/share/nginx/src/conf_flags
+./configure "${NGX_CONF_FLAGS[@]}" \
+  --with-cc-opt="$(dpkg-buildflags --get CFLAGS) -fPIC $(dpkg-buildflags --get CPPFLAGS)" \
+  --with-ld-opt="$(dpkg-buildflags --get LDFLAGS) -fPIC" \
+  --add-dynamic-module="$root/module" >configure.log 2>&1 ||
+  { tail -n 30 configure.log; exit 1; }
+make -j"$(nproc)" modules
+module="$PWD/objs/ngx_http_referral_module.so"
+
+# Load it into the stock nginx in a temp prefix and capture one referral.
+prefix="$(mktemp -d)"
+trap 'rm -rf "$prefix"' EXIT
+mkdir -p "$prefix/conf" "$prefix/logs"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+echo "k1:$(openssl rand -hex 32)" >"$prefix/conf/referral.keys"
+cat >"$prefix/conf/nginx.conf" <<CONF
+load_module $module;
+$( [ "$(id -u)" -eq 0 ] && echo 'user root;' )
+pid $prefix/logs/nginx.pid;
+error_log $prefix/logs/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $prefix/logs/body;
+    proxy_temp_path $prefix/logs/proxy;
+    fastcgi_temp_path $prefix/logs/fastcgi;
+    uwsgi_temp_path $prefix/logs/uwsgi;
+    scgi_temp_path $prefix/logs/scgi;
+    referral_secret_file referral.keys;
+    server {
+        listen 127.0.0.1:$port;
+        server_name classic.test;
+        referral on;
+        location / { return 200 "ok\n"; }
+    }
+}
+CONF
+/usr/sbin/nginx -t -p "$prefix" -c "$prefix/conf/nginx.conf"
+/usr/sbin/nginx -p "$prefix" -c "$prefix/conf/nginx.conf"
+trap '/usr/sbin/nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -s stop; rm -rf "$prefix"' EXIT
+set_cookie="$(curl -sS --retry 5 --retry-connrefused -D - -o /dev/null "http://127.0.0.1:$port/?ref=alice" |
+  grep -i '^set-cookie: ref=1\.' || true)"
+if [ -z "$set_cookie" ]; then
+  echo "classic build: the module loaded but set no referral cookie" >&2
+  cat "$prefix/logs/error.log" >&2
+  exit 1
+fi
+echo "classic build: $module loads into /usr/sbin/nginx and sets the cookie"
