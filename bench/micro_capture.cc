@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "bots.h"
 #include "cookie_header.h"
 #include "micro_fixture.h"
 #include "query.h"
@@ -45,5 +46,16 @@ void BM_CookieScan(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_CookieScan);
+
+// referral_skip_bots on a browser's User-Agent: the whole string is scanned.
+void BM_IsCrawlerBrowser(benchmark::State &state) {
+    std::string_view ua =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36";
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(referral::is_crawler(ua));
+    }
+}
+BENCHMARK(BM_IsCrawlerBrowser);
 
 }  // namespace

@@ -6,6 +6,8 @@
 #   bench/run.sh                 the full run (5 rounds of 8 s per scenario, about 8 minutes)
 #   bench/run.sh --quick         checks that the harness works (under a minute, no thresholds)
 #   bench/run.sh --rounds 3 --seconds 5
+#   bench/run.sh --only "plain capture"   some HTTP scenarios only, and no other step
+#   bench/run.sh --no-build      measures what build-bench/ holds (no package or build step)
 #
 # BENCH_BUILD_DIR (default build-bench/) is the CMake build directory it uses.
 set -euo pipefail
@@ -14,7 +16,7 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench_dir")
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 
-rounds=5 duration=8 warmup=2 micro_time=0.5 xadd_events=200000 xadd_burst=3
+only='' build_step=1 rounds=5 duration=8 warmup=2 micro_time=0.5 xadd_events=200000 xadd_burst=3
 daemon_events=100000
 command_line="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
@@ -23,7 +25,12 @@ while [ $# -gt 0 ]; do
       daemon_events=2000 ;;
     --rounds) rounds=$2 && shift ;;
     --seconds) duration=$2 && shift ;;
-    *) echo "usage: $0 [--quick] [--rounds N] [--seconds S]" >&2 && exit 2 ;;
+    --only) only=$2 && shift ;;
+    --no-build) build_step=0 ;;
+    *)
+      echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--only \"SCENARIO...\"] [--no-build]" >&2
+      exit 2
+      ;;
   esac
   shift
 done
@@ -44,16 +51,18 @@ chmod 755 "$work"
 report=$work/report.md
 trap 'stop_all; rm -rf "$work"' EXIT
 
-say "==> Debian packages"
-bash "$bench_dir/lib/deps.sh"
+if [ "$build_step" = 1 ]; then
+  say "==> Debian packages"
+  bash "$bench_dir/lib/deps.sh"
 
-say "==> Building ($build)"
-[ -f "$build/CMakeCache.txt" ] ||
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_BENCH=ON >/dev/null
-targets=(ngx_http_referral_module referral_micro)
-[ ! -f "$root/daemon/CMakeLists.txt" ] || targets+=(referral-rewardd)
-cmake --build "$build" -j2 --target "${targets[@]}" >"$work/build.log" 2>&1 ||
-  die "build failed: $(tail -n 30 "$work/build.log")"
+  say "==> Building ($build)"
+  [ -f "$build/CMakeCache.txt" ] ||
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_BENCH=ON >/dev/null
+  targets=(ngx_http_referral_module referral_micro)
+  [ ! -f "$root/daemon/CMakeLists.txt" ] || targets+=(referral-rewardd)
+  cmake --build "$build" -j2 --target "${targets[@]}" >"$work/build.log" 2>&1 ||
+    die "build failed: $(tail -n 30 "$work/build.log")"
+fi
 module_so=$build/ngx_http_referral_module.so
 
 keys_file=$work/referral.keys
@@ -77,28 +86,27 @@ machine_facts() {
   echo
 } >"$report"
 
-start_redis
-
-say "==> Checking the scenarios"
-preflight
-
-say "==> HTTP scenarios: $rounds round(s) of ${duration}s each"
-: >"$work/http.tsv"
-for round in $(seq "$rounds"); do
-  # Rotate the order so no scenario always runs first or after the same neighbour.
-  for i in "${!scenarios[@]}"; do
-    measure "$round" "${scenarios[$(((i + round - 1) % ${#scenarios[@]}))]}"
+http_step() {
+  if [ -n "$only" ]; then
+    read -ra scenarios <<<"$only"
+    # The baseline every ratio is taken against.
+    [[ " $only " == *" plain "* ]] || scenarios=(plain "${scenarios[@]}")
+  fi
+  : >"$work/http.tsv"
+  local round i
+  for round in $(seq "$rounds"); do
+    # Rotate the order so no scenario always runs first or after the same neighbour.
+    for i in "${!scenarios[@]}"; do
+      measure "$round" "${scenarios[$(((i + round - 1) % ${#scenarios[@]}))]}"
+    done
   done
-done
-{
   python3 "$bench_dir/lib/report.py" "$work/http.tsv"
   echo
   echo "- load average after the HTTP scenarios: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-} >>"$report"
+}
 
-say "==> Microbenchmarks"
-{
+micro_step() {
   echo "### Microbenchmarks (CPU 0)"
   echo
   echo '```'
@@ -106,22 +114,23 @@ say "==> Microbenchmarks"
     grep -E '^(BM_|Benchmark|-)'
   echo '```'
   echo
-} >>"$report"
+}
 
-say "==> XADD rate"
-{
-  echo "### XADD rate"
-  echo
-} >>"$report"
-xadd_step
-
-say "==> Reward daemon"
-{
-  echo
-  echo "### Reward daemon"
-  echo
-} >>"$report"
-daemon_step
+start_redis
+say "==> Checking the scenarios"
+preflight
+say "==> HTTP scenarios: $rounds round(s) of ${duration}s each"
+http_step >>"$report"
+if [ -z "$only" ]; then
+  say "==> Microbenchmarks"
+  micro_step >>"$report"
+  say "==> XADD rate"
+  printf '### XADD rate\n\n' >>"$report"
+  xadd_step
+  say "==> Reward daemon"
+  printf '\n### Reward daemon\n\n' >>"$report"
+  daemon_step
+fi
 
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$report"
 mkdir -p "$build/bench-results"

@@ -4,6 +4,12 @@
 
 scenarios=(plain userid lua capture cookie conv_up conv_down)
 
+# Every scenario's requests look like a browser's navigation: the module reads the User-Agent
+# (crawler check, hashed into events) and the Sec-Fetch-Dest header.
+browser=(-H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+  -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+  -H 'Sec-Fetch-Dest: document')
+
 # scenario NAME: sets kind, path and whether wrk sends the referral cookie.
 scenario() {
   send_cookie=0
@@ -40,7 +46,7 @@ parse_wrk() {
 
 wrk_args() {
   local seconds=$1
-  args=(-t1 -c50 "-d${seconds}s" --latency)
+  args=(-t1 -c50 "-d${seconds}s" --latency "${browser[@]}")
   [ "$send_cookie" = 0 ] || args+=(-H "Cookie: ref=$cookie")
   args+=("http://127.0.0.1:$nginx_port$path")
 }
@@ -96,24 +102,24 @@ measure() {
 
 # Fails the run when a scenario does not do what it claims.
 check_scenario() {
-  local url="http://127.0.0.1:$nginx_port$path" headers=()
-  [ "$send_cookie" = 0 ] || headers=(-H "Cookie: ref=$cookie")
+  local url="http://127.0.0.1:$nginx_port$path" headers=("${browser[@]}")
+  [ "$send_cookie" = 0 ] || headers+=(-H "Cookie: ref=$cookie")
   local response
-  response=$(curl -s -i "${headers[@]+"${headers[@]}"}" "$url" | tr -d '\r')
+  response=$(curl -s -i "${headers[@]}" "$url" | tr -d '\r')
   grep -q '^HTTP/1.1 200' <<<"$response" || die "$1: $url answered: $response"
   case $1 in
     userid) grep -qi '^set-cookie: uid=' <<<"$response" || die "userid: no uid cookie: $response" ;;
     lua | capture) grep -qi '^set-cookie: ref=1\.' <<<"$response" || die "$1: no ref cookie: $response" ;;
     cookie | conv_*)
       ! grep -qi '^set-cookie:' <<<"$response" || die "$1: a valid cookie was replaced: $response"
-      [ "$(curl -s "${headers[@]}" "http://127.0.0.1:$nginx_port/whoami")" = "valid alice" ] ||
+      [ "$(curl -s -H "Cookie: ref=$cookie" "http://127.0.0.1:$nginx_port/whoami")" = "valid alice" ] ||
         die "$1: the module did not accept the cookie"
       ;;
   esac
 }
 
 set_cookie_value() {
-  curl -s -D - -o /dev/null "$1" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: ref=\([^;]*\);.*/\1/p'
+  curl -s -D - -o /dev/null "${browser[@]}" "$1" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: ref=\([^;]*\);.*/\1/p'
 }
 
 # Takes the module's cookie for scenarios 5 to 7 from one capturing request, and checks that
