@@ -415,11 +415,9 @@ void ngx_http_referral_redis_t::disconnect() {
     out_.clear();
     out_pos_ = 0;
     expected_.clear();
-    if (!sent_.empty()) {
-        std::deque<ngx_http_referral_event_t> unanswered;
-        unanswered.swap(sent_);
-        owner_->lost(std::move(unanswered));
-    }
+    std::deque<ngx_http_referral_event_t> unanswered;
+    unanswered.swap(sent_);
+    owner_->disconnected(std::move(unanswered));
 }
 
 void ngx_http_referral_redis_t::stop() {

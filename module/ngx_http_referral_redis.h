@@ -20,8 +20,9 @@ class ngx_http_referral_redis_owner_t {
   public:
     // Redis answered the event's XADD: with an entry id (ok) or with an error.
     virtual void replied(ngx_http_referral_event_t &&event, bool ok) = 0;
-    // The connection is gone; events whose XADD was not answered, in the order they were sent.
-    virtual void lost(std::deque<ngx_http_referral_event_t> &&unanswered) = 0;
+    // The connection is gone (failing() says whether by failure); events whose XADD was not
+    // answered, in the order they were sent.
+    virtual void disconnected(std::deque<ngx_http_referral_event_t> &&unanswered) = 0;
     // Ready for (more) events: send() then flush().
     virtual void writable() = 0;
 

@@ -2,12 +2,14 @@
 // spool behind it, and what happens at reload and stop.
 //
 // Where an event goes (FIFO per worker):
-//   - Redis up (or being connected to for the first time) and nothing spooled: the queue, up to
+//   - Redis up, or being connected to, and nothing spooled: the queue, at most
 //     referral_queue_size events in memory (queued, in flight, or waiting to be retried).
-//   - Redis down, queue full, or spooled events not yet replayed: the spool, so that newer
-//     events never overtake older ones; without a spool, the queue until it is full.
+//   - Redis down (a connection attempt, a reply or the connection failed), the queue full, or
+//     spooled events not yet read back: the spool, so that newer events never overtake older
+//     ones. When Redis goes down, the queue joins them on disk (if the spool has room). Without
+//     a spool, events wait in the queue until it is full.
 //   - Spool full, or queue full without a spool: lost, counted and logged.
-// Spooled events are read back once Redis answers, after what the queue holds.
+// Spooled events are read back once Redis answers again, after what the queue holds.
 //
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
 // Redis is spooled, and new events go straight to the spool. XADDs already written keep their
@@ -58,7 +60,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     void on_retry();
 
     void replied(ngx_http_referral_event_t &&event, bool ok) override;
-    void lost(std::deque<ngx_http_referral_event_t> &&unanswered) override;
+    void disconnected(std::deque<ngx_http_referral_event_t> &&unanswered) override;
     void writable() override { pump(); }
 
   private:
@@ -66,6 +68,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     void pump();
     bool refill();
     void shutdown();
+    void spill();
     void to_spool(ngx_http_referral_event_t &&event);
     void lose(ngx_uint_t n, const char *why);
     void post_flush();
@@ -241,17 +244,36 @@ void ngx_http_referral_sink_t::on_retry() {
     pump();
 }
 
-void ngx_http_referral_sink_t::lost(std::deque<ngx_http_referral_event_t> &&unanswered) {
-    if (exiting_ && spool_) {
-        for (auto &event : unanswered) {
-            to_spool(std::move(event));
-        }
-        spool_->flush();
-        return;
-    }
+void ngx_http_referral_sink_t::disconnected(std::deque<ngx_http_referral_event_t> &&unanswered) {
     // Sent before anything still pending: they go first again.
     pending_.insert(pending_.begin(), std::make_move_iterator(unanswered.begin()),
                     std::make_move_iterator(unanswered.end()));
+    if (spool_ && (exiting_ || redis_.failing())) {
+        spill();
+    }
+}
+
+// Everything in memory to the spool, oldest first. While Redis is merely down, events stay in
+// memory if the spool has no room for all of them: they may yet be sent.
+void ngx_http_referral_sink_t::spill() {
+    if (!exiting_) {
+        off_t bytes = 0;
+        for (auto *queue : {&failed_, &pending_}) {
+            for (const auto &event : *queue) {
+                bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
+            }
+        }
+        if (!spool_->has_room(bytes)) {
+            return;
+        }
+    }
+    for (auto *queue : {&failed_, &pending_}) {
+        for (auto &event : *queue) {
+            to_spool(std::move(event));
+        }
+        queue->clear();
+    }
+    spool_->flush();
 }
 
 // A replayed event copied to this worker's file counts as taken from the file it came from;
@@ -303,14 +325,8 @@ void ngx_http_referral_sink_t::shutdown() {
 
     spool_->keep();
     size_t n = failed_.size() + pending_.size();
-    for (auto *queue : {&failed_, &pending_}) {
-        for (auto &event : *queue) {
-            to_spool(std::move(event));
-        }
-        queue->clear();
-    }
+    spill();
     redis_.stop();
-    spool_->flush();
     ngx_log_error(NGX_LOG_INFO, log_, 0,
                   "referral: exiting, %uz queued events spooled, %uz awaiting Redis replies", n,
                   redis_.unanswered());
@@ -321,10 +337,6 @@ void ngx_http_referral_sink_t::exit() {
     redis_.drain(std::min(conf_->redis_timeout, ngx_http_referral_exit_wait));
     redis_.disconnect();
     if (spool_) {
-        for (auto &event : pending_) {
-            to_spool(std::move(event));
-        }
-        pending_.clear();
         spool_->sync_and_close();
     } else if (!pending_.empty() || !failed_.empty()) {
         loss_logged_ = 0;

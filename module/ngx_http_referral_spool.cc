@@ -126,10 +126,12 @@ bool ngx_http_referral_spool_t::open_writer() {
     return false;
 }
 
+off_t ngx_http_referral_spool_t::framed(std::string_view record) {
+    return spool::kRecordOverhead + record.size();
+}
+
 bool ngx_http_referral_spool_t::append(std::string_view record, bool force) {
-    size_t framed = spool::kRecordOverhead + record.size();
-    if (record.size() > spool::kMaxPayload ||
-        (!force && total_ + static_cast<off_t>(framed) > max_size_)) {
+    if (record.size() > spool::kMaxPayload || (!force && !has_room(framed(record)))) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
         dropped_++;
         if (may_log(&full_logged_)) {
@@ -146,7 +148,7 @@ bool ngx_http_referral_spool_t::append(std::string_view record, bool force) {
     }
     spool::append_record(&wbuf_, record);
     wbuf_ends_.push_back(wbuf_.size());
-    total_ += framed;
+    total_ += framed(record);
     if (wbuf_.size() >= ngx_http_referral_spool_write_size) {
         flush();
     }

@@ -61,6 +61,9 @@ class ngx_http_referral_spool_t {
     // full or unwritable: the event is lost, and counted and logged here. `force` ignores
     // max_size, for records that are on disk already in another spool file.
     bool append(std::string_view record, bool force = false);
+    // Whether append() of records taking `bytes` (framed()) would fit under max_size.
+    bool has_room(off_t bytes) const { return total_ + bytes <= max_size_; }
+    static off_t framed(std::string_view record);
     // Writes buffered appends; records count as spooled once written.
     void flush();
     bool buffered() const { return !wbuf_.empty(); }

@@ -110,7 +110,10 @@ class SinkTest : public ModuleTest {
                 return stream_length() >= static_cast<long long>(sent.size()) && spool_files() == 0;
             },
             20s))
-            << stream_length() << " of " << sent.size() << ", spool files: " << spool_files();
+            << stream_length() << " of " << sent.size() << ", spool files: " << spool_files()
+            << "\n"
+            << status().dump() << "\n"
+            << nginx_->error_log();
         std::multiset<std::string> ids, click_ids;
         for (auto &e : entries()) {
             ids.insert(e["id"]);
@@ -184,7 +187,8 @@ TEST_F(SinkTest, FrozenRedisDoesNotHoldRequestsAndLosesNothing) {
     ASSERT_TRUE(eventually([&] { return status()["redis_errors"].get<long long>() > 0; }));
     auto after = clicks(100);
     EXPECT_EQ(after.size(), 100u);
-    EXPECT_GT(status()["events_spooled"].get<long long>(), 0);
+    EXPECT_GT(status()["events_spooled"].get<long long>(), 0)
+        << status().dump() << nginx_->error_log();
     redis->thaw();
     // A reply lost to the timeout may duplicate an event here; none may be missing.
     before.insert(during.begin(), during.end());
@@ -196,7 +200,8 @@ TEST_F(SinkTest, FrozenRedisDoesNotHoldRequestsAndLosesNothing) {
                 seen.insert(e["click"]);
             return seen == before && spool_files() == 0;
         },
-        20s));
+        20s))
+        << status().dump() << nginx_->error_log();
 }
 
 TEST_F(SinkTest, ReloadMidStreamNeitherLosesNorDoubles) {
