@@ -1,0 +1,41 @@
+// Turns stream entries into the script calls that apply them, each call carrying every key it
+// touches and the stream entry to acknowledge.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "config.h"
+#include "events.h"
+#include "keys.h"
+#include "redis_client.h"
+#include "rules.h"
+#include "scripts.h"
+
+namespace referral::rewardd {
+
+class Applier {
+  public:
+    Applier(const Config &config, const Keys &keys) : config_(config), keys_(keys) {}
+
+    // The call for a click, a conversion or a rejection; a refund comes back as is, to be
+    // planned against its order (read_order, refund_call).
+    std::variant<ScriptCall, Refund> prepare(std::string_view entry, const Fields &fields,
+                                             int64_t now_ms) const;
+
+    OrderRecord read_order(Redis &redis, const Refund &refund) const;
+    ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
+                           const OrderRecord &order) const;
+
+  private:
+    ScriptCall event_call(Script script, std::string_view entry, std::string_view event_id) const;
+    ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
+    ScriptCall conversion_call(std::string_view entry, std::string_view id,
+                               const Conversion &c) const;
+
+    const Config &config_;
+    const Keys &keys_;
+};
+
+}  // namespace referral::rewardd

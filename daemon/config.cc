@@ -1,0 +1,445 @@
+#include "config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "amounts.h"
+#include "money.h"
+
+namespace referral::rewardd {
+namespace {
+
+constexpr size_t kMaxLevels = 10;
+
+// The document's lines: a float is re-read from its source text, so "2.5" is taken as written
+// rather than through a double.
+class Source {
+  public:
+    Source(std::string_view text, std::string_view name) : name_(name) {
+        std::string line;
+        std::istringstream in{std::string(text)};
+        while (std::getline(in, line)) {
+            lines_.push_back(line);
+        }
+    }
+
+    const std::string &name() const { return name_; }
+
+    std::string number_text(const toml::node &node) const {
+        const auto &pos = node.source().begin;
+        if (pos.line == 0 || pos.line > lines_.size()) {
+            return {};
+        }
+        const std::string &line = lines_[pos.line - 1];
+        // Columns count code points, not bytes.
+        size_t i = 0;
+        for (size_t column = 1; column < pos.column && i < line.size(); ++column) {
+            ++i;
+            while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) {
+                ++i;
+            }
+        }
+        size_t end = line.find_first_not_of("0123456789+-._eE", i);
+        return line.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    }
+
+  private:
+    std::string name_;
+    std::vector<std::string> lines_;
+};
+
+// One TOML table; every key read is remembered so that anything else can be reported as an
+// unknown key.
+class Section {
+  public:
+    Section(const toml::table *table, std::string path, const Source &source)
+        : table_(table), path_(std::move(path)), source_(source) {}
+
+    bool present() const { return table_ != nullptr; }
+    bool has(std::string_view key) const { return table_ && table_->contains(key); }
+
+    [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
+        throw ConfigError(source_.name() + ": " + path_ + (path_.empty() ? "" : ".") +
+                          std::string(key) + ": " + std::string(problem));
+    }
+
+    const toml::node *node(std::string_view key) {
+        known_.insert(std::string(key));
+        return table_ ? table_->get(key) : nullptr;
+    }
+
+    Section table(std::string_view key) {
+        const toml::node *n = node(key);
+        if (n && !n->is_table()) {
+            fail(key, "must be a table");
+        }
+        std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+        return Section(n ? n->as_table() : nullptr, path, source_);
+    }
+
+    void read(std::string_view key, std::string *out) {
+        if (const toml::node *n = node(key)) {
+            if (!n->is_string()) {
+                fail(key, "must be a string");
+            }
+            *out = n->as_string()->get();
+        }
+    }
+
+    void read(std::string_view key, bool *out) {
+        if (const toml::node *n = node(key)) {
+            if (!n->is_boolean()) {
+                fail(key, "must be true or false");
+            }
+            *out = n->as_boolean()->get();
+        }
+    }
+
+    void read_count(std::string_view key, int64_t *out, int64_t max = INT64_MAX) {
+        if (const toml::node *n = node(key)) {
+            if (!n->is_integer()) {
+                fail(key, "must be an integer");
+            }
+            int64_t v = n->as_integer()->get();
+            if (v < 0) {
+                fail(key, "must not be negative");
+            }
+            if (v > max) {
+                fail(key, "must be at most " + std::to_string(max));
+            }
+            *out = v;
+        }
+    }
+
+    void read_duration(std::string_view key, int64_t *out) {
+        std::string text;
+        read(key, &text);
+        if (!has(key)) {
+            return;
+        }
+        auto ms = parse_duration_ms(text);
+        if (!ms) {
+            fail(key,
+                 "\"" + text + "\" is not a duration like \"30d\", \"14d\", \"2s\", \"500ms\"");
+        }
+        *out = *ms;
+    }
+
+    // A decimal exactly as written: a string, an integer, or a float's source text.
+    std::string decimal(std::string_view key, const toml::node &n) const {
+        std::string text;
+        if (n.is_string()) {
+            text = n.as_string()->get();
+        } else if (n.is_integer()) {
+            text = std::to_string(n.as_integer()->get());
+        } else if (n.is_floating_point()) {
+            text = source_.number_text(n);
+        } else {
+            fail(key, "must be a number or a decimal string");
+        }
+        if (!text.empty() && text[0] == '-') {
+            fail(key, "must not be negative");
+        }
+        if (!text.empty() && text[0] == '+') {
+            text.erase(0, 1);
+        }
+        return text;
+    }
+
+    int64_t percent(std::string_view key, const toml::node &n) const {
+        std::string text = decimal(key, n);
+        auto bp = parse_basis_points(text);
+        if (!bp) {
+            fail(key, "\"" + text + "\" is not a percentage with at most two decimals");
+        }
+        if (*bp > 10000) {
+            fail(key, "must be at most 100");
+        }
+        return *bp;
+    }
+
+    int64_t money(std::string_view key, const toml::node &n, const std::string &currency) const {
+        if (currency.empty()) {
+            fail(key, "an amount needs programme.currency");
+        }
+        std::string text = decimal(key, n);
+        int64_t minor = 0;
+        if (!parse_amount(text, currency_exponent(currency), &minor) || minor > kMaxAmount) {
+            fail(key, "\"" + text + "\" is not an amount in " + currency + " (at most " +
+                          std::to_string(currency_exponent(currency)) + " decimals)");
+        }
+        return minor;
+    }
+
+    void reject_unknown() const {
+        if (!table_) {
+            return;
+        }
+        for (const auto &[key, value] : *table_) {
+            if (!known_.count(std::string(key.str()))) {
+                fail(key.str(), "unknown key");
+            }
+        }
+    }
+
+  private:
+    const toml::table *table_;
+    std::string path_;
+    const Source &source_;
+    std::set<std::string> known_;
+};
+
+// "host:port" or "[v6]:port"; false when malformed.
+bool parse_host_port(const std::string &text, std::string *host, int *port) {
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
+        colon + 6 < text.size()) {
+        return false;
+    }
+    int p = 0;
+    for (char c : text.substr(colon + 1)) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        p = p * 10 + (c - '0');
+    }
+    std::string h = text.substr(0, colon);
+    if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
+        h = h.substr(1, h.size() - 2);
+    }
+    if (p < 1 || p > 65535) {
+        return false;
+    }
+    *host = h;
+    *port = p;
+    return true;
+}
+
+void parse_address(Section &s, RedisConfig *redis) {
+    std::string address;
+    s.read("address", &address);
+    if (!s.has("address")) {
+        return;
+    }
+    if (address.rfind("unix:", 0) == 0) {
+        redis->unix_path = address.substr(5);
+        if (redis->unix_path.empty()) {
+            s.fail("address", "unix: needs a socket path");
+        }
+    } else if (!parse_host_port(address, &redis->host, &redis->port)) {
+        s.fail("address", "\"" + address + "\" is not host:port or unix:/path");
+    }
+}
+
+std::string read_secret(Section &s, std::string_view key, const std::string &path) {
+    std::ifstream in(path);
+    std::string secret;
+    if (!in || !std::getline(in, secret)) {
+        s.fail(key, "cannot read " + path);
+    }
+    return secret;
+}
+
+RedisConfig parse_redis(Section s) {
+    RedisConfig redis;
+    parse_address(s, &redis);
+    int64_t db = 0;
+    s.read_count("db", &db, 15);
+    redis.db = static_cast<int>(db);
+    s.read("user", &redis.user);
+    std::string password_file;
+    s.read("password_file", &password_file);
+    if (!password_file.empty()) {
+        redis.password = read_secret(s, "password_file", password_file);
+    }
+    s.read("prefix", &redis.prefix);
+    if (redis.prefix.empty()) {
+        s.fail("prefix", "must not be empty");
+    }
+    s.read_duration("timeout", &redis.timeout_ms);
+    if (redis.timeout_ms <= 0) {
+        s.fail("timeout", "must be positive");
+    }
+    s.reject_unknown();
+    return redis;
+}
+
+DaemonConfig parse_daemon(Section s) {
+    DaemonConfig d;
+    s.read("group", &d.group);
+    s.read("consumer", &d.consumer);
+    s.read_count("batch", &d.batch, 10000);
+    if (d.batch == 0) {
+        s.fail("batch", "must be at least 1");
+    }
+    s.read_duration("block", &d.block_ms);
+    s.read_duration("claim_idle", &d.claim_idle_ms);
+    if (d.claim_idle_ms == 0) {
+        s.fail("claim_idle", "must be positive");
+    }
+    s.read("trim", &d.trim);
+    s.read_duration("event_ttl", &d.event_ttl_ms);
+    s.read_duration("order_ttl", &d.order_ttl_ms);
+    if (d.event_ttl_ms == 0 || d.order_ttl_ms == 0) {
+        s.fail(d.event_ttl_ms == 0 ? "event_ttl" : "order_ttl", "must be positive");
+    }
+    s.read_count("rejected_maxlen", &d.rejected_maxlen);
+    s.reject_unknown();
+    return d;
+}
+
+void parse_metrics(Section s, DaemonConfig *d) {
+    std::string listen;
+    s.read("listen", &listen);
+    if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
+        s.fail("listen", "\"" + listen + "\" is not host:port");
+    }
+    s.reject_unknown();
+}
+
+TrustPolicy parse_trust(Section &s) {
+    std::string text = "hold_for_approval";
+    s.read("trust_request", &text);
+    if (text == "hold_for_approval") {
+        return TrustPolicy::kHoldForApproval;
+    }
+    if (text == "accept") {
+        return TrustPolicy::kAccept;
+    }
+    if (text == "reject") {
+        return TrustPolicy::kReject;
+    }
+    s.fail("trust_request", "\"" + text + "\" is not hold_for_approval, accept or reject");
+}
+
+// [referrer] or [friend]: exactly one of percent, fixed, points (and levels for the referrer).
+Reward parse_reward(Section s, const std::string &currency, bool multi_level) {
+    Reward r;
+    std::vector<std::string> kinds;
+    for (const char *kind : {"percent", "fixed", "points", "levels"}) {
+        if (s.has(kind)) {
+            kinds.push_back(kind);
+        }
+    }
+    if (kinds.size() > 1) {
+        s.fail(kinds[1], "cannot be combined with " + kinds[0]);
+    }
+    if (const toml::node *n = s.node("percent")) {
+        r.kind = RewardKind::kPercent;
+        r.basis_points.push_back(s.percent("percent", *n));
+    }
+    if (const toml::node *n = s.node("fixed")) {
+        r.kind = RewardKind::kFixed;
+        r.value = s.money("fixed", *n, currency);
+    }
+    if (s.has("points")) {
+        r.kind = RewardKind::kPoints;
+        s.read_count("points", &r.value, kMaxAmount);
+    }
+    if (const toml::node *n = multi_level ? s.node("levels") : nullptr) {
+        const toml::array *levels = n->as_array();
+        if (!levels || levels->empty() || levels->size() > kMaxLevels) {
+            s.fail("levels", "must be a list of 1 to " + std::to_string(kMaxLevels) +
+                                 " percentages, e.g. [15, 5]");
+        }
+        r.kind = RewardKind::kPercent;
+        int64_t sum = 0;
+        for (const toml::node &level : *levels) {
+            r.basis_points.push_back(s.percent("levels", level));
+            sum += r.basis_points.back();
+        }
+        if (sum > 10000) {
+            s.fail("levels", "levels sum to " + format_minor(sum, 2) + "%, over 100%");
+        }
+    }
+    s.reject_unknown();
+    return r;
+}
+
+Programme parse_programme(Section s, Section referrer, Section friend_reward) {
+    Programme p;
+    s.read("currency", &p.currency);
+    if (s.has("currency") && currency_exponent(p.currency) < 0) {
+        s.fail("currency", "\"" + p.currency + "\" is not an ISO 4217 currency code");
+    }
+    if (const toml::node *n = s.node("min_order")) {
+        p.min_order = s.money("min_order", *n, p.currency);
+    }
+    s.read_duration("window", &p.window_ms);
+    s.read("first_purchase_only", &p.first_purchase_only);
+    s.read("require_customer", &p.require_customer);
+    s.read_duration("hold", &p.hold_ms);
+    p.trust_request = parse_trust(s);
+    s.read("open_enrolment", &p.open_enrolment);
+    s.reject_unknown();
+    p.referrer = parse_reward(referrer, p.currency, true);
+    p.friend_reward = parse_reward(friend_reward, p.currency, false);
+    if (p.referrer.kind == RewardKind::kNone && p.friend_reward.kind == RewardKind::kNone) {
+        referrer.fail("percent", "the programme rewards nobody: set [referrer] and/or [friend]");
+    }
+    return p;
+}
+
+Limits parse_limits(Section s, const Programme &programme) {
+    Limits l;
+    s.read_count("clicks_per_ip_per_hour", &l.clicks_per_ip_per_hour);
+    s.read_count("conversions_per_referrer_per_day", &l.conversions_per_referrer_per_day);
+    if (const toml::node *n = s.node("reward_cap_per_referrer_per_month")) {
+        if (programme.referrer.kind == RewardKind::kPoints) {
+            s.read_count("reward_cap_per_referrer_per_month", &l.reward_cap_per_referrer_per_month,
+                         kMaxAmount);
+        } else {
+            l.reward_cap_per_referrer_per_month =
+                s.money("reward_cap_per_referrer_per_month", *n, programme.currency);
+        }
+    }
+    s.reject_unknown();
+    return l;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, std::string_view source_name) {
+    Source source(text, source_name);
+    toml::table doc;
+    try {
+        doc = toml::parse(text, source_name);
+    } catch (const toml::parse_error &e) {
+        throw ConfigError(std::string(source_name) + ":" + std::to_string(e.source().begin.line) +
+                          ": " + std::string(e.description()));
+    }
+    Section root(&doc, "", source);
+    Section redis = root.table("redis"), daemon = root.table("daemon"),
+            metrics = root.table("metrics"), programme = root.table("programme"),
+            referrer = root.table("referrer"), friend_reward = root.table("friend"),
+            limits = root.table("limits");
+    root.reject_unknown();
+    Config c;
+    c.redis = parse_redis(std::move(redis));
+    c.daemon = parse_daemon(std::move(daemon));
+    parse_metrics(std::move(metrics), &c.daemon);
+    c.programme =
+        parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
+    c.limits = parse_limits(std::move(limits), c.programme);
+    if (c.daemon.block_ms >= c.redis.timeout_ms) {
+        root.fail("daemon.block", "must be shorter than redis.timeout");
+    }
+    return c;
+}
+
+Config load_config(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw ConfigError(path + ": cannot read the file: " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+}  // namespace referral::rewardd

@@ -1,0 +1,86 @@
+// rewards.toml: the shop's programme and how the daemon reaches Redis (docs/rewards.md).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace referral::rewardd {
+
+// A configuration mistake; what() names the file and the key.
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class RewardKind { kNone, kPercent, kFixed, kPoints };
+
+struct Reward {
+    RewardKind kind = RewardKind::kNone;
+    std::vector<int64_t> basis_points;  // kPercent: level 1, 2, ...
+    int64_t value = 0;                  // kFixed: minor units of the programme's currency;
+                                        // kPoints: points
+    size_t levels() const { return kind == RewardKind::kPercent ? basis_points.size() : 1; }
+};
+
+enum class TrustPolicy { kHoldForApproval, kAccept, kReject };
+
+struct Programme {
+    std::string currency;   // "" = rewards in each order's own currency, no fixed amounts
+    int64_t min_order = 0;  // minor units of currency
+    int64_t window_ms = 0;  // 0 = no attribution window
+    bool first_purchase_only = false;
+    bool require_customer = false;
+    int64_t hold_ms = 0;  // 0 = rewards approved at once
+    TrustPolicy trust_request = TrustPolicy::kHoldForApproval;
+    bool open_enrolment = false;
+    Reward referrer;
+    Reward friend_reward;
+};
+
+struct Limits {
+    int64_t clicks_per_ip_per_hour = 0;  // 0 = no limit, here and below
+    int64_t conversions_per_referrer_per_day = 0;
+    int64_t reward_cap_per_referrer_per_month = 0;  // in the referrer's reward unit
+};
+
+struct RedisConfig {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    std::string unix_path;  // set for "unix:/path" addresses
+    int db = 0;
+    std::string user;
+    std::string password;
+    std::string prefix = "{referral}";
+    int64_t timeout_ms = 5000;
+};
+
+struct DaemonConfig {
+    std::string group = "referral-rewardd";
+    std::string consumer;  // "" = <hostname>-<pid>
+    int64_t batch = 500;
+    int64_t block_ms = 200;
+    int64_t claim_idle_ms = 60 * 1000;
+    bool trim = false;
+    int64_t event_ttl_ms = 7LL * 86400 * 1000;
+    int64_t order_ttl_ms = 400LL * 86400 * 1000;
+    int64_t rejected_maxlen = 1000000;
+    std::string metrics_host;  // [metrics] listen; "" = no /metrics
+    int metrics_port = 0;
+};
+
+struct Config {
+    RedisConfig redis;
+    DaemonConfig daemon;
+    Programme programme;
+    Limits limits;
+};
+
+// Throws ConfigError for an unreadable file, a TOML syntax error, an unknown key, or a value
+// out of range (negative rates, levels over 100%, malformed amounts and durations).
+Config load_config(const std::string &path);
+Config parse_config(std::string_view text, std::string_view source_name);
+
+}  // namespace referral::rewardd

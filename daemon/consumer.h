@@ -1,0 +1,58 @@
+// The daemon's loop: consumer group reads, claims of entries a dead consumer left, holds
+// released, metrics sampled, the stream trimmed; reconnecting with backoff whenever Redis goes
+// away.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "applier.h"
+#include "config.h"
+#include "keys.h"
+#include "metrics.h"
+#include "redis_client.h"
+#include "scripts.h"
+
+namespace referral::rewardd {
+
+class Consumer {
+  public:
+    Consumer(const Config &config, Metrics &metrics, const std::atomic<bool> &stop);
+
+    // Returns once stop is set.
+    void run();
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    void serve(Redis &redis);
+    void ensure_group(Redis &redis);
+    // Applies XREADGROUP / XAUTOCLAIM entries ([id, [field, value, ...]] each); returns
+    // how many there were.
+    size_t apply(Redis &redis, const redisReply *entries);
+    void flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<std::string> &types);
+    void apply_refund(Redis &redis, std::string_view entry, std::string_view event_id,
+                      const Refund &refund);
+    void count(std::string_view type, const ScriptCall &call, const redisReply *reply,
+               Redis &redis);
+    void read_own_pending(Redis &redis);
+    void claim(Redis &redis);
+    void release_holds(Redis &redis);
+    void sample(Redis &redis);
+    void trim(Redis &redis);
+    void forget_idle_consumers(Redis &redis);
+    void sleep_for(std::chrono::milliseconds ms) const;
+
+    const Config &config_;
+    Keys keys_;
+    Applier applier_;
+    Scripts scripts_;
+    Metrics &metrics_;
+    const std::atomic<bool> &stop_;
+    std::string consumer_;
+};
+
+}  // namespace referral::rewardd

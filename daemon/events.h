@@ -1,0 +1,56 @@
+// Reading one entry of the events stream (DESIGN §6): validation, the programme's rules that
+// need nothing but the event, and the rewards it would earn. What needs the books (duplicates,
+// enrolment, limits, caps) is decided by the scripts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "config.h"
+
+namespace referral::rewardd {
+
+// Field/value pairs of one stream entry, viewing the reply that carries them.
+using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The first value of name, "" when absent (DESIGN §6: empty means absent).
+std::string_view field(const Fields &fields, std::string_view name);
+
+struct Rejection {
+    std::string reason;  // machine-readable, listed in docs/rewards.md
+    std::string detail;
+};
+
+struct Click {
+    std::string_view code, ip, source;
+    int64_t ts = 0;
+};
+
+struct Conversion {
+    std::string_view site, order, code, customer, currency;
+    int64_t amount = 0;
+    int64_t ts = 0;
+    std::string state;   // pending | awaiting_approval | approved
+    int64_t due_ms = 0;  // end of the payout hold when pending
+    std::string referrer_currency, friend_currency;
+    std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
+    int64_t friend_reward = 0;
+};
+
+struct Refund {
+    std::string_view site, order;
+    std::optional<int64_t> amount;  // nullopt = full refund
+    int64_t ts = 0;
+};
+
+using Plan = std::variant<Rejection, Click, Conversion, Refund>;
+
+// Plans one event. now_ms stands in for a refund's missing ts.
+Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms);
+
+}  // namespace referral::rewardd

@@ -1,0 +1,53 @@
+#include "keys.h"
+
+#include <openssl/sha.h>
+
+#include <ctime>
+
+namespace referral::rewardd {
+namespace {
+
+std::string utc(int64_t ts_ms, const char *format) {
+    time_t seconds = static_cast<time_t>(ts_ms / 1000);
+    struct tm tm {};
+    gmtime_r(&seconds, &tm);
+    char buf[32];
+    size_t n = strftime(buf, sizeof(buf), format, &tm);
+    return std::string(buf, n);
+}
+
+}  // namespace
+
+std::string Keys::key(std::string_view name, std::string_view suffix) const {
+    std::string k;
+    k.reserve(prefix_.size() + 1 + name.size() + suffix.size());
+    k.append(prefix_).append(":").append(name).append(suffix);
+    return k;
+}
+
+std::string Keys::order(std::string_view site, std::string_view order_id) const {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char *>(order_id.data()), order_id.size(), digest);
+    static const char hex[] = "0123456789abcdef";
+    std::string k = key("order:", site);
+    k += ':';
+    for (unsigned char b : digest) {
+        k += hex[b >> 4];
+        k += hex[b & 15];
+    }
+    return k;
+}
+
+std::string Keys::clicks_in_hour(int64_t ts_ms) const {
+    return key("limit:clicks:", utc(ts_ms, "%Y%m%d%H"));
+}
+
+std::string Keys::conversions_on_day(int64_t ts_ms) const {
+    return key("limit:conversions:", utc(ts_ms, "%Y%m%d"));
+}
+
+std::string Keys::rewards_in_month(int64_t ts_ms) const {
+    return key("limit:rewards:", utc(ts_ms, "%Y%m"));
+}
+
+}  // namespace referral::rewardd

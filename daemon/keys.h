@@ -1,0 +1,43 @@
+// Redis key names, all under the configured prefix (a Cluster hash tag, "{referral}" by
+// default), so every script's keys live in one slot. docs/rewards.md lists them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace referral::rewardd {
+
+class Keys {
+  public:
+    explicit Keys(std::string prefix) : prefix_(std::move(prefix)) {}
+
+    const std::string &prefix() const { return prefix_; }
+    std::string events() const { return key("events"); }
+    std::string ledger() const { return key("ledger"); }
+    std::string rejected() const { return key("rejected"); }
+    std::string owner() const { return key("owner"); }
+    std::string code_of() const { return key("code_of"); }
+    std::string referred_by() const { return key("referred_by"); }
+    std::string codes() const { return key("codes"); }
+    std::string buyers() const { return key("buyers"); }
+    std::string currencies() const { return key("currencies"); }
+    std::string due() const { return key("due"); }
+
+    std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
+    std::string balance(std::string_view currency) const { return key("balance:", currency); }
+    std::string stats(std::string_view code) const { return key("stats:", code); }
+    // The order's id is hashed: it is outside input of up to 128 bytes.
+    std::string order(std::string_view site, std::string_view order_id) const;
+
+    // Counters of one UTC period, named after the period of the event's time.
+    std::string clicks_in_hour(int64_t ts_ms) const;
+    std::string conversions_on_day(int64_t ts_ms) const;
+    std::string rewards_in_month(int64_t ts_ms) const;
+
+  private:
+    std::string key(std::string_view name, std::string_view suffix = {}) const;
+    std::string prefix_;
+};
+
+}  // namespace referral::rewardd

@@ -1,0 +1,158 @@
+// referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
+// docs/rewards.md describes the programme, the keys and every command.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "admin.h"
+#include "amounts.h"
+#include "config.h"
+#include "consumer.h"
+#include "metrics.h"
+#include "report.h"
+
+namespace {
+
+using namespace referral::rewardd;
+
+constexpr int kUsageError = 2;  // also a configuration error
+constexpr int kFailure = 1;
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) {
+    g_stop = true;
+}
+
+int run(const Config &config) {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    Metrics metrics;
+    std::unique_ptr<MetricsServer> server;
+    if (!config.daemon.metrics_host.empty()) {
+        server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,
+                                                 config.daemon.metrics_port);
+        spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
+                     config.daemon.metrics_port);
+    }
+    Consumer(config, metrics, g_stop).run();
+    spdlog::info("stopped");
+    return 0;
+}
+
+std::string buckets_text(const std::string &currency, const Buckets &b) {
+    int e = currency_exponent_or_points(currency);
+    return fmt::format("{} pending {} approved {} paid {}\n", currency, format_minor(b.pending, e),
+                       format_minor(b.approved, e), format_minor(b.paid, e));
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+    spdlog::set_default_logger(spdlog::stderr_color_mt("rewardd"));
+
+    CLI::App app{"referral-rewardd: referral rewards from the events stream into a ledger"};
+    app.require_subcommand(1);
+    app.fallthrough();
+    std::string config_path = "/etc/referral/rewards.toml";
+    app.add_option("-c,--config", config_path, "programme and Redis settings (TOML)");
+
+    app.add_subcommand("run", "consume events and apply rewards until SIGTERM");
+    app.add_subcommand("check", "validate the configuration and exit");
+
+    bool json = false;
+    app.add_subcommand("report", "per-code clicks, conversions, revenue and rewards")
+        ->add_flag("--json", json, "machine-readable output");
+
+    std::string code, customer, parent, site, order;
+    auto *balance = app.add_subcommand("balance", "an account's rewards by currency");
+    balance->add_option("CODE", code, "referral code");
+    balance->add_option("--customer", customer, "a customer's (friend) rewards instead");
+
+    auto *enroll = app.add_subcommand("enroll", "give a customer a referral code");
+    enroll->add_option("CUSTOMER", customer)->required();
+    enroll->add_option("CODE", code)->required();
+    enroll->add_option("--parent", parent, "the code that referred this customer");
+
+    std::optional<int64_t> amount;
+    auto *refund = app.add_subcommand("refund", "write a refund event for an order");
+    refund->add_option("--site", site)->required();
+    refund->add_option("ORDER", order)->required();
+    refund->add_option("--amount", amount, "partial refund, in minor units (1250 = 12.50 EUR)")
+        ->check(CLI::PositiveNumber);
+
+    auto *approve = app.add_subcommand("approve", "release a conversion held for approval");
+    approve->add_option("--site", site)->required();
+    approve->add_option("ORDER", order)->required();
+
+    auto *payout = app.add_subcommand("payout", "mark a code's approved rewards as paid");
+    payout->add_option("CODE", code)->required();
+
+    CLI11_PARSE(app, argc, argv);
+    CLI::App *command = app.get_subcommands().front();
+    const std::string name = command->get_name();
+
+    if ((name == "balance" && code.empty() == customer.empty()) ||
+        (!code.empty() && !valid_code(code)) || (!parent.empty() && !valid_code(parent)) ||
+        (!customer.empty() && !valid_id(customer)) || (!site.empty() && !valid_id(site)) ||
+        (!order.empty() && !valid_id(order))) {
+        std::cerr << "referral-rewardd " << name
+                  << ": codes are 1-128 of [A-Za-z0-9_.-]; customers, sites and orders 1-128 "
+                     "printable ASCII characters; balance takes a CODE or --customer\n";
+        return kUsageError;
+    }
+
+    Config config;
+    try {
+        config = load_config(config_path);
+    } catch (const ConfigError &e) {
+        std::cerr << "referral-rewardd: " << e.what() << "\n";
+        return kUsageError;
+    }
+    try {
+        if (name == "run") {
+            return run(config);
+        }
+        if (name == "check") {
+            std::cout << config_path << ": ok\n";
+            return 0;
+        }
+        Redis redis(config.redis);
+        Admin admin(config, redis);
+        if (name == "report") {
+            Report r = build_report(redis, Keys(config.redis.prefix));
+            std::cout << (json ? render_json(r) : render_text(r));
+        } else if (name == "balance") {
+            std::string account = code.empty() ? "customer:" + customer : "code:" + code;
+            for (const auto &[currency, b] : admin.balance(account)) {
+                std::cout << buckets_text(currency, b);
+            }
+        } else if (name == "enroll") {
+            admin.enroll(customer, code, parent);
+            std::cout << "enrolled " << customer << " with code " << code << "\n";
+        } else if (name == "refund") {
+            std::cout << "refund event " << admin.refund(site, order, amount) << "\n";
+        } else if (name == "approve") {
+            std::cout << admin.approve(site, order) << "\n";
+        } else if (name == "payout") {
+            for (const auto &[currency, paid] : admin.payout(code)) {
+                std::cout << "paid " << currency << " "
+                          << format_minor(paid, currency_exponent_or_points(currency)) << "\n";
+            }
+        }
+        return 0;
+    } catch (const std::exception &e) {
+        std::cerr << "referral-rewardd " << name << ": " << e.what() << "\n";
+        return kFailure;
+    }
+}

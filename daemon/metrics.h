@@ -1,0 +1,60 @@
+// The daemon's counters, served at /metrics in the Prometheus text format (docs/rewards.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+namespace referral::rewardd {
+
+class Metrics {
+  public:
+    // type: click | conversion | refund | other; result: applied | rejected | duplicate |
+    // remembered | failed.
+    void event(std::string_view type, std::string_view result, uint64_t n = 1);
+    void rejected(std::string_view reason, uint64_t n = 1);
+    void released(uint64_t orders);
+    void stream(int64_t lag, int64_t pending);  // -1 = unknown
+    void redis_up(bool up);
+    // Recomputes events/s from the events counted since the previous call.
+    void tick();
+
+    std::string render() const;
+
+  private:
+    mutable std::mutex mu_;
+    std::map<std::pair<std::string, std::string>, uint64_t> events_;
+    std::map<std::string, uint64_t> rejected_;
+    uint64_t released_ = 0;
+    uint64_t reconnects_ = 0;
+    int64_t lag_ = -1;
+    int64_t pending_ = -1;
+    bool up_ = false;
+    bool ever_up_ = false;
+    uint64_t total_ = 0;
+    uint64_t total_at_tick_ = 0;
+    std::chrono::steady_clock::time_point tick_at_ = std::chrono::steady_clock::now();
+    double per_second_ = 0;
+};
+
+// GET /metrics on host:port, served from a thread of its own.
+class MetricsServer {
+  public:
+    // Throws std::runtime_error when the address cannot be bound.
+    MetricsServer(const Metrics &metrics, const std::string &host, int port);
+    ~MetricsServer();
+    MetricsServer(const MetricsServer &) = delete;
+    MetricsServer &operator=(const MetricsServer &) = delete;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace referral::rewardd

@@ -1,0 +1,102 @@
+#include "scripts.h"
+
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace referral::rewardd {
+namespace {
+
+// In the order of enum Script.
+constexpr const char *kNames[kScriptCount] = {"click",   "conversion", "refund", "reject",
+                                              "promote", "approve",    "payout", "enroll"};
+
+std::string sha1_hex(const std::string &text) {
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char *>(text.data()), text.size(), digest);
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
+
+bool is_noscript(const Reply &r) {
+    return is_error(r.get(), "NOSCRIPT");
+}
+
+}  // namespace
+
+Scripts::Scripts() {
+    for (size_t i = 0; i < kScriptCount; ++i) {
+        for (size_t j = 0; j < kEmbeddedScriptCount; ++j) {
+            if (std::strcmp(kEmbeddedScripts[j].name, kNames[i]) == 0) {
+                source_[i] = kEmbeddedScripts[j].source;
+            }
+        }
+        if (source_[i].empty()) {
+            throw std::logic_error(std::string("script not embedded: ") + kNames[i]);
+        }
+        // EVALSHA needs only the digest, which is known without asking Redis.
+        sha_[i] = sha1_hex(source_[i]);
+    }
+}
+
+void Scripts::load(Redis &redis) {
+    for (size_t i = 0; i < kScriptCount; ++i) {
+        Reply r = redis.command({"SCRIPT", "LOAD", source_[i]});
+        if (is_error(r.get())) {
+            throw std::runtime_error(std::string("cannot load script ") + kNames[i] + ": " +
+                                     std::string(text(r.get())));
+        }
+    }
+}
+
+Argv Scripts::evalsha(const ScriptCall &call) const {
+    Argv argv;
+    argv.reserve(3 + call.keys.size() + call.args.size());
+    argv.push_back("EVALSHA");
+    argv.push_back(sha_[static_cast<size_t>(call.script)]);
+    argv.push_back(std::to_string(call.keys.size()));
+    argv.insert(argv.end(), call.keys.begin(), call.keys.end());
+    argv.insert(argv.end(), call.args.begin(), call.args.end());
+    return argv;
+}
+
+Reply Scripts::run(Redis &redis, const ScriptCall &call) {
+    Argv argv = evalsha(call);
+    Reply r = redis.command(argv);
+    if (is_noscript(r)) {
+        load(redis);
+        r = redis.command(argv);
+    }
+    return r;
+}
+
+std::vector<Reply> Scripts::run_all(Redis &redis, const std::vector<ScriptCall> &calls) {
+    for (const ScriptCall &call : calls) {
+        redis.append(evalsha(call));
+    }
+    std::vector<Reply> replies;
+    replies.reserve(calls.size());
+    bool reload = false;
+    for (size_t i = 0; i < calls.size(); ++i) {
+        replies.push_back(redis.read_reply());
+        reload = reload || is_noscript(replies.back());
+    }
+    if (reload) {
+        // A script that answered NOSCRIPT never ran: sending it again, in order, is safe.
+        load(redis);
+        for (size_t i = 0; i < calls.size(); ++i) {
+            if (is_noscript(replies[i])) {
+                replies[i] = run(redis, calls[i]);
+            }
+        }
+    }
+    return replies;
+}
+
+}  // namespace referral::rewardd

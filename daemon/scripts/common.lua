@@ -1,0 +1,92 @@
+-- Shared by every script (prepended at build time). Redis hands Lua numbers to commands as
+-- "%.14g", which would turn 1e15 into "1e+15": every number goes back through int().
+local function int(n)
+  return string.format('%d', n)
+end
+
+local function num(v)
+  return tonumber(v) or 0
+end
+
+-- Event scripts share a header:
+--   KEYS[1] events, KEYS[2] ledger, KEYS[3] rejected, KEYS[4] seen:<event id>
+--   ARGV[1] group, ARGV[2] stream entry id, ARGV[3] seen TTL (ms), ARGV[4] rejected MAXLEN
+local function event_seen()
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+    return true
+  end
+  return false
+end
+
+-- The event has had its whole effect: a replay of the same id is a no-op from now on.
+local function event_done()
+  redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+end
+
+-- A rejected entry carries the reason and the original event's fields, so nothing is dropped
+-- without a trace even when the events stream is trimmed later.
+local function record_rejection(reason, detail)
+  local fields = {'reason', reason, 'detail', detail or '', 'entry', ARGV[2]}
+  local original = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+  if original[1] then
+    for _, v in ipairs(original[1][2]) do
+      fields[#fields + 1] = v
+    end
+  end
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
+end
+
+local function reject(reason, detail)
+  record_rejection(reason, detail)
+  event_done()
+  return {'rejected', reason}
+end
+
+-- Ledger entries move `amount` of `currency` for `account` from one bucket to another
+-- ("" = outside the books); docs/rewards.md has the schema.
+local function ledger(key, kind, amount, from, to, fields)
+  local entry = {'kind', kind, 'amount', int(amount), 'from', from, 'to', to}
+  for i = 1, #fields do
+    entry[#entry + 1] = fields[i]
+  end
+  redis.call('XADD', key, '*', unpack(entry))
+end
+
+-- Reward i of an order hash, as a ledger's field list.
+local function reward_fields(order, i, ts)
+  local r = redis.call('HMGET', order, 'r' .. i .. ':account', 'r' .. i .. ':currency',
+                       'r' .. i .. ':party', 'r' .. i .. ':level', 'site', 'order', 'code', 'id')
+  return r[1], r[2], {'account', r[1], 'currency', r[2], 'party', r[3], 'level', r[4],
+                      'site', r[5], 'order', r[6], 'code', r[7], 'event', r[8], 'ts', ts}
+end
+
+-- Moves what is left of every reward of a pending order to approved.
+local function approve_order(order, ledger_key, prefix, ts)
+  local n = num(redis.call('HGET', order, 'n'))
+  for i = 1, n do
+    local left = num(redis.call('HGET', order, 'r' .. i .. ':left'))
+    if left > 0 then
+      local account, currency, fields = reward_fields(order, i, ts)
+      local balance = prefix .. ':balance:' .. currency
+      redis.call('HINCRBY', balance, account .. ':pending', int(-left))
+      redis.call('HINCRBY', balance, account .. ':approved', int(left))
+      ledger(ledger_key, 'approved', left, 'pending', 'approved', fields)
+    end
+  end
+  redis.call('HSET', order, 'state', 'approved')
+  redis.call('HINCRBY', order, 'version', 1)
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Keys of fixed-length periods (limits, caps) live a little longer than their period.
+local function expire_new(key, ttl)
+  if redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end

@@ -1,0 +1,181 @@
+#include "events.h"
+
+#include <algorithm>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace referral::rewardd {
+namespace {
+
+constexpr int64_t kTs = 1700000000000;
+
+Programme two_sided() {
+    Programme p;
+    p.currency = "EUR";
+    p.referrer.kind = RewardKind::kPercent;
+    p.referrer.basis_points = {1500, 500};
+    p.friend_reward.kind = RewardKind::kFixed;
+    p.friend_reward.value = 500;
+    return p;
+}
+
+Fields conversion(std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {}) {
+    Fields f = {{"v", "1"},
+                {"type", "conversion"},
+                {"id", "e1"},
+                {"ts", "1700000000000"},
+                {"site", "shop"},
+                {"code", "alice"},
+                {"order", "o1"},
+                {"customer", "carol"},
+                {"amount", "12345"},
+                {"currency", "EUR"},
+                {"trust", "upstream"},
+                {"first_ts", "1699990000000"}};
+    for (const auto &kv : extra) {
+        bool replaced = false;
+        for (auto &existing : f) {
+            if (existing.first == kv.first) {
+                existing.second = kv.second;
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            f.push_back(kv);
+        }
+    }
+    return f;
+}
+
+Fields without(Fields f, std::string_view name) {
+    f.erase(std::remove_if(f.begin(), f.end(), [&](const auto &kv) { return kv.first == name; }),
+            f.end());
+    return f;
+}
+
+Rejection rejection(const Programme &p, const Fields &f) {
+    Plan plan = plan_event(p, f, kTs);
+    if (auto *r = std::get_if<Rejection>(&plan)) {
+        return *r;
+    }
+    return {"accepted", ""};
+}
+
+TEST(PlanEvent, ConversionRewards) {
+    Plan plan = plan_event(two_sided(), conversion(), kTs);
+    ASSERT_TRUE(std::holds_alternative<Conversion>(plan));
+    const Conversion &c = std::get<Conversion>(plan);
+    EXPECT_EQ(c.amount, 12345);
+    EXPECT_EQ(c.referrer_rewards, (std::vector<int64_t>{1851, 617}));  // 1851.75, 617.25
+    EXPECT_EQ(c.friend_reward, 500);
+    EXPECT_EQ(c.referrer_currency, "EUR");
+    EXPECT_EQ(c.friend_currency, "EUR");
+    EXPECT_EQ(c.state, "approved");
+    EXPECT_EQ(c.customer, "carol");
+}
+
+TEST(PlanEvent, PointsAreTheirOwnCurrency) {
+    Programme p;
+    p.referrer.kind = RewardKind::kPoints;
+    p.referrer.value = 100;
+    const Conversion &c = std::get<Conversion>(plan_event(p, conversion(), kTs));
+    EXPECT_EQ(c.referrer_currency, "PTS");
+    EXPECT_EQ(c.referrer_rewards, std::vector<int64_t>{100});
+    EXPECT_EQ(c.friend_reward, 0);
+}
+
+TEST(PlanEvent, HoldAndTrust) {
+    Programme p = two_sided();
+    p.hold_ms = 2000;
+    const Conversion &held = std::get<Conversion>(plan_event(p, conversion(), kTs));
+    EXPECT_EQ(held.state, "pending");
+    EXPECT_EQ(held.due_ms, kTs + 2000);
+
+    Fields requested = conversion({{"trust", "request"}});
+    EXPECT_EQ(std::get<Conversion>(plan_event(p, requested, kTs)).state, "awaiting_approval");
+    p.trust_request = TrustPolicy::kAccept;
+    EXPECT_EQ(std::get<Conversion>(plan_event(p, requested, kTs)).state, "pending");
+    p.trust_request = TrustPolicy::kReject;
+    EXPECT_EQ(rejection(p, requested).reason, "untrusted");
+}
+
+TEST(PlanEvent, StaticRules) {
+    Programme p = two_sided();
+    p.min_order = 20000;
+    EXPECT_EQ(rejection(p, conversion()).reason, "below_min_order");
+    EXPECT_EQ(rejection(p, conversion({{"amount", "20000"}})).reason, "accepted");
+
+    p = two_sided();
+    p.window_ms = 10000 * 1000LL;
+    EXPECT_EQ(rejection(p, conversion()).reason, "accepted");  // exactly the window
+    EXPECT_EQ(rejection(p, conversion({{"first_ts", "1699989999999"}})).reason,
+              "attribution_window");
+    EXPECT_EQ(rejection(p, without(conversion(), "first_ts")).reason, "missing_field");
+
+    p = two_sided();
+    EXPECT_EQ(rejection(p, conversion({{"currency", "USD"}})).reason, "currency_mismatch");
+    p.currency.clear();
+    EXPECT_EQ(rejection(p, conversion({{"currency", "USD"}})).reason, "accepted");
+
+    p.first_purchase_only = true;
+    EXPECT_EQ(rejection(p, without(conversion(), "customer")).reason, "missing_customer");
+    p.first_purchase_only = false;
+    p.require_customer = true;
+    EXPECT_EQ(rejection(p, without(conversion(), "customer")).reason, "missing_customer");
+}
+
+TEST(PlanEvent, BadEvents) {
+    Programme p = two_sided();
+    EXPECT_EQ(rejection(p, conversion({{"v", "2"}})).reason, "unsupported_version");
+    EXPECT_EQ(rejection(p, conversion({{"type", "purchase"}})).reason, "unknown_type");
+    EXPECT_EQ(rejection(p, without(conversion(), "type")).detail, "type");
+    EXPECT_EQ(rejection(p, without(conversion(), "id")).detail, "id");
+    for (const char *name : {"ts", "site", "code", "order", "amount", "currency"}) {
+        Rejection r = rejection(p, without(conversion(), name));
+        EXPECT_EQ(r.reason, "missing_field") << name;
+        EXPECT_EQ(r.detail, name);
+    }
+    // The module sends order_raw for an order id it could not use.
+    EXPECT_EQ(rejection(p, conversion({{"order", ""}, {"order_raw", "a b"}})).detail,
+              "order (order_raw sent: not a valid value)");
+    EXPECT_EQ(rejection(p, conversion({{"amount_raw", "12,50"}})).reason, "unparsable_amount");
+    for (const char *amount : {"12.50", "-5", "1e3", "99999999999999999"}) {
+        EXPECT_EQ(rejection(p, conversion({{"amount", amount}})).reason, "unparsable_amount")
+            << amount;
+    }
+    EXPECT_EQ(rejection(p, conversion({{"currency", "XXX"}})).reason, "unknown_currency");
+    EXPECT_EQ(rejection(p, conversion({{"currency", "PTS"}})).reason, "unknown_currency");
+    EXPECT_EQ(rejection(p, conversion({{"ts", "yesterday"}})).reason, "invalid_field");
+    const std::string long_order(129, 'x');
+    EXPECT_EQ(rejection(p, conversion({{"order", long_order}})).reason, "invalid_field");
+}
+
+TEST(PlanEvent, Clicks) {
+    Fields click = {{"v", "1"},    {"type", "click"}, {"id", "c1"}, {"ts", "1700000000000"},
+                    {"site", "s"}, {"code", "alice"}, {"ip", "ab"}, {"src", "tg"}};
+    Plan plan = plan_event(two_sided(), click, kTs);
+    ASSERT_TRUE(std::holds_alternative<Click>(plan));
+    EXPECT_EQ(std::get<Click>(plan).source, "tg");
+    EXPECT_EQ(std::get<Click>(plan).ip, "ab");
+    EXPECT_EQ(rejection(two_sided(), without(click, "code")).reason, "missing_field");
+}
+
+TEST(PlanEvent, Refunds) {
+    Fields refund = {{"v", "1"}, {"type", "refund"}, {"id", "r1"}, {"site", "s"}, {"order", "o1"}};
+    Plan plan = plan_event(two_sided(), refund, kTs);
+    ASSERT_TRUE(std::holds_alternative<Refund>(plan));
+    EXPECT_FALSE(std::get<Refund>(plan).amount);
+    EXPECT_EQ(std::get<Refund>(plan).ts, kTs);  // now, without a ts of its own
+
+    refund.emplace_back("amount", "250");
+    EXPECT_EQ(std::get<Refund>(plan_event(two_sided(), refund, kTs)).amount, 250);
+    refund.back().second = "2.50";
+    EXPECT_EQ(rejection(two_sided(), refund).reason, "unparsable_amount");
+    refund.back().second = "0";
+    EXPECT_EQ(rejection(two_sided(), refund).reason, "unparsable_amount");
+    EXPECT_EQ(rejection(two_sided(), without(refund, "order")).reason, "missing_field");
+}
+
+}  // namespace
+}  // namespace referral::rewardd
