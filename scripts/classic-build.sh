@@ -61,42 +61,7 @@ cd "$src"
 make -j"$(nproc)" modules
 module="$PWD/objs/ngx_http_referral_module.so"
 
-# Load it into the stock nginx in a temp prefix and capture one referral.
-prefix="$(mktemp -d)"
-trap 'rm -rf "$prefix"' EXIT
-mkdir -p "$prefix/conf" "$prefix/logs"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-echo "k1:$(openssl rand -hex 32)" >"$prefix/conf/referral.keys"
-cat >"$prefix/conf/nginx.conf" <<CONF
-load_module $module;
-$( [ "$(id -u)" -eq 0 ] && echo 'user root;' )
-pid $prefix/logs/nginx.pid;
-error_log $prefix/logs/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $prefix/logs/body;
-    proxy_temp_path $prefix/logs/proxy;
-    fastcgi_temp_path $prefix/logs/fastcgi;
-    uwsgi_temp_path $prefix/logs/uwsgi;
-    scgi_temp_path $prefix/logs/scgi;
-    referral_secret_file referral.keys;
-    server {
-        listen 127.0.0.1:$port;
-        server_name classic.test;
-        referral on;
-        location / { return 200 "ok\n"; }
-    }
-}
-CONF
-/usr/sbin/nginx -t -p "$prefix" -c "$prefix/conf/nginx.conf"
-/usr/sbin/nginx -p "$prefix" -c "$prefix/conf/nginx.conf"
-trap '/usr/sbin/nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -s stop; rm -rf "$prefix"' EXIT
-set_cookie="$(curl -sS --retry 5 --retry-connrefused -D - -o /dev/null "http://127.0.0.1:$port/?ref=alice" |
-  grep -i '^set-cookie: ref=1\.' || true)"
-if [ -z "$set_cookie" ]; then
-  echo "classic build: the module loaded but set no referral cookie" >&2
-  cat "$prefix/logs/error.log" >&2
-  exit 1
-fi
+# Load it into the stock nginx and capture one referral.
+. "$root/scripts/lib/module-smoke.sh"
+module_smoke "load_module $module;"
 echo "classic build: $module loads into /usr/sbin/nginx and sets the cookie"

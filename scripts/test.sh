@@ -40,3 +40,9 @@ if [ -f scripts/fuzz.sh ]; then
   step "Fuzzing each parser for ${FUZZ_SECONDS:-30}s"
   bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi
+
+step "Debian packages: build, install, check nginx loads the module, purge"
+bash scripts/package.sh
+
+step "Classic build: Debian's nginx source with --add-dynamic-module=module"
+bash scripts/classic-build.sh

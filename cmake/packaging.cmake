@@ -1,0 +1,84 @@
+# Debian packages, built by `cpack -G DEB` in the build directory (scripts/package.sh):
+#   libnginx-mod-http-referral  the module, its load snippet and the example configurations,
+#                               laid out and enabled as Debian's own nginx module packages are
+#   referral-rewardd            the daemon, its systemd unit, configuration and system user
+# Maintainer scripts and the unit live in packaging/<package>/.
+
+set(REFERRAL_PACKAGING ${PROJECT_SOURCE_DIR}/packaging)
+
+# The ABI the module was compiled for, as nginx-dev records it for dh_nginx. Depending on it is
+# what keeps apt from pairing the module with an nginx it cannot be loaded into.
+file(STRINGS ${NGINX_DEV_SRC}/debian/libnginx-mod.abisubstvars NGINX_ABI_LINE REGEX "^nginx:abi=")
+string(REGEX REPLACE "^nginx:abi=" "" NGINX_ABI "${NGINX_ABI_LINE}")
+if(NOT NGINX_ABI)
+  message(FATAL_ERROR "no nginx:abi in ${NGINX_DEV_SRC}/debian/libnginx-mod.abisubstvars")
+endif()
+
+# Module: Debian's modules directory, and a snippet in modules-available that postinst links
+# into modules-enabled.
+install(TARGETS ngx_http_referral_module LIBRARY DESTINATION lib/nginx/modules COMPONENT module)
+file(WRITE ${CMAKE_BINARY_DIR}/packaging/mod-http-referral.conf
+     "load_module modules/ngx_http_referral_module.so;\n")
+install(FILES ${CMAKE_BINARY_DIR}/packaging/mod-http-referral.conf
+        DESTINATION share/nginx/modules-available COMPONENT module)
+install(FILES README.md docs/directives.md docs/operations.md
+        DESTINATION share/doc/libnginx-mod-http-referral COMPONENT module)
+install(DIRECTORY config-examples/nginx/
+        DESTINATION share/doc/libnginx-mod-http-referral/examples COMPONENT module)
+
+# Daemon: once daemon/ defines it and its example configuration exists.
+set(REFERRAL_PACKAGE_COMPONENTS module)
+set(REWARDD_CONFIG ${PROJECT_SOURCE_DIR}/config-examples/rewards/rewards.toml)
+if(TARGET referral-rewardd AND NOT EXISTS ${REWARDD_CONFIG})
+  message(WARNING "no ${REWARDD_CONFIG}: the referral-rewardd package is not built")
+elseif(TARGET referral-rewardd)
+  list(APPEND REFERRAL_PACKAGE_COMPONENTS daemon)
+  install(TARGETS referral-rewardd RUNTIME DESTINATION bin COMPONENT daemon)
+  install(FILES ${REFERRAL_PACKAGING}/referral-rewardd/referral-rewardd.service
+          DESTINATION lib/systemd/system COMPONENT daemon)
+  install(FILES ${REWARDD_CONFIG} DESTINATION /etc/referral COMPONENT daemon)
+  install(FILES docs/rewards.md DESTINATION share/doc/referral-rewardd COMPONENT daemon OPTIONAL)
+  install(DIRECTORY config-examples/rewards/
+          DESTINATION share/doc/referral-rewardd/examples COMPONENT daemon)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_VENDOR "nginx-referral")
+set(CPACK_PACKAGE_CONTACT "nginx-referral maintainers <nginx-referral@localhost>")
+set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_COMPONENTS_ALL ${REFERRAL_PACKAGE_COMPONENTS})
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_PACKAGE_SECTION httpd)
+# dpkg-shlibdeps adds the libraries the binaries link (libhiredis0.14, libssl3, libstdc++6...).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+set(CPACK_DEBIAN_MODULE_PACKAGE_NAME libnginx-mod-http-referral)
+set(CPACK_DEBIAN_MODULE_PACKAGE_DEPENDS "${NGINX_ABI}")
+set(CPACK_COMPONENT_MODULE_DESCRIPTION "Referral attribution module for nginx
+Captures referral links into a signed first-party cookie, verifies it on later
+requests and reports clicks and conversions to a Redis stream, without changes to
+the application behind nginx.")
+set(CPACK_DEBIAN_MODULE_PACKAGE_CONTROL_EXTRA
+    ${REFERRAL_PACKAGING}/libnginx-mod-http-referral/postinst
+    ${REFERRAL_PACKAGING}/libnginx-mod-http-referral/prerm
+    ${REFERRAL_PACKAGING}/libnginx-mod-http-referral/postrm)
+
+set(CPACK_DEBIAN_DAEMON_PACKAGE_NAME referral-rewardd)
+set(CPACK_DEBIAN_DAEMON_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_DAEMON_PACKAGE_DEPENDS "passwd")
+set(CPACK_DEBIAN_DAEMON_PACKAGE_SUGGESTS "redis-server")
+set(CPACK_COMPONENT_DAEMON_DESCRIPTION "Reward daemon for the nginx referral module
+Consumes referral clicks and conversions from a Redis stream and applies reward
+rules into an atomic, auditable ledger in Redis.")
+set(CPACK_DEBIAN_DAEMON_PACKAGE_CONTROL_EXTRA
+    ${REFERRAL_PACKAGING}/referral-rewardd/conffiles
+    ${REFERRAL_PACKAGING}/referral-rewardd/postinst
+    ${REFERRAL_PACKAGING}/referral-rewardd/prerm
+    ${REFERRAL_PACKAGING}/referral-rewardd/postrm)
+
+include(CPack)
