@@ -7,6 +7,7 @@
 
 #include "ngx_http_referral_counters.h"
 #include "event.h"
+#include "resp.h"
 
 // Replies come back in order, so the pipeline's depth only bounds how many events a lost
 // connection sends again; 256 keeps Redis busy at loopback latency.
@@ -125,18 +126,10 @@ void ngx_http_referral_redis_t::connected() {
 void ngx_http_referral_redis_t::handshake() {
     auto add = [this](command_e what, std::initializer_list<ngx_str_t> args) {
         argv_.clear();
-        argvlen_.clear();
         for (const ngx_str_t &a : args) {
-            argv_.push_back(reinterpret_cast<const char *>(a.data));
-            argvlen_.push_back(a.len);
+            argv_.emplace_back(reinterpret_cast<const char *>(a.data), a.len);
         }
-        char *cmd;
-        int len = redisFormatCommandArgv(&cmd, argv_.size(), argv_.data(), argvlen_.data());
-        if (len < 0) {
-            throw std::bad_alloc();
-        }
-        out_.append(cmd, len);
-        redisFreeCommand(cmd);
+        referral::resp::append_command(&out_, argv_.data(), argv_.size());
         expected_.push_back(what);
     };
 
@@ -164,21 +157,15 @@ bool ngx_http_referral_redis_t::send(ngx_http_referral_event_t &event) {
     if (!referral::decode_event(event.record, &fields_) || fields_.empty()) {
         return false;
     }
-    argv_.assign({"XADD", reinterpret_cast<const char *>(conf_->redis_stream.data), "*"});
-    argvlen_.assign({4, conf_->redis_stream.len, 1});
+    argv_.assign(
+        {"XADD",
+         {reinterpret_cast<const char *>(conf_->redis_stream.data), conf_->redis_stream.len},
+         "*"});
     for (const auto &[name, value] : fields_) {
-        argv_.push_back(name.data());
-        argvlen_.push_back(name.size());
-        argv_.push_back(value.data());
-        argvlen_.push_back(value.size());
+        argv_.push_back(name);
+        argv_.push_back(value);
     }
-    char *cmd;
-    int len = redisFormatCommandArgv(&cmd, argv_.size(), argv_.data(), argvlen_.data());
-    if (len < 0) {
-        throw std::bad_alloc();
-    }
-    out_.append(cmd, len);
-    redisFreeCommand(cmd);
+    referral::resp::append_command(&out_, argv_.data(), argv_.size());
     expected_.push_back(command_e::xadd);
     sent_.push_back(std::move(event));
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_sent);

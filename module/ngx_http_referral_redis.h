@@ -1,6 +1,7 @@
 // One worker's connection to Redis, driven by nginx's event loop: a peer connection, nginx
-// timers for connect/reply timeouts and reconnect backoff, hiredis only to build commands from
-// argv and to parse replies. Pipelines XADDs and reports each reply in order.
+// timers for connect/reply timeouts and reconnect backoff, commands built from argv
+// (referral::resp), hiredis' reader only to parse replies. Pipelines XADDs and reports each
+// reply in order.
 #pragma once
 
 #include "ngx_http_referral_sink_conf.h"
@@ -95,6 +96,5 @@ class ngx_http_referral_redis_t {
 
     // Reused for every XADD.
     referral::EventFields fields_;
-    std::vector<const char *> argv_;
-    std::vector<size_t> argvlen_;
+    std::vector<std::string_view> argv_;
 };

@@ -161,7 +161,10 @@ void ngx_http_referral_sink_t::push(std::string &&record) {
     if (memory && in_memory() < conf_->queue_size) {
         pending_.push_back({std::move(record)});
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
-        if (redis_.ready() && !paused_) {
+        // With XADDs in flight, their replies send what gathered meanwhile in one write; an
+        // idle connection is written to once the current events are handled, never from
+        // inside the request.
+        if (redis_.ready() && !paused_ && redis_.unanswered() == 0) {
             post_flush();
         }
         return;
