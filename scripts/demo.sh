@@ -107,8 +107,9 @@ listen = "127.0.0.1:$metrics_port"
 
 [programme]
 currency = "EUR"
+
+[referrer]
 levels = [15, 5]         # 15% to the referrer, 5% to the referrer's referrer
-hold = "0s"
 CONF
 rewardd() { "$repo/build/daemon/referral-rewardd" "$@"; }
 nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "$dir/logs/rewardd.log" 2>&1 &
@@ -129,8 +130,10 @@ curl -s -b "$dir/carol.jar" "$front/checkout/done?order=1002&total=80.00&custome
 
 echo "  events in Redis ({referral}:events):"
 for _ in $(seq 50); do [ "$(redis-cli -p "$redis_port" XLEN '{referral}:events')" -ge 4 ] && break; sleep 0.1; done
-redis-cli -p "$redis_port" --no-raw XRANGE '{referral}:events' - + | paste -sd' ' \
-  | grep -oE '"type" "[a-z]+"|"code" "[a-z]+"|"order" "[0-9]+"|"amount" "[0-9]+"' | paste -d' ' - - | sed 's/^/    /' || true
+redis-cli -p "$redis_port" --raw XRANGE '{referral}:events' - + | awk '
+  /^[0-9]+-[0-9]+$/ { if (id) print line; id = $0; line = "    " id; next }
+  { if (k == "") { k = $0 } else { if (k ~ /^(type|code|order|amount|currency|trust)$/) line = line "  " k "=" $0; k = "" } }
+  END { if (id) print line }'
 
 say "6/6 Rewards credited by referral-rewardd"
 sleep 1
