@@ -18,7 +18,7 @@ struct ngx_http_referral_main_conf_t {
 
     // referral_spool; spool == NULL when the directive is absent.
     ngx_path_t *spool;
-    off_t spool_max_size;  // 0: unlimited
+    off_t spool_max_size;
 };
 
 // The running cycle's settings, NULL outside an http{} block.

@@ -389,5 +389,63 @@ TEST_F(SinkTest, UnixSocketAddress) {
     expect_delivered_once(sent);
 }
 
+// nginx -t names the directive and what is wrong with it.
+TEST_F(SinkTest, ConfigurationMistakesFailTheTest) {
+    testing_support::TempDir dir;
+    testing_support::write_file(dir.path() + "/empty", "\n");
+    struct Case {
+        std::string directives, message;
+    };
+    const std::vector<Case> cases = {
+        {"referral_redis 127.0.0.1:6379 password_file=" + dir.path() + "/missing;",
+         "cannot open the password_file"},
+        {"referral_redis 127.0.0.1:6379 password_file=" + dir.path() + "/empty;",
+         "password_file \"" + dir.path() + "/empty\" of \"referral_redis\" is empty"},
+        {"referral_redis 127.0.0.1:6379 user=nginx;", "has user= but no password_file="},
+        {"referral_redis 127.0.0.1:6379 tmeout=1s;", "invalid parameter \"tmeout=1s\""},
+        {"referral_redis 127.0.0.1:6379 db=x;", "invalid parameter \"db=x\""},
+        {"referral_redis 127.0.0.1:6379 timeout=0;", "invalid parameter \"timeout=0\""},
+        {"referral_redis 127.0.0.1:99999;", "invalid port"},
+        {"referral_redis 127.0.0.1:6379; referral_redis 127.0.0.1:6380;",
+         "\"referral_redis\" directive is duplicate"},
+        {"referral_queue_size 0;", "invalid value \"0\" in \"referral_queue_size\""},
+        {"referral_spool " + dir.path() + "/spool max_size=lots;",
+         "invalid parameter \"max_size=lots\" in \"referral_spool\""},
+    };
+    for (const auto &c : cases) {
+        std::string out;
+        EXPECT_NE(test_config("referral_secret_file @KEYS@;\n" + c.directives +
+                                  "\nserver { listen 127.0.0.1:@PORT@; server_name s; }\n",
+                              &out),
+                  0)
+            << c.directives;
+        EXPECT_NE(out.find(c.message), std::string::npos) << c.directives << "\n" << out;
+    }
+    std::string out;
+    EXPECT_EQ(
+        test_config("referral_secret_file @KEYS@;\n"
+                    "referral_redis unix:/run/redis.sock db=2 \"prefix={shop}\" timeout=250ms;\n"
+                    "referral_queue_size 50000;\n"
+                    "referral_spool " +
+                        dir.path() +
+                        "/spool max_size=64m;\n"
+                        "server { listen 127.0.0.1:@PORT@; server_name s;\n"
+                        "  location = /s { referral_status; } location = /m { referral_status "
+                        "prometheus; } }\n",
+                    &out),
+        0)
+        << out;
+}
+
+TEST_F(SinkTest, CustomPrefixNamesTheStream) {
+    start_redis();
+    start(site("\"prefix={shop2}\""));
+    auto sent = clicks(3, 1);
+    ASSERT_TRUE(eventually([&] {
+        return redis->command({"XLEN", "{shop2}:events"})->integer == 3;
+    }));
+    EXPECT_EQ(stream_length(), 0);
+}
+
 }  // namespace
 }  // namespace module_test
