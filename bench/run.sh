@@ -21,7 +21,7 @@ daemon_events=100000
 command_line="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) rounds=1 duration=1 warmup=1 micro_time=0.01 xadd_events=20000 xadd_burst=1
+    --quick) rounds=1 duration=1 warmup=0 micro_time=0.01 xadd_events=20000 xadd_burst=1
       daemon_events=2000 ;;
     --rounds) rounds=$2 && shift ;;
     --seconds) duration=$2 && shift ;;
@@ -52,10 +52,10 @@ report=$work/report.md
 trap 'stop_all; rm -rf "$work"' EXIT
 
 if [ "$build_step" = 1 ]; then
-  say "==> Debian packages"
+  step "Debian packages"
   bash "$bench_dir/lib/deps.sh"
 
-  say "==> Building ($build)"
+  step "Building ($build)"
   [ -f "$build/CMakeCache.txt" ] ||
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_BENCH=ON >/dev/null
   targets=(ngx_http_referral_module referral_micro)
@@ -117,17 +117,17 @@ micro_step() {
 }
 
 start_redis
-say "==> Checking the scenarios"
+step "Checking the scenarios"
 preflight
-say "==> HTTP scenarios: $rounds round(s) of ${duration}s each"
+step "HTTP scenarios: $rounds round(s) of ${duration}s each"
 http_step >>"$report"
 if [ -z "$only" ]; then
-  say "==> Microbenchmarks"
+  step "Microbenchmarks"
   micro_step >>"$report"
-  say "==> XADD rate"
+  step "XADD rate"
   printf '### XADD rate\n\n' >>"$report"
   xadd_step
-  say "==> Reward daemon"
+  step "Reward daemon"
   printf '\n### Reward daemon\n\n' >>"$report"
   daemon_step
 fi

@@ -6,13 +6,24 @@ bench_pids=()
 last_pid=
 
 say() { printf '%s\n' "$*" >&2; }
+# A step of the run, with the seconds since the run started.
+step() { say "==> $* (at ${SECONDS}s)"; }
 die() {
   say "bench: $*"
   exit 1
 }
 
+# A port nothing listens on, below the kernel's range for outgoing connections. (Python would
+# do it by binding port 0, but its start-up alone can take half a second on a busy machine.)
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
 }
 
 # Waits until something accepts TCP connections on 127.0.0.1:port (5 s at most).

@@ -57,14 +57,13 @@ counter_delta() {
     printf -- '-\t-\t-\t-\t-\n'
     return
   }
-  python3 - "$1" "$2" <<'PY'
-import sys
-def load(path):
-    return dict(line.split() for line in open(path) if line.strip())
-a, b = load(sys.argv[1]), load(sys.argv[2])
-names = ["clicks", "conversions", "events_acked", "events_spooled", "events_dropped"]
-print("\t".join(str(int(b.get(n, 0)) - int(a.get(n, 0))) for n in names))
-PY
+  awk '
+    FNR == NR { before[$1] = $2; next }
+    { after[$1] = $2 }
+    END {
+      n = split("clicks conversions events_acked events_spooled events_dropped", names, " ")
+      for (i = 1; i <= n; i++) printf "%d%s", after[names[i]] - before[names[i]], i < n ? "\t" : "\n"
+    }' "$1" "$2"
 }
 
 # measure ROUND NAME
@@ -76,8 +75,10 @@ measure() {
   check_scenario "$name"
 
   # Warm-up: connections, Lua's JIT, the Redis connection, the first spool file.
-  wrk_args "$warmup"
-  taskset -c 1 wrk "${args[@]}" >/dev/null
+  if [ "$warmup" -gt 0 ]; then
+    wrk_args "$warmup"
+    taskset -c 1 wrk "${args[@]}" >/dev/null
+  fi
 
   if [[ $kind == module* ]]; then
     before=$nginx_dir/counters.before after=$nginx_dir/counters.after

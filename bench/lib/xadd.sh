@@ -50,11 +50,11 @@ xadd_step() {
     echo "|---|---:|---:|---:|---|"
     echo "| redis-benchmark -P 16 -n $xadd_events XADD (a click's 10 fields) | $xadd_events | | $bench_rate | |"
     if [ -n "$module" ]; then
-      read -r total added seconds rate <<<"$module"
+      read -r total _ added seconds rate <<<"$module"
       awk -v r="$rate" -v b="$bench_rate" -v a="$added" -v s="$seconds" -v t="$total" 'BEGIN {
         ratio = r / b
         printf "| module: queue of %d clicks drained (%d delivered) | %d | %s | %d | %.0f%% (target ≥ 50%%: %s) |\n",
-          t, a, a, s, r, ratio * 100, ratio >= 0.5 ? "met" : "NOT met" }'
+          t, a, a, s, r, ratio * 100, (ratio >= 0.5 ? "met" : "NOT met") }'
     else
       echo "| module | | | | not measured: no event reached Redis (sink not built yet) |"
     fi

@@ -1,8 +1,11 @@
-"""Delivery rate into a Redis stream: resumes paused clients (when asked), then polls XLEN
-until the stream holds EXPECTED entries or stops growing for 5 s. Prints "<entries added>
-<seconds> <entries per second>", timed from the resume (or the first poll) to the last growth.
+"""Delivery rate into a Redis stream: polls XLEN until the stream holds EXPECTED entries or
+stops growing for 5 s, and prints "<final length> <entries added> <seconds> <entries per
+second>", timed to the last growth from:
+  --unpause    resuming paused clients (CLIENT UNPAUSE), which this script does;
+  --since T    the wall-clock time T (seconds since the epoch), counting from an empty stream;
+  otherwise    the poll before the first growth.
 
-usage: xlen_rate.py PORT STREAM EXPECTED [--unpause]
+usage: xlen_rate.py PORT STREAM EXPECTED [--unpause | --since T]
 """
 
 import socket
@@ -21,20 +24,31 @@ def command(sock, *args):
     return reply[1:].strip().decode()
 
 
-def main(port, stream, expected, unpause):
+def main(port, stream, expected, options):
     sock = socket.create_connection(("127.0.0.1", port))
-    start_len = length = int(command(sock, "XLEN", stream))
-    if unpause:
+    length = int(command(sock, "XLEN", stream))
+    start = start_len = None
+    if "--unpause" in options:
         command(sock, "CLIENT", "UNPAUSE")
-    start = last = time.monotonic()
-    while length < expected and time.monotonic() - last < 5:
+        start, start_len = time.time(), length
+    elif "--since" in options:
+        start, start_len = float(options[options.index("--since") + 1]), 0
+    polled = last = time.time()
+    while length < expected and time.time() - last < 5:
         n = int(command(sock, "XLEN", stream))
+        now = time.time()
         if n != length:
-            last, length = time.monotonic(), n
+            if start is None:
+                start, start_len = polled, length
+            last, length = now, n
+        polled = now
         time.sleep(0.002)
+    if start is None:
+        print(f"{length} 0 0 0")
+        return
     added, seconds = length - start_len, last - start
-    print(f"{added} {seconds:.3f} {added / seconds if seconds > 0 else 0:.0f}")
+    print(f"{length} {added} {seconds:.3f} {added / seconds if seconds > 0 else 0:.0f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), "--unpause" in sys.argv[4:])
+    main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:])
