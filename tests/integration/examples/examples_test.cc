@@ -93,8 +93,9 @@ TEST(ShippedConfigs, AreAllFound) {
 
 class RunningExample : public ::testing::Test {
   public:
-    void start(const std::string &name) {
-        nginx_ = std::make_unique<ExamplePrefix>(std::vector<std::string>{example(name), kShop},
+    void start(const std::string &name) { start_config(example(name)); }
+    void start_config(const std::string &path) {
+        nginx_ = std::make_unique<ExamplePrefix>(std::vector<std::string>{path, kShop},
                                                  std::map<int, int>{{6379, redis_.port()}});
         nginx_->start();
     }
@@ -219,6 +220,23 @@ TEST_F(RunningExample, PaymentGatewayPostBecomesAnAttributedGet) {
     EXPECT_EQ(ev[1]["amount"], "4990");
     EXPECT_EQ(ev[1]["currency"], "EUR");
     EXPECT_EQ(ev[1]["trust"], "upstream");
+}
+
+TEST_F(RunningExample, ComposeDemoConvertsAfterTheGatewayReturn) {
+    start_config(DOCKER_DIR "/referral.conf");
+    HttpResponse landing = get("/?ref=alice");
+    ASSERT_TRUE(landing.has("set-cookie"));
+    HttpResponse back = testing_support::http_request(nginx_->port(80), "POST",
+                                                      "/payment/return?order=7&total=10.00");
+    ASSERT_EQ(back.status, 303);
+    // Relative, so that it holds behind compose's published port.
+    EXPECT_EQ(back.header("location"), "/checkout/done?order=7&total=10.00");
+    HttpResponse done = get(back.header("location"), {cookie_header(landing.header("set-cookie"))});
+    EXPECT_EQ(done.status, 200);
+    auto ev = events(2);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[1]["order"], "7");
+    EXPECT_EQ(ev[1]["amount"], "1000");
 }
 
 TEST_F(RunningExample, ConsentBannerCookieGatesCapture) {
