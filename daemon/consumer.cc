@@ -14,7 +14,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kReleaseEvery{250};
 constexpr milliseconds kSampleEvery{1000};
-constexpr milliseconds kTrimEvery{10000};
 constexpr milliseconds kHousekeepingEvery{60000};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr int64_t kForgetConsumerAfterMs = 24LL * 3600 * 1000;
@@ -117,7 +116,7 @@ void Consumer::serve(Redis &redis) {
     read_own_pending(redis);
     const milliseconds claim_every{
         std::clamp<int64_t>(config_.daemon.claim_idle_ms / 2, 100, 30000)};
-    Clock::time_point next_claim{}, next_release{}, next_sample{}, next_trim{}, next_house{};
+    Clock::time_point next_claim{}, next_release{}, next_sample{}, next_house{};
     const std::string count = std::to_string(config_.daemon.batch);
     const std::string block = std::to_string(config_.daemon.block_ms);
     while (!stop_) {
@@ -132,11 +131,10 @@ void Consumer::serve(Redis &redis) {
         }
         if (now >= next_sample) {
             sample(redis);
+            if (config_.daemon.trim) {
+                trim(redis);
+            }
             next_sample = now + kSampleEvery;
-        }
-        if (config_.daemon.trim && now >= next_trim) {
-            trim(redis);
-            next_trim = now + kTrimEvery;
         }
         if (now >= next_house) {
             forget_idle_consumers(redis);
@@ -345,7 +343,7 @@ void Consumer::trim(Redis &redis) {
         }
     }
     if (stream_id(keep) > std::make_pair<uint64_t, uint64_t>(0, 0)) {
-        redis.command({"XTRIM", keys_.events(), "MINID", "~", keep});
+        redis.command({"XTRIM", keys_.events(), "MINID", keep});
     }
 }
 

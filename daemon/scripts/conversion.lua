@@ -39,6 +39,21 @@ if daily > 0 and num(redis.call('HGET', KEYS[12], code)) >= daily then
   return reject('conversion_limit', code)
 end
 
+-- Whether the chain of referrers above `from` (a customer) reaches `customer`: recording
+-- such a customer as referred would close a loop.
+local function leads_to(customer, from)
+  local visited = {}
+  while from and not visited[from] do
+    if from == customer then
+      return true
+    end
+    visited[from] = true
+    local up = redis.call('HGET', KEYS[8], from)
+    from = up and redis.call('HGET', KEYS[6], up)
+  end
+  return false
+end
+
 -- Level k's referrer: the code, then the code that referred its owner, and so on; never the
 -- buyer, never a code twice.
 local codes = {code}
@@ -89,7 +104,9 @@ end
 -- Every check passed: from here on only writes.
 if customer ~= '' then
   redis.call('SADD', KEYS[11], customer)
-  redis.call('HSETNX', KEYS[8], customer, code)
+  if redis.call('HEXISTS', KEYS[8], customer) == 0 and not leads_to(customer, owner) then
+    redis.call('HSET', KEYS[8], customer, code)
+  end
 end
 if daily > 0 then
   redis.call('HINCRBY', KEYS[12], code, 1)

@@ -1,0 +1,228 @@
+// Bad input, crashes, several daemons, Redis going away: the books stay exact.
+#include <signal.h>
+
+#include "rewardd_fixture.h"
+
+namespace rewardd_test {
+namespace {
+
+using testing_support::eventually;
+
+TEST_F(RewarddTest, BadEventsAreRejectedAndAcknowledged) {
+    start(R"(
+[programme]
+currency = "EUR"
+
+[referrer]
+percent = 10
+)");
+    enroll("alice", "ALICE");
+    Event good = conversion("e1", "ALICE", "o1", 10000);
+    add(without(with(good, "id", "e0"), "order"));
+    add(with(without(with(good, "id", "e2"), "amount"), "amount_raw", "12,50"));
+    add(with(with(good, "id", "e3"), "amount", "12.50"));
+    add(with(with(good, "id", "e4"), "type", "purchase"));
+    add(without(good, "id"));
+    add(with(with(good, "id", "e5"), "currency", "EURO"));
+    add(with(with(good, "id", "e6"), "v", "2"));
+    add({{"garbage", "only"}});
+    add(good);
+    wait_applied();
+    EXPECT_TRUE(daemon_.running());
+    EXPECT_EQ(rejected_reasons(),
+              (std::vector<std::string>{"missing_field", "unparsable_amount", "unparsable_amount",
+                                        "unknown_type", "missing_field", "unknown_currency",
+                                        "unsupported_version", "missing_field"}));
+    std::vector<Entry> r = rejected();
+    EXPECT_EQ(r[0].at("detail"), "order");
+    EXPECT_EQ(r[1].at("detail"), "12,50");
+    EXPECT_EQ(r[4].at("detail"), "id");
+    EXPECT_EQ(r[7].at("garbage"), "only");
+    EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
+}
+
+constexpr char kOpenProgramme[] = R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 12.5
+
+[friend]
+fixed = "1.00"
+)";
+
+// Conversions through 20 codes with amounts that floor differently, and what they must add up
+// to under kOpenProgramme.
+class LoadTest : public RewarddTest {
+  protected:
+    void make_load(int n) {
+        int64_t ts = now_ms();
+        for (int i = 0; i < n; ++i) {
+            std::string code = "code" + std::to_string(i % 20);
+            int64_t amount = 1000 + (i * 7919) % 90001;
+            Event e = conversion("e" + std::to_string(i), code, "o" + std::to_string(i), amount,
+                                 "buyer" + std::to_string(i));
+            events_.push_back(with(e, "ts", std::to_string(ts)));
+            expected_[code] += amount * 1250 / 10000;
+        }
+    }
+
+    void expect_books() {
+        for (const auto &[code, amount] : expected_) {
+            EXPECT_EQ(balance("code:" + code, "approved"), amount) << code;
+        }
+        int64_t friends = 0;
+        for (size_t i = 0; i < events_.size(); ++i) {
+            friends += balance("customer:buyer" + std::to_string(i), "approved");
+        }
+        EXPECT_EQ(friends, 100 * static_cast<int64_t>(events_.size()));
+        // Exactly one ledger entry per reward: nothing doubled, nothing lost.
+        EXPECT_EQ(redis_.command({"XLEN", key("ledger")})->integer,
+                  2 * static_cast<int64_t>(events_.size()));
+        EXPECT_EQ(redis_.command({"XLEN", key("rejected")})->integer, 0);
+    }
+
+    std::vector<Event> events_;
+    std::map<std::string, int64_t> expected_;  // code → approved minor units
+};
+
+TEST_F(LoadTest, KillDuringApplicationThenRestart) {
+    configure(kOpenProgramme, "batch = 50\n");
+    make_load(5000);
+    add_all(events_);
+    daemon_ = spawn("first.log");
+    ASSERT_TRUE(eventually([&] { return redis_.command({"XLEN", key("ledger")})->integer > 0; }));
+    daemon_.signal(SIGKILL);
+    daemon_.wait(std::chrono::seconds(5));
+    int64_t before = redis_.command({"XLEN", key("ledger")})->integer;
+    RecordProperty("ledger_entries_at_kill", std::to_string(before));
+
+    daemon_ = spawn("second.log");  // a new consumer: it claims what the first left pending
+    wait_applied();
+    expect_books();
+}
+
+TEST_F(LoadTest, TwoDaemonsOnOneStream) {
+    configure(kOpenProgramme, "batch = 20\n");
+    testing_support::Process second = spawn("second.log");
+    daemon_ = spawn();
+    make_load(2000);
+    // Every event twice, as a retried XADD would: still applied once.
+    std::vector<Event> doubled;
+    for (const Event &e : events_) {
+        doubled.push_back(e);
+        doubled.push_back(e);
+    }
+    add_all(doubled);
+    wait_applied();
+    expect_books();
+}
+
+TEST_F(RewarddTest, TwoDaemonsHoldLimitsAndCapsExactly) {
+    configure(R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 15
+
+[limits]
+conversions_per_referrer_per_day = 30
+reward_cap_per_referrer_per_month = "100.00"
+)",
+              "batch = 7\n");
+    testing_support::Process second = spawn("second.log");
+    daemon_ = spawn();
+    std::vector<Event> events;
+    for (int i = 0; i < 1000; ++i) {
+        std::string code = "code" + std::to_string(i % 20);
+        events.push_back(conversion("e" + std::to_string(i), code, "o" + std::to_string(i), 10000));
+    }
+    add_all(events);
+    wait_applied();
+    // Per code: 50 orders, 30 accepted; 15.00 each up to the 100.00 cap.
+    int limited = 0, capped = 0;
+    for (const std::string &reason : rejected_reasons()) {
+        limited += reason == "conversion_limit";
+        capped += reason == "reward_cap";
+    }
+    for (int c = 0; c < 20; ++c) {
+        std::string code = "code" + std::to_string(c);
+        EXPECT_EQ(balance("code:" + code, "approved"), 10000) << code;
+        EXPECT_EQ(hget(key("stats:" + code), "conversions"), "30") << code;
+    }
+    EXPECT_EQ(limited, 20 * 20);
+    EXPECT_EQ(capped, 20 * (30 - 6));  // the 7th is cut to 10.00, the rest to nothing
+}
+
+TEST_F(RewarddTest, RedisRestartIsSurvived) {
+    start(R"(
+[programme]
+open_enrolment = true
+
+[referrer]
+percent = 10
+)");
+    add(conversion("e1", "ALICE", "o1", 10000));
+    wait_applied();
+    redis_.stop();
+    // Without persistence the restarted Redis is empty: the daemon reconnects, creates its
+    // group again and carries on.
+    redis_.start();
+    add(conversion("e2", "ALICE", "o2", 20000));
+    wait_applied();
+    EXPECT_EQ(balance("code:ALICE", "approved"), 2000);
+    EXPECT_TRUE(daemon_.running());
+    std::string metrics = testing_support::http_get(metrics_port_, "/metrics").body;
+    EXPECT_NE(metrics.find("referral_rewardd_redis_reconnects_total 1"), std::string::npos)
+        << metrics;
+}
+
+TEST_F(RewarddTest, ScriptCacheFlushIsSurvived) {
+    start(R"(
+[programme]
+open_enrolment = true
+
+[referrer]
+percent = 10
+)");
+    add(conversion("e1", "ALICE", "o1", 10000));
+    wait_applied();
+    redis_.command({"SCRIPT", "FLUSH"});
+    add(conversion("e2", "ALICE", "o2", 10000));
+    wait_applied();
+    EXPECT_EQ(balance("code:ALICE", "approved"), 2000);
+}
+
+TEST_F(RewarddTest, TrimsOnlyWhatEveryGroupIsDoneWith) {
+    start(R"(
+[programme]
+open_enrolment = true
+
+[referrer]
+percent = 10
+)",
+          "trim = true\n");
+    // Another group that has read nothing yet keeps every entry alive...
+    redis_.command({"XGROUP", "CREATE", key("events"), "audit", "0", "MKSTREAM"});
+    for (int i = 0; i < 10; ++i) {
+        add(click("c" + std::to_string(i), "ALICE"));
+    }
+    ASSERT_TRUE(eventually([&] { return hget(key("stats:ALICE"), "clicks") == "10"; }));
+    EXPECT_EQ(redis_.command({"XLEN", key("events")})->integer, 10);
+    // ...until it has read and acknowledged them (the newest is kept as the trim point).
+    testing_support::Reply read = redis_.command(
+        {"XREADGROUP", "GROUP", "audit", "a", "COUNT", "100", "STREAMS", key("events"), ">"});
+    const redisReply *entries = read->element[0]->element[1];
+    for (size_t i = 0; i < entries->elements; ++i) {
+        const redisReply *id = entries->element[i]->element[0];
+        redis_.command({"XACK", key("events"), "audit", std::string(id->str, id->len)});
+    }
+    ASSERT_TRUE(eventually([&] { return redis_.command({"XLEN", key("events")})->integer == 1; }));
+}
+
+}  // namespace
+}  // namespace rewardd_test
