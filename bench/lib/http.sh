@@ -2,7 +2,7 @@
 # The HTTP scenarios: one wrk measurement of one scenario on a fresh nginx, appended to
 # $work/http.tsv. Needs: common.sh, servers.sh, $duration, $cookie (a valid module token).
 
-scenarios=(plain userid lua capture cookie conv_up conv_down)
+scenarios=(plain plain_cookie userid lua capture cookie conv_up conv_down)
 
 # Every scenario's requests look like a browser's navigation: the module reads the User-Agent
 # (crawler check, hashed into events) and the Sec-Fetch-Dest header.
@@ -15,6 +15,8 @@ scenario() {
   send_cookie=0
   case $1 in
     plain) kind=plain path=/ ;;
+    # What nginx alone spends on the Cookie header that scenarios 5 to 7 carry.
+    plain_cookie) kind=plain path=/ send_cookie=1 ;;
     userid) kind=userid path=/ ;;
     lua) kind=lua path='/?ref=alice&utm_source=x' ;;
     capture) kind=module path='/?ref=alice&utm_source=x' ;;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sustained conversions/s of referral-rewardd into the ledger (DESIGN §10 target: 20k/s).
+#
+#   bench/rewardd/throughput.sh [BUILD_DIR] [CONVERSIONS] [BATCH]
+#
+# Starts a private redis-server on a free loopback port, loads CONVERSIONS conversion events
+# (open enrolment, 10% to the referrer, one ledger entry each) with redis-cli --pipe, then
+# starts one daemon and times it from its first ledger entry until the last one is written.
+# The two processes share the machine: pin them (taskset) to compare runs fairly.
+set -euo pipefail
+
+build=${1:-build}
+n=${2:-200000}
+batch=${3:-500}
+rewardd=$(realpath "$build")/daemon/referral-rewardd
+[ -x "$rewardd" ] || { echo "no $rewardd: build the referral-rewardd target first" >&2; exit 1; }
+
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cleanup() {
+  [ -f "$dir/rewardd.pid" ] && kill "$(cat "$dir/rewardd.pid")" 2>/dev/null || true
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+  --dir "$dir" --logfile "$dir/redis.log"
+until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+
+cat > "$dir/rewards.toml" <<CONF
+[redis]
+address = "127.0.0.1:$port"
+[daemon]
+batch = $batch
+[programme]
+currency = "EUR"
+open_enrolment = true
+[referrer]
+percent = 10
+CONF
+
+# RESP for XADD {referral}:events * v 1 type conversion id ... (argv framing, no quoting issues).
+ts=$(($(date +%s) * 1000))
+awk -v n="$n" -v ts="$ts" 'function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
+BEGIN {
+  for (i = 0; i < n; i++) {
+    printf "*25\r\n"
+    arg("XADD"); arg("{referral}:events"); arg("*")
+    arg("v"); arg("1"); arg("type"); arg("conversion"); arg("id"); arg("bench-" i)
+    arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % 1000))
+    arg("order"); arg("o" i); arg("customer"); arg("c" i); arg("amount"); arg(1000 + i % 9000)
+    arg("currency"); arg("EUR"); arg("trust"); arg("upstream")
+  }
+}' | redis-cli -p "$port" --pipe >/dev/null
+
+"$rewardd" run --config "$dir/rewards.toml" >"$dir/rewardd.log" 2>&1 &
+echo $! >"$dir/rewardd.pid"
+ledger() { redis-cli -p "$port" XLEN '{referral}:ledger'; }
+until [ "$(ledger)" -gt 0 ]; do sleep 0.01; done
+start=$(date +%s%N)
+start_entries=$(ledger)
+until [ "$(ledger)" -ge "$n" ]; do sleep 0.05; done
+end=$(date +%s%N)
+elapsed_ms=$(((end - start) / 1000000))
+applied=$((n - start_entries))
+echo "conversions: $applied in ${elapsed_ms} ms = $((applied * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))/s (batch $batch)"
