@@ -68,8 +68,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     void pump();
     bool refill();
     void shutdown();
-    void spill();
-    void to_spool(ngx_http_referral_event_t &&event);
+    size_t spill();
     void lose(ngx_uint_t n, const char *why);
     void post_flush();
     static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
@@ -226,7 +225,9 @@ void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool o
         return;
     }
     if (exiting_ && spool_) {
-        to_spool(std::move(event));
+        if (!event.source) {
+            spool_->append(event.record);
+        }
         return;
     }
     // An error reply (OOM, READONLY, a wrong key type...) would come again at once: pause
@@ -256,9 +257,12 @@ void ngx_http_referral_sink_t::disconnected(std::deque<ngx_http_referral_event_t
     }
 }
 
-// Everything in memory to the spool, oldest first. While Redis is merely down, events stay in
-// memory if the spool has no room for all of them: they may yet be sent.
-void ngx_http_referral_sink_t::spill() {
+// Events in memory to the spool, oldest first. Events read back from the spool are on disk
+// already: they stay in their files, unreleased, and are read again by whoever adopts them, so
+// their order is kept and nothing is written twice. While Redis is merely down, those stay in
+// memory to be sent on reconnection, and the rest too if the spool has no room for all of it:
+// they may yet be sent.
+size_t ngx_http_referral_sink_t::spill() {
     if (!exiting_) {
         off_t bytes = 0;
         for (auto *queue : {&failed_, &pending_}) {
@@ -267,25 +271,23 @@ void ngx_http_referral_sink_t::spill() {
             }
         }
         if (!spool_->has_room(bytes)) {
-            return;
+            return 0;
         }
     }
+    size_t n = 0;
     for (auto *queue : {&failed_, &pending_}) {
+        std::deque<ngx_http_referral_event_t> kept;
         for (auto &event : *queue) {
-            to_spool(std::move(event));
+            if (!event.source) {
+                n += spool_->append(event.record) ? 1 : 0;
+            } else if (!exiting_) {
+                kept.push_back(std::move(event));
+            }
         }
-        queue->clear();
+        queue->swap(kept);
     }
     spool_->flush();
-}
-
-// A replayed event copied to this worker's file counts as taken from the file it came from;
-// if the copy fails it stays there, unreleased, to be read again.
-void ngx_http_referral_sink_t::to_spool(ngx_http_referral_event_t &&event) {
-    bool copied = spool_->append(event.record, event.source != nullptr);
-    if (copied && event.source) {
-        spool_->release(event);
-    }
+    return n;
 }
 
 void ngx_http_referral_sink_t::on_flush() {
@@ -326,9 +328,7 @@ void ngx_http_referral_sink_t::shutdown() {
         return;
     }
 
-    spool_->keep();
-    size_t n = failed_.size() + pending_.size();
-    spill();
+    size_t n = spill();
     redis_.stop();
     ngx_log_error(NGX_LOG_INFO, log_, 0,
                   "referral: exiting, %uz queued events spooled, %uz awaiting Redis replies", n,

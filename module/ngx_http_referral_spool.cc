@@ -130,8 +130,8 @@ off_t ngx_http_referral_spool_t::framed(std::string_view record) {
     return spool::kRecordOverhead + record.size();
 }
 
-bool ngx_http_referral_spool_t::append(std::string_view record, bool force) {
-    if (record.size() > spool::kMaxPayload || (!force && !has_room(framed(record)))) {
+bool ngx_http_referral_spool_t::append(std::string_view record) {
+    if (record.size() > spool::kMaxPayload || !has_room(framed(record))) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
         dropped_++;
         if (may_log(&full_logged_)) {
@@ -218,7 +218,7 @@ bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
                 return true;
             }
             auto done = it++;
-            if (done->handed.empty() && !keep_) {
+            if (done->handed.empty()) {
                 remove(done);
             }
         }
@@ -278,7 +278,7 @@ void ngx_http_referral_spool_t::release(const ngx_http_referral_event_t &event) 
         f.replayed = f.handed.front().end;
         f.handed.pop_front();
     }
-    if (f.handed.empty() && f.exhausted() && !keep_) {
+    if (f.handed.empty() && f.exhausted()) {
         auto it = std::find_if(readers_.begin(), readers_.end(),
                                [&f](const ngx_http_referral_spool_file_t &r) { return &r == &f; });
         remove(it);
@@ -455,8 +455,8 @@ void ngx_http_referral_spool_t::sync_and_close() {
     }
     writer_.clear();
 
-    // Only now that copies in this worker's file are on disk may the files they came from say
-    // they were replayed.
+    // Files read back in part keep what Redis has not acknowledged: their header tells the
+    // worker that adopts them next where to start.
     while (!readers_.empty()) {
         ngx_http_referral_spool_file_t &f = readers_.front();
         if (f.handed.empty() && f.exhausted()) {

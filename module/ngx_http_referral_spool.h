@@ -58,9 +58,8 @@ class ngx_http_referral_spool_t {
     ngx_http_referral_spool_t &operator=(const ngx_http_referral_spool_t &) = delete;
 
     // Appends a record to this worker's file (buffered until flush()). False when the spool is
-    // full or unwritable: the event is lost, and counted and logged here. `force` ignores
-    // max_size, for records that are on disk already in another spool file.
-    bool append(std::string_view record, bool force = false);
+    // full or unwritable: the event is lost, and counted and logged here.
+    bool append(std::string_view record);
     // Whether append() of records taking `bytes` (framed()) would fit under max_size.
     bool has_room(off_t bytes) const { return total_ + bytes <= max_size_; }
     static off_t framed(std::string_view record);
@@ -72,15 +71,12 @@ class ngx_http_referral_spool_t {
     bool backlog() const;
     // The next spooled record, oldest file first; false when there is none now.
     bool next(ngx_http_referral_event_t *event);
-    // Redis has the event (or it was copied to this worker's file): its file may advance.
+    // Redis has the event: its file may advance past it.
     void release(const ngx_http_referral_event_t &event);
 
     // Periodic work: records progress in the headers of files being read and, with `scan`,
     // re-counts the directory's size and adopts orphan files.
     void housekeeping(bool scan);
-    // Shutdown has begun: files stay on disk until close(), so none is deleted before the
-    // copies of its records in this worker's file are synced.
-    void keep() { keep_ = true; }
     // Exit: writes and syncs this worker's file, records progress, releases every lock.
     void sync_and_close();
 
@@ -106,7 +102,6 @@ class ngx_http_referral_spool_t {
     std::vector<size_t> wbuf_ends_;  // record boundaries in wbuf_
     ngx_uint_t writer_records_ = 0;
     ngx_uint_t seq_ = 0;
-    bool keep_ = false;
 
     off_t total_ = 0;         // bytes in the directory at the last count plus appends since
     ngx_uint_t dropped_ = 0;  // since the last "full" log line

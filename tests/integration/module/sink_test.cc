@@ -233,6 +233,24 @@ TEST_F(SinkTest, QuitMidStreamThenRestartNeitherLosesNorDoubles) {
     expect_delivered_once(sent);
 }
 
+// A reload while a worker replays its spool: XADDs it wrote are held by Redis (CLIENT PAUSE),
+// the exiting worker waits for their replies, records how far the file was acknowledged, and
+// the new worker goes on from there.
+TEST_F(SinkTest, ReloadMidReplayNeitherLosesNorDoubles) {
+    start_redis();
+    start(site("timeout=10s"));
+    redis->stop();
+    auto sent = clicks(3000);
+    ASSERT_EQ(sent.size(), 3000u);
+    redis->start();
+    redis->command({"CLIENT", "PAUSE", "2000", "WRITE"});
+    ASSERT_TRUE(eventually([&] { return status()["events_sent"].get<long long>() > 0; }));
+    EXPECT_EQ(stream_length(), 0);
+    nginx_->reload();
+    expect_delivered_once(sent);
+    EXPECT_NE(nginx_->error_log().find("replaying spool file"), std::string::npos);
+}
+
 // Events made while Redis is down go to the spool; the next nginx replays them.
 TEST_F(SinkTest, StopWithRedisDownKeepsEventsForTheNextStart) {
     start_redis();
