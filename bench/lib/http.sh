@@ -92,13 +92,16 @@ measure() {
   t1=$(cpu_ns "$worker_pid")
   [ -z "$after" ] || counters >"$after"
 
-  local stats requests cpu
+  local stats requests cpu busy
   stats=$(parse_wrk <<<"$out")
   requests=$(cut -f4 <<<"$stats")
   [ "${requests:-0}" -gt 0 ] || die "$name: wrk completed no request: $out"
   cpu=$(awk -v d=$((t1 - t0)) -v n="$requests" 'BEGIN { printf "%.3f", d / n / 1000 }')
-  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$stats" "$cpu" \
-    "$(counter_delta "$before" "$after")" >>"$work/http.tsv"
+  # The worker's share of CPU 0: well below 100% means it waited for something else (the load
+  # generator, or other processes on a busy machine), and req/s says little about nginx.
+  busy=$(awk -v d=$((t1 - t0)) -v s="$duration" 'BEGIN { printf "%.0f", d / s / 1e7 }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$stats" "$cpu" \
+    "$(counter_delta "$before" "$after")" "$busy" >>"$work/http.tsv"
   say "  round $round $(printf '%-10s' "$name") $(cut -f1 <<<"$stats") req/s, $cpu µs CPU/request"
   stop_nginx
 }

@@ -19,7 +19,7 @@ SCENARIOS = [
     ("conv_down", "7. module, conversion, Redis stopped (spool)", 0.85),
 ]
 FIELDS = ["round", "name", "rps", "p50", "p99", "requests", "bad", "cpu",
-          "clicks", "conversions", "acked", "spooled", "dropped"]
+          "clicks", "conversions", "acked", "spooled", "dropped", "busy"]
 
 
 def load(path):
@@ -62,9 +62,9 @@ def main(path):
             base_rps[r["round"]] = float(r["rps"])
     base_cpu = statistics.median(float(r["cpu"]) for r in by_name["plain"])
 
-    print("| scenario | req/s | p50 µs | p99 µs | worker CPU µs/req | Δ CPU µs | ratio | "
-          "events | target |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    print("| scenario | req/s | p50 µs | p99 µs | worker busy | worker CPU µs/req | Δ CPU µs | "
+          "ratio | events | target |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     ratios = {}
     cpus = {}
     for name, title, target in SCENARIOS:
@@ -83,7 +83,8 @@ def main(path):
         bad = sum(int(r["bad"]) for r in rs)
         note = f" ({bad} failed)" if bad else ""
         print(f"| {title}{note} | {med('rps'):,.0f} | {med('p50'):.0f} | {med('p99'):.0f} | "
-              f"{cpu:.2f} | {cpu - base_cpu:+.2f} | {ratio:.3f}× | {events(rs)} | {verdict} |")
+              f"{med('busy'):.0f}% | {cpu:.2f} | {cpu - base_cpu:+.2f} | {ratio:.3f}× | "
+              f"{events(rs)} | {verdict} |")
     print()
     attribution(cpus)
     if "lua" in ratios and "capture" in ratios:

@@ -65,3 +65,7 @@ end=$(date +%s%N)
 elapsed_ms=$(((end - start) / 1000000))
 applied=$((n - start_entries))
 echo "conversions: $applied in ${elapsed_ms} ms = $((applied * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))/s (batch $batch)"
+# Redis runs every script on one thread: its CPU time per EVALSHA bounds the rate whatever the
+# machine's other load, at 1e6 / usec_per_call conversions/s.
+redis-cli -p "$port" INFO commandstats | grep -E '^cmdstat_(evalsha|xreadgroup):' | tr -d '\r'
+
