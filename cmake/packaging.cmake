@@ -25,6 +25,9 @@ install(FILES README.md docs/directives.md docs/operations.md
         DESTINATION share/doc/libnginx-mod-http-referral COMPONENT module)
 install(DIRECTORY config-examples/nginx/
         DESTINATION share/doc/libnginx-mod-http-referral/examples COMPONENT module)
+# The parent of the examples' referral_spool: nginx creates the spool itself, owned by its
+# worker user, but not missing parents.
+install(DIRECTORY DESTINATION /var/spool/nginx COMPONENT module)
 
 # Daemon: once daemon/ defines it and its example configuration exists.
 set(REFERRAL_PACKAGE_COMPONENTS module)
