@@ -2,7 +2,7 @@
 # Builds the Debian packages (libnginx-mod-http-referral, referral-rewardd) with CPack, then
 # installs them on this machine, checks that Debian's nginx loads the module through the
 # package's modules-enabled snippet and that the daemon's package is complete, and purges them
-# again so the machine stays as it was. Needs root for the install check.
+# again (with the system user the daemon's package created). Needs root for the install check.
 #
 #   scripts/package.sh               build, install, check, purge (what CI runs)
 #   scripts/package.sh --keep        ... and leave them installed
@@ -41,14 +41,13 @@ for deb in "${debs[@]}"; do packages+=("$(dpkg-deb --field "$deb" Package)"); do
 had_user=0
 getent passwd referral-rewardd >/dev/null && had_user=1
 
-dpkg -i "${debs[@]}"
-
-# Purge again on the way out, whatever happens below, unless asked to keep them.
+# Purge on the way out, whatever happens below, unless asked to keep them.
 cleanup() {
   dpkg -P "${packages[@]}" >/dev/null
   if [ "$had_user" = 0 ] && getent passwd referral-rewardd >/dev/null; then userdel referral-rewardd; fi
 }
 [ "$mode" = --keep ] || trap cleanup EXIT
+dpkg -i "${debs[@]}"
 
 # The module, enabled the way Debian's module packages are.
 link=/etc/nginx/modules-enabled/50-mod-http-referral.conf
