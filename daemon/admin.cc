@@ -10,8 +10,6 @@
 namespace referral::rewardd {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
-
 // A script's {'error', message} reply becomes a CommandError; any other error reply too.
 void check(const Reply &r) {
     if (is_error(r.get())) {
@@ -31,19 +29,6 @@ std::string random_event_id() {
 }
 
 }  // namespace
-
-bool valid_code(const std::string &code) {
-    return !code.empty() && code.size() <= kMaxIdLength &&
-           std::all_of(code.begin(), code.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '.' || c == '-';
-           });
-}
-
-bool valid_id(const std::string &id) {
-    return !id.empty() && id.size() <= kMaxIdLength &&
-           std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
-}
 
 Admin::Admin(const Config &config, Redis &redis)
     : config_(config), redis_(redis), keys_(config.redis.prefix) {}

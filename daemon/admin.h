@@ -52,8 +52,4 @@ class Admin {
     Scripts scripts_;
 };
 
-// Codes are [A-Za-z0-9_.-]{1,128}; customers, sites and orders 1..128 bytes of 0x21-0x7E.
-bool valid_code(const std::string &code);
-bool valid_id(const std::string &id);
-
 }  // namespace referral::rewardd

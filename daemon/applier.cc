@@ -1,6 +1,7 @@
 #include "applier.h"
 
 #include <cstdlib>
+#include <sstream>
 
 #include "amounts.h"
 
@@ -103,7 +104,7 @@ OrderRecord Applier::read_order(Redis &redis, const Refund &refund) const {
     if (!r || r->type != REDIS_REPLY_ARRAY) {
         return order;
     }
-    std::vector<std::pair<std::string, std::string>> reward_fields;
+    std::vector<std::pair<size_t, std::string_view>> records;
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
         std::string_view name = text(r->element[i]);
         std::string_view value = text(r->element[i + 1]);
@@ -121,25 +122,22 @@ OrderRecord Applier::read_order(Redis &redis, const Refund &refund) const {
             order.early_refund = value;
         } else if (name == "code") {
             order.code = value;
-        } else if (name == "n") {
-            order.rewards.resize(integer(r->element[i + 1]));
-            order.currencies.resize(order.rewards.size());
-        } else if (name[0] == 'r' && name.find(':') != std::string_view::npos) {
-            reward_fields.emplace_back(name, value);
+        } else if (name.size() > 1 && name[0] == 'r' &&
+                   name.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+            records.emplace_back(std::strtoul(std::string(name.substr(1)).c_str(), nullptr, 10),
+                                 value);
         }
     }
-    // "r<i>:amount" and "r<i>:currency", i from 1; n may come after them in the reply.
-    for (const auto &[name, value] : reward_fields) {
-        size_t colon = name.find(':');
-        size_t i = std::strtoul(name.c_str() + 1, nullptr, 10);
-        if (i < 1 || i > order.rewards.size()) {
-            continue;
-        }
-        std::string_view what = std::string_view(name).substr(colon + 1);
-        if (what == "amount") {
-            order.rewards[i - 1] = parse_minor_units(value).value_or(0);
-        } else if (what == "currency") {
-            order.currencies[i - 1] = value;
+    // "r<i>" = "<account> <currency> <amount> <party> <level>", i from 1 (scripts/common.lua).
+    order.rewards.resize(records.size());
+    order.currencies.resize(records.size());
+    for (const auto &[i, record] : records) {
+        std::istringstream parts{std::string(record)};
+        std::string account, currency, amount;
+        parts >> account >> currency >> amount;
+        if (i >= 1 && i <= records.size()) {
+            order.currencies[i - 1] = currency;
+            order.rewards[i - 1] = parse_minor_units(amount).value_or(0);
         }
     }
     return order;

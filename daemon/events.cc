@@ -1,5 +1,7 @@
 #include "events.h"
 
+#include <algorithm>
+
 #include "amounts.h"
 #include "money.h"
 #include "rules.h"
@@ -8,6 +10,13 @@ namespace referral::rewardd {
 namespace {
 
 constexpr size_t kMaxIdLength = 128;
+
+std::optional<Rejection> check_code(std::string_view code) {
+    if (!valid_code(code)) {
+        return Rejection{"invalid_field", "code"};
+    }
+    return std::nullopt;
+}
 
 Rejection missing(std::string_view name, const Fields &fields) {
     std::string raw = std::string(name) + "_raw";
@@ -47,6 +56,9 @@ Plan plan_click(const Fields &fields) {
         return *r;
     }
     c.code = field(fields, "code");
+    if (auto r = check_code(c.code)) {
+        return *r;
+    }
     c.ip = field(fields, "ip");
     c.source = field(fields, "src");
     return c;
@@ -68,8 +80,11 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.code = field(fields, "code");
     c.customer = field(fields, "customer");
     c.currency = field(fields, "currency");
-    if (c.order.size() > kMaxIdLength || c.customer.size() > kMaxIdLength) {
-        return Rejection{"invalid_field", c.order.size() > kMaxIdLength ? "order" : "customer"};
+    if (auto r = check_code(c.code)) {
+        return *r;
+    }
+    if (!valid_id(c.order) || (!c.customer.empty() && !valid_id(c.customer))) {
+        return Rejection{"invalid_field", valid_id(c.order) ? "customer" : "order"};
     }
     auto amount = parse_minor_units(field(fields, "amount"));
     if (!amount) {
@@ -150,6 +165,19 @@ Plan plan_refund_event(const Fields &fields, int64_t now_ms) {
 }
 
 }  // namespace
+
+bool valid_code(std::string_view code) {
+    return !code.empty() && code.size() <= kMaxIdLength &&
+           std::all_of(code.begin(), code.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-';
+           });
+}
+
+bool valid_id(std::string_view id) {
+    return !id.empty() && id.size() <= kMaxIdLength &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
+}
 
 std::string_view field(const Fields &fields, std::string_view name) {
     for (const auto &[k, v] : fields) {

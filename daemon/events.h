@@ -18,6 +18,11 @@ namespace referral::rewardd {
 // Field/value pairs of one stream entry, viewing the reply that carries them.
 using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
 
+// Codes are 1..128 of [A-Za-z0-9_.-] (DESIGN §3); orders, customers and sites 1..128 bytes of
+// 0x21-0x7E (§6). Order records and ledger accounts rely on neither holding a space.
+bool valid_code(std::string_view code);
+bool valid_id(std::string_view id);
+
 // The first value of name, "" when absent (DESIGN §6: empty means absent).
 std::string_view field(const Fields &fields, std::string_view name);
 

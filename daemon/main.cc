@@ -13,6 +13,7 @@
 #include "amounts.h"
 #include "config.h"
 #include "consumer.h"
+#include "events.h"
 #include "metrics.h"
 #include "report.h"
 

@@ -65,7 +65,10 @@ end=$(date +%s%N)
 elapsed_ms=$(((end - start) / 1000000))
 applied=$((n - start_entries))
 echo "conversions: $applied in ${elapsed_ms} ms = $((applied * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))/s (batch $batch)"
-# Redis runs every script on one thread: its CPU time per EVALSHA bounds the rate whatever the
-# machine's other load, at 1e6 / usec_per_call conversions/s.
-redis-cli -p "$port" INFO commandstats | grep -E '^cmdstat_(evalsha|xreadgroup):' | tr -d '\r'
+# CPU time per conversion of each process: what bounds the rate on an otherwise idle machine
+# (Redis runs all scripts on one thread), whatever else the machine was doing during the run.
+ticks=$(getconf CLK_TCK)
+daemon_cpu=$(awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$(cat "$dir/rewardd.pid")/stat")
+redis_cpu=$(redis-cli -p "$port" INFO cpu | tr -d '\r' | awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.3f", s }')
+echo "cpu per conversion: redis $(echo "$redis_cpu * 1000000 / $n" | bc) us, daemon $(echo "$daemon_cpu * 1000000 / $n" | bc) us"
 

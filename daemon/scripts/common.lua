@@ -19,10 +19,14 @@ local function event_seen()
   return false
 end
 
+local function acknowledge()
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+end
+
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
 local function event_done()
   redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+  acknowledge()
 end
 
 -- A rejected entry carries the reason and the original event's fields, so nothing is dropped
@@ -54,12 +58,19 @@ local function ledger(key, kind, amount, from, to, fields)
   redis.call('XADD', key, '*', unpack(entry))
 end
 
--- Reward i of an order hash, as a ledger's field list.
+-- An order hash keeps reward i as "r<i>" = "<account> <currency> <amount> <party> <level>"
+-- (no part holds a space) and what is left of it after refunds as "r<i>:left".
+local function reward_record(account, currency, amount, party, level)
+  return account .. ' ' .. currency .. ' ' .. int(amount) .. ' ' .. party .. ' ' .. level
+end
+
+-- Reward i of an order hash: its account, currency and ledger fields.
 local function reward_fields(order, i, ts)
-  local r = redis.call('HMGET', order, 'r' .. i .. ':account', 'r' .. i .. ':currency',
-                       'r' .. i .. ':party', 'r' .. i .. ':level', 'site', 'order', 'code', 'id')
-  return r[1], r[2], {'account', r[1], 'currency', r[2], 'party', r[3], 'level', r[4],
-                      'site', r[5], 'order', r[6], 'code', r[7], 'event', r[8], 'ts', ts}
+  local r = redis.call('HMGET', order, 'r' .. i, 'site', 'order', 'code', 'id')
+  local account, currency, _, party, level = r[1]:match('(%S+) (%S+) (%S+) (%S+) (%S+)')
+  return account, currency, {'account', account, 'currency', currency, 'party', party,
+                             'level', level, 'site', r[2], 'order', r[3], 'code', r[4],
+                             'event', r[5], 'ts', ts}
 end
 
 -- Moves what is left of every reward of a pending order to approved.

@@ -2,8 +2,9 @@
 -- purchase, daily limit, monthly cap), then credits every level's referrer and the friend.
 -- Reward amounts come computed from the daemon (exact integer arithmetic, floored).
 --   KEYS[5] order:<site>:<sha256(order)>, KEYS[6] owner, KEYS[7] code_of, KEYS[8] referred_by,
---   KEYS[9] stats:<code>, KEYS[10] codes, KEYS[11] buyers, KEYS[12] conversions per code today,
---   KEYS[13] rewards per code this month, KEYS[14] due, KEYS[15] currencies,
+--   KEYS[9] stats:<code>, KEYS[10] codes, KEYS[11] buyers (kept for first purchase only),
+--   KEYS[12] conversions per code today, KEYS[13] rewards per code this month, KEYS[14] due,
+--   KEYS[15] currencies,
 --   KEYS[16] balance of the referrers' currency, KEYS[17] balance of the friend's currency
 --   ARGV[5] event id, ARGV[6] site, ARGV[7] order, ARGV[8] code, ARGV[9] customer,
 --   ARGV[10] amount, ARGV[11] currency, ARGV[12] ts, ARGV[13] state, ARGV[14] due (0 = none),
@@ -16,9 +17,14 @@ if event_seen() then
   return {'duplicate'}
 end
 local order_key = KEYS[5]
-local first = redis.call('HGET', order_key, 'id')
-if first then
-  return reject('duplicate_order', first)
+local order = redis.call('HMGET', order_key, 'id', 'early_refund', 'version')
+-- An applied conversion is remembered by its order, not by a key of its own.
+if order[1] == ARGV[5] then
+  acknowledge()
+  return {'duplicate'}
+end
+if order[1] then
+  return reject('duplicate_order', order[1])
 end
 
 local code, customer = ARGV[8], ARGV[9]
@@ -103,7 +109,9 @@ end
 
 -- Every check passed: from here on only writes.
 if customer ~= '' then
-  redis.call('SADD', KEYS[11], customer)
+  if ARGV[17] == '1' then
+    redis.call('SADD', KEYS[11], customer)
+  end
   if redis.call('HEXISTS', KEYS[8], customer) == 0 and not leads_to(customer, owner) then
     redis.call('HSET', KEYS[8], customer, code)
   end
@@ -116,17 +124,20 @@ redis.call('HINCRBY', KEYS[9], 'conversions', 1)
 redis.call('HINCRBY', KEYS[9], 'revenue:' .. ARGV[11], ARGV[10])
 redis.call('SADD', KEYS[10], code)
 
-local early_refund = redis.call('HGET', order_key, 'early_refund')
-redis.call('HDEL', order_key, 'early_refund')
-redis.call('HSET', order_key, 'id', ARGV[5], 'site', ARGV[6], 'order', ARGV[7], 'code', code,
-           'customer', customer, 'amount', ARGV[10], 'currency', ARGV[11], 'ts', ts,
-           'state', state, 'due', ARGV[14], 'refunded', 0, 'n', #rewards)
-redis.call('HINCRBY', order_key, 'version', 1)
+local early_refund = order[2]
+if early_refund then
+  redis.call('HDEL', order_key, 'early_refund')
+end
+local fields = {'id', ARGV[5], 'site', ARGV[6], 'order', ARGV[7], 'code', code,
+                'customer', customer, 'amount', ARGV[10], 'currency', ARGV[11], 'ts', ts,
+                'state', state, 'due', ARGV[14], 'refunded', '0', 'n', #rewards,
+                'version', int(num(order[3]) + 1)}
 for i, r in ipairs(rewards) do
-  local p = 'r' .. i .. ':'
-  redis.call('HSET', order_key, p .. 'account', r.account, p .. 'currency', r.currency,
-             p .. 'amount', int(r.amount), p .. 'left', int(r.amount), p .. 'party', r.party,
-             p .. 'level', r.level)
+  local p = 'r' .. i
+  fields[#fields + 1] = p
+  fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
+  fields[#fields + 1] = p .. ':left'
+  fields[#fields + 1] = int(r.amount)
   redis.call('HINCRBY', r.balance, r.account .. ':' .. bucket, int(r.amount))
   redis.call('SADD', KEYS[15], r.currency)
   if r.code and cap > 0 then
@@ -137,6 +148,7 @@ for i, r in ipairs(rewards) do
          'party', r.party, 'level', r.level, 'site', ARGV[6], 'order', ARGV[7], 'code', code,
          'event', ARGV[5], 'ts', ts})
 end
+redis.call('HSET', order_key, unpack(fields))
 redis.call('PEXPIRE', order_key, ARGV[15])
 if state == 'pending' then
   redis.call('ZADD', KEYS[14], ARGV[14], order_key)
@@ -152,5 +164,5 @@ if early_refund then
   end
   redis.call('XADD', KEYS[1], '*', unpack(refund))
 end
-event_done()
+acknowledge()
 return {'applied', #rewards, capped}

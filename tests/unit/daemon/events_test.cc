@@ -148,7 +148,20 @@ TEST(PlanEvent, BadEvents) {
     EXPECT_EQ(rejection(p, conversion({{"currency", "PTS"}})).reason, "unknown_currency");
     EXPECT_EQ(rejection(p, conversion({{"ts", "yesterday"}})).reason, "invalid_field");
     const std::string long_order(129, 'x');
-    EXPECT_EQ(rejection(p, conversion({{"order", long_order}})).reason, "invalid_field");
+    EXPECT_EQ(rejection(p, conversion({{"order", long_order}})).detail, "order");
+    EXPECT_EQ(rejection(p, conversion({{"order", "a b"}})).detail, "order");
+    EXPECT_EQ(rejection(p, conversion({{"customer", "carol smith"}})).detail, "customer");
+    EXPECT_EQ(rejection(p, conversion({{"code", "al ice"}})).detail, "code");
+    EXPECT_EQ(rejection(p, conversion({{"code", "al:ice"}})).reason, "invalid_field");
+}
+
+Fields with_code(Fields f, std::string_view code) {
+    for (auto &kv : f) {
+        if (kv.first == "code") {
+            kv.second = code;
+        }
+    }
+    return f;
 }
 
 TEST(PlanEvent, Clicks) {
@@ -159,6 +172,7 @@ TEST(PlanEvent, Clicks) {
     EXPECT_EQ(std::get<Click>(plan).source, "tg");
     EXPECT_EQ(std::get<Click>(plan).ip, "ab");
     EXPECT_EQ(rejection(two_sided(), without(click, "code")).reason, "missing_field");
+    EXPECT_EQ(rejection(two_sided(), with_code(click, "a\tb")).detail, "code");
 }
 
 TEST(PlanEvent, Refunds) {
