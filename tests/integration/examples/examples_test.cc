@@ -132,6 +132,25 @@ class RunningExample : public ::testing::Test {
     std::unique_ptr<ExamplePrefix> nginx_;
 };
 
+TEST_F(RunningExample, StaticSiteRedirectsToTheCleanAddress) {
+    start("static-site");
+    HttpResponse landing = get("/index.html?ref=alice&utm_source=mastodon&lang=en");
+    ASSERT_EQ(landing.status, 302);
+    EXPECT_NE(landing.header("location").find("/index.html?lang=en"), std::string::npos)
+        << landing.header("location");
+    ASSERT_EQ(landing.header("set-cookie").rfind("ref=1.", 0), 0u);
+    EXPECT_EQ(landing.header("cache-control"), "private, no-store");
+
+    HttpResponse page = get("/index.html?lang=en", {cookie_header(landing.header("set-cookie"))});
+    EXPECT_EQ(page.status, 200);
+    EXPECT_FALSE(page.has("set-cookie"));
+    EXPECT_NE(page.body.find("example.org"), std::string::npos);
+    auto ev = events(1);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0]["site"], "www.example.org");
+    EXPECT_EQ(ev[0]["src"], "mastodon");
+}
+
 TEST_F(RunningExample, ReverseProxyPassesTheCodeAndHidesTheOrder) {
     start("reverse-proxy");
     HttpResponse landing = get("/shoes?ref=alice&utm_source=tg");
