@@ -1,0 +1,51 @@
+// The spool reader over whatever a crash or a bad disk can leave in a file: it must walk any
+// bytes to the end, never step past them, and hand out only records that frame back to
+// exactly the bytes it consumed.
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "spool_format.h"
+
+namespace {
+
+void check(bool condition) {
+    if (!condition) {
+        std::abort();
+    }
+}
+
+// Reads buf as the reader of a growing file does: need_more is only an answer before EOF.
+void walk(std::string_view buf, bool at_eof) {
+    while (!buf.empty()) {
+        std::string_view payload;
+        size_t consumed = 0;
+        referral::spool::Parse p = referral::spool::parse_record(buf, at_eof, &payload, &consumed);
+        if (p == referral::spool::Parse::need_more) {
+            check(!at_eof);
+            return;
+        }
+        check(consumed >= 1 && consumed <= buf.size());
+        if (p == referral::spool::Parse::record) {
+            std::string framed;
+            referral::spool::append_record(&framed, payload);
+            check(framed == buf.substr(0, consumed));
+        }
+        buf.remove_prefix(consumed);
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    std::string_view bytes(reinterpret_cast<const char *>(data), size);
+    uint64_t offset = 0;
+    if (referral::spool::decode_header(bytes.substr(0, referral::spool::kHeaderSize), &offset)) {
+        check(referral::spool::encode_header(offset) ==
+              bytes.substr(0, referral::spool::kHeaderSize));
+        bytes.remove_prefix(referral::spool::kHeaderSize);
+    }
+    walk(bytes, true);
+    walk(bytes, false);
+    return 0;
+}
