@@ -8,7 +8,8 @@
 //     spooled events not yet read back: the spool, so that newer events never overtake older
 //     ones. When Redis goes down, the queue joins them on disk (if the spool has room). Without
 //     a spool, events wait in the queue until it is full.
-//   - Spool full, or queue full without a spool: lost, counted and logged.
+//   - Spool full: the queue if it has room, out of order; otherwise lost, counted and logged, as
+//     when the queue is full without a spool.
 // Spooled events are read back once Redis answers again, after what the queue holds.
 //
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
@@ -169,6 +170,13 @@ void ngx_http_referral_sink_t::push(std::string &&record) {
         return;
     }
     if (spool_) {
+        // A full spool leaves memory as the last place for the event, order notwithstanding.
+        if (!memory && !exiting_ && in_memory() < conf_->queue_size &&
+            !spool_->has_room(ngx_http_referral_spool_t::framed(record))) {
+            pending_.push_back({std::move(record)});
+            ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+            return;
+        }
         if (spool_->append(record)) {
             post_flush();
         }

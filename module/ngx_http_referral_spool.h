@@ -65,7 +65,6 @@ class ngx_http_referral_spool_t {
     static off_t framed(std::string_view record);
     // Writes buffered appends; records count as spooled once written.
     void flush();
-    bool buffered() const { return !wbuf_.empty(); }
 
     // Whether spooled events wait to be read back.
     bool backlog() const;

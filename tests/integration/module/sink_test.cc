@@ -29,9 +29,8 @@ class SinkTest : public ModuleTest {
 
     // A capturing location answering with the request's click id, and both status formats.
     std::string site(const std::string &redis_params = "", const std::string &spool_params = "",
-                     const std::string &address = "") {
-        return "referral_secret_file @KEYS@;\n"
-               "referral_redis " +
+                     const std::string &address = "", const std::string &http_extra = "") {
+        return "referral_secret_file @KEYS@;\n" + http_extra + "referral_redis " +
                (address.empty() ? "127.0.0.1:" + std::to_string(redis->port()) : address) + " " +
                redis_params +
                ";\n"
@@ -290,20 +289,35 @@ TEST_F(SinkTest, FastStopSpoolsTheQueue) {
     expect_delivered_once(sent);
 }
 
-TEST_F(SinkTest, FullSpoolDropsAreCountedAndLogged) {
+// The spool full, events wait in the queue; the queue full too, they are lost, counted and
+// logged. Everything not counted as lost is delivered once Redis is back.
+TEST_F(SinkTest, FullSpoolThenFullQueueDropsAreCountedAndLogged) {
     start_redis();
     redis->stop();
-    start(site("", "max_size=2k"));
+    start(site("", "max_size=2k", "", "referral_queue_size 10;\n"));
     auto sent = clicks(100, 2);
     ASSERT_EQ(sent.size(), 100u);
     nlohmann::json s;
     ASSERT_TRUE(eventually([&] {
         s = status();
-        return s["events_spooled"].get<long long>() + s["events_dropped"].get<long long>() == 100;
+        return s["events_spooled"].get<long long>() + s["events_queued"].get<long long>() +
+                   s["events_dropped"].get<long long>() ==
+               100;
     })) << s.dump();
-    EXPECT_GT(s["events_dropped"].get<long long>(), 50);
+    EXPECT_EQ(s["events_queued"], 10);
     EXPECT_GT(s["events_spooled"].get<long long>(), 0);
+    long long dropped = s["events_dropped"].get<long long>();
+    EXPECT_GT(dropped, 50);
     EXPECT_NE(nginx_->error_log().find("is full"), std::string::npos);
+
+    redis->start();
+    ASSERT_TRUE(
+        eventually([&] { return stream_length() == 100 - dropped && spool_files() == 0; }, 20s))
+        << stream_length() << " " << status().dump();
+    std::set<std::string> ids;
+    for (auto &e : entries())
+        ids.insert(e["id"]);
+    EXPECT_EQ(ids.size(), static_cast<size_t>(100 - dropped));
 }
 
 TEST_F(SinkTest, ErrorRepliesKeepEventsUntilRedisTakesThem) {
