@@ -240,9 +240,10 @@ char *ngx_http_referral_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
         if (!ngx_http_referral_param(&value[2], "max_size=", &s) ||
             (rmcf->spool_max_size = ngx_parse_offset(&s)) == NGX_ERROR ||
             rmcf->spool_max_size == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\" in \"%V\": expected max_size=SIZE, more than 0",
-                               &value[2], &cmd->name);
+            ngx_conf_log_error(
+                NGX_LOG_EMERG, cf, 0,
+                "invalid parameter \"%V\" in \"%V\": expected max_size=SIZE, more than 0",
+                &value[2], &cmd->name);
             return static_cast<char *>(NGX_CONF_ERROR);
         }
     }
