@@ -326,7 +326,12 @@ bool ngx_http_referral_spool_t::holds(const ngx_file_info_t &fi) const {
 void ngx_http_referral_spool_t::adopt(const std::string &path) {
     ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd == NGX_INVALID_FILE) {
-        return;  // deleted meanwhile
+        // Gone meanwhile is normal; anything else (a file another user owns) needs the operator.
+        if (ngx_errno != NGX_ENOENT && may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot open spool file \"%s\"",
+                          path.c_str());
+        }
+        return;
     }
     ngx_file_info_t fi;
     if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
