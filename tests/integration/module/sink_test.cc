@@ -232,6 +232,36 @@ TEST_F(SinkTest, QuitMidStreamThenRestartNeitherLosesNorDoubles) {
     expect_delivered_once(sent);
 }
 
+TEST_F(SinkTest, ConversionsMadeDuringAnOutageArriveOnce) {
+    start_redis();
+    start(
+        "referral_secret_file @KEYS@;\n"
+        "referral_redis 127.0.0.1:" +
+        std::to_string(redis->port()) +
+        ";\n"
+        "referral_spool @PREFIX@/spool;\n"
+        "server { listen 127.0.0.1:@PORT@; server_name shop.example;\n"
+        "  location /done { referral_conversion on; referral_conversion_order_id $arg_o;\n"
+        "    referral_conversion_amount $arg_total; return 200 thanks; } }\n");
+    redis->stop();
+    std::string cookie = "Cookie: ref=" + sign("alice", std::time(nullptr) - 60);
+    for (int i = 0; i < 20; i++) {
+        ASSERT_EQ(get("/done?o=order-" + std::to_string(i) + "&total=9.99", {cookie}).status, 200);
+    }
+    redis->start();
+    ASSERT_TRUE(eventually([&] { return stream_length() == 20 && spool_files() == 0; }, 20s));
+    std::map<std::string, int> orders;
+    for (auto &e : entries()) {
+        EXPECT_EQ(e["type"], "conversion");
+        EXPECT_EQ(e["code"], "alice");
+        EXPECT_EQ(e["amount"], "999");
+        orders[e["order"]]++;
+    }
+    EXPECT_EQ(orders.size(), 20u);
+    for (auto &[order, n] : orders)
+        EXPECT_EQ(n, 1) << order;
+}
+
 // A reload while a worker replays its spool: XADDs it wrote are held by Redis (CLIENT PAUSE),
 // the exiting worker waits for their replies, records how far the file was acknowledged, and
 // the new worker goes on from there.
