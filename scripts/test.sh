@@ -18,7 +18,7 @@ step "Installing dependencies"
 bash scripts/deps.sh
 
 step "Building (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 
 step "Unit and integration tests"
@@ -27,7 +27,7 @@ step "Unit and integration tests"
 [ "$quick" = 1 ] && exit 0
 
 step "Building with ASan/UBSan (build-sanitize/)"
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_BENCH=OFF >/dev/null
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=OFF >/dev/null
 cmake --build build-sanitize -j"$jobs"
 
 step "Unit and integration tests under ASan/UBSan"
