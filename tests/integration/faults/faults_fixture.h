@@ -1,0 +1,71 @@
+// The whole pipeline under faults: conversions sent through the real nginx and module, delivered
+// to a real redis-server, applied by the real referral-rewardd. The programme pays 10% of each
+// order to its code at once, so a correct ledger is an exact sum the test can compute.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "module_fixture.h"
+#include "process.h"
+#include "redis_server.h"
+
+namespace faults_test {
+
+struct Order {
+    std::string id;
+    std::string code;
+    int64_t amount = 0;  // euro cents
+    int64_t reward() const { return amount / 10; }
+};
+
+// count orders, spread over three codes, with amounts that differ.
+std::vector<Order> make_orders(const std::string &prefix, int count);
+// Expected code balances for these orders.
+std::map<std::string, int64_t> rewards_of(const std::vector<Order> &orders);
+
+class FaultsTest : public module_test::ModuleTest {
+  protected:
+    void TearDown() override;
+
+    void start_redis(std::vector<std::string> extra = {});
+    void kill_redis();  // SIGKILL: no chance to write anything more
+
+    // nginx with a checkout location taking the order from its arguments (trust=request, which
+    // the daemon's programme accepts). redis_params go on referral_redis, spool_params on
+    // referral_spool, http_extra into http {}.
+    void start_nginx(const std::string &redis_params = "", const std::string &spool_params = "",
+                     const std::string &main_extra = "worker_processes 2;",
+                     const std::string &http_extra = "");
+    std::vector<pid_t> worker_pids() const;
+    nlohmann::json status();
+
+    void start_daemon();
+    void kill_daemon();  // SIGKILL, reaped
+
+    // Sends each order's checkout from several threads with a cookie for its code; returns the
+    // orders nginx answered with 200. progress counts requests done.
+    std::vector<Order> checkout(const std::vector<Order> &orders,
+                                std::atomic<int> *progress = nullptr);
+
+    // Waits until the books hold exactly these orders' rewards, then checks that every order
+    // has one ledger entry and no other entry exists.
+    void expect_ledger(const std::vector<Order> &orders);
+    std::map<std::string, int64_t> balances();
+    std::set<std::string> ledger_orders(size_t *entries);
+
+    std::unique_ptr<testing_support::RedisServer> redis;
+    testing_support::TempDir daemon_dir;
+    testing_support::Process daemon;
+    // Workers a test killed on purpose: their "exited on signal 9" alerts are expected.
+    std::vector<pid_t> killed_workers;
+};
+
+}  // namespace faults_test
