@@ -235,7 +235,7 @@ void Consumer::flush(Redis &redis, std::vector<ScriptCall> &calls,
     }
     std::vector<Reply> replies = scripts_.run_all(redis, calls);
     for (size_t i = 0; i < calls.size(); ++i) {
-        count(types[i], calls[i], replies[i].get(), redis);
+        settle(types[i], calls[i], replies[i].get(), redis);
     }
     calls.clear();
     types.clear();
@@ -250,15 +250,15 @@ void Consumer::apply_refund(Redis &redis, std::string_view entry, std::string_vi
         if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && text(r->element[0]) == "stale") {
             continue;  // another daemon changed the order in between: plan again
         }
-        count("refund", call, r.get(), redis);
+        settle("refund", call, r.get(), redis);
         return;
     }
     spdlog::warn("refund {} left pending: its order kept changing", entry);
     metrics_.event("refund", "failed");
 }
 
-void Consumer::count(std::string_view type, const ScriptCall &call, const redisReply *reply,
-                     Redis &redis) {
+void Consumer::settle(std::string_view type, const ScriptCall &call, const redisReply *reply,
+                      Redis &redis) {
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
         std::string_view status = text(reply->element[0]);
         metrics_.event(type, status);
@@ -284,7 +284,7 @@ void Consumer::count(std::string_view type, const ScriptCall &call, const redisR
                       {call.args.begin(), call.args.begin() + 4}};
     reject.args.push_back("internal_error");
     reject.args.emplace_back(text(reply));
-    Reply r = scripts_.run(redis, reject);
+    scripts_.run(redis, reject);
     metrics_.event(type, "rejected");
     metrics_.rejected("internal_error");
 }

@@ -36,8 +36,9 @@ class Consumer {
     void flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<std::string> &types);
     void apply_refund(Redis &redis, std::string_view entry, std::string_view event_id,
                       const Refund &refund);
-    void count(std::string_view type, const ScriptCall &call, const redisReply *reply,
-               Redis &redis);
+    // Counts a script's outcome; a script that failed for good rejects its event instead.
+    void settle(std::string_view type, const ScriptCall &call, const redisReply *reply,
+                Redis &redis);
     void read_own_pending(Redis &redis);
     void claim(Redis &redis);
     void release_holds(Redis &redis);

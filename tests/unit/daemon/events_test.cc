@@ -79,7 +79,8 @@ TEST(PlanEvent, PointsAreTheirOwnCurrency) {
     Programme p;
     p.referrer.kind = RewardKind::kPoints;
     p.referrer.value = 100;
-    const Conversion &c = std::get<Conversion>(plan_event(p, conversion(), kTs));
+    Plan plan = plan_event(p, conversion(), kTs);
+    const Conversion &c = std::get<Conversion>(plan);
     EXPECT_EQ(c.referrer_currency, "PTS");
     EXPECT_EQ(c.referrer_rewards, std::vector<int64_t>{100});
     EXPECT_EQ(c.friend_reward, 0);
@@ -88,7 +89,8 @@ TEST(PlanEvent, PointsAreTheirOwnCurrency) {
 TEST(PlanEvent, HoldAndTrust) {
     Programme p = two_sided();
     p.hold_ms = 2000;
-    const Conversion &held = std::get<Conversion>(plan_event(p, conversion(), kTs));
+    Plan plan = plan_event(p, conversion(), kTs);
+    const Conversion &held = std::get<Conversion>(plan);
     EXPECT_EQ(held.state, "pending");
     EXPECT_EQ(held.due_ms, kTs + 2000);
 
