@@ -54,6 +54,11 @@ BEGIN {
   }
 }' | redis-cli -p "$port" --pipe >/dev/null
 
+redis_cpu() {
+  redis-cli -p "$port" INFO cpu | tr -d '\r' |
+    awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.3f", s }'
+}
+loaded_cpu=$(redis_cpu)
 "$rewardd" run --config "$dir/rewards.toml" >"$dir/rewardd.log" 2>&1 &
 echo $! >"$dir/rewardd.pid"
 ledger() { redis-cli -p "$port" XLEN '{referral}:ledger'; }
@@ -69,6 +74,6 @@ echo "conversions: $applied in ${elapsed_ms} ms = $((applied * 1000 / (elapsed_m
 # (Redis runs all scripts on one thread), whatever else the machine was doing during the run.
 ticks=$(getconf CLK_TCK)
 daemon_cpu=$(awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$(cat "$dir/rewardd.pid")/stat")
-redis_cpu=$(redis-cli -p "$port" INFO cpu | tr -d '\r' | awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.3f", s }')
-echo "cpu per conversion: redis $(echo "$redis_cpu * 1000000 / $n" | bc) us, daemon $(echo "$daemon_cpu * 1000000 / $n" | bc) us"
+applied_cpu=$(echo "$(redis_cpu) - $loaded_cpu" | bc)
+echo "cpu per conversion: redis $(echo "$applied_cpu * 1000000 / $n" | bc) us, daemon $(echo "$daemon_cpu * 1000000 / $n" | bc) us"
 

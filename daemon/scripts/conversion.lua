@@ -120,9 +120,11 @@ if daily > 0 then
   redis.call('HINCRBY', KEYS[12], code, 1)
   expire_new(KEYS[12], ARGV[19])
 end
-redis.call('HINCRBY', KEYS[9], 'conversions', 1)
+-- Sets of codes and currencies only change the first time a counter moves off zero.
+if redis.call('HINCRBY', KEYS[9], 'conversions', 1) == 1 then
+  redis.call('SADD', KEYS[10], code)
+end
 redis.call('HINCRBY', KEYS[9], 'revenue:' .. ARGV[11], ARGV[10])
-redis.call('SADD', KEYS[10], code)
 
 local early_refund = order[2]
 if early_refund then
@@ -138,8 +140,9 @@ for i, r in ipairs(rewards) do
   fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
   fields[#fields + 1] = p .. ':left'
   fields[#fields + 1] = int(r.amount)
-  redis.call('HINCRBY', r.balance, r.account .. ':' .. bucket, int(r.amount))
-  redis.call('SADD', KEYS[15], r.currency)
+  if redis.call('HINCRBY', r.balance, r.account .. ':' .. bucket, int(r.amount)) == r.amount then
+    redis.call('SADD', KEYS[15], r.currency)
+  end
   if r.code and cap > 0 then
     redis.call('HINCRBY', KEYS[13], r.currency .. ':' .. r.code, int(r.amount))
     expire_new(KEYS[13], ARGV[21])
