@@ -75,43 +75,46 @@ int main(int argc, char **argv) {
     app.add_subcommand("report", "per-code clicks, conversions, revenue and rewards")
         ->add_flag("--json", json, "machine-readable output");
 
+    const CLI::Validator code_chars(
+        [](std::string &v) { return valid_code(v) ? "" : "codes are 1-128 of [A-Za-z0-9_.-]"; },
+        "CODE");
+    const CLI::Validator id_chars(
+        [](std::string &v) { return valid_id(v) ? "" : "1-128 printable ASCII characters"; }, "ID");
     std::string code, customer, parent, site, order;
     auto *balance = app.add_subcommand("balance", "an account's rewards by currency");
-    balance->add_option("CODE", code, "referral code");
-    balance->add_option("--customer", customer, "a customer's (friend) rewards instead");
+    auto *balance_code = balance->add_option("CODE", code, "referral code")->check(code_chars);
+    balance->add_option("--customer", customer, "a customer's (friend) rewards instead")
+        ->check(id_chars)
+        ->excludes(balance_code);
+    balance->require_option(1);
 
     auto *enroll = app.add_subcommand("enroll", "give a customer a referral code");
-    enroll->add_option("CUSTOMER", customer)->required();
-    enroll->add_option("CODE", code)->required();
-    enroll->add_option("--parent", parent, "the code that referred this customer");
+    enroll->add_option("CUSTOMER", customer)->required()->check(id_chars);
+    enroll->add_option("CODE", code)->required()->check(code_chars);
+    enroll->add_option("--parent", parent, "the code that referred this customer")
+        ->check(code_chars);
 
     std::optional<int64_t> amount;
     auto *refund = app.add_subcommand("refund", "write a refund event for an order");
-    refund->add_option("--site", site)->required();
-    refund->add_option("ORDER", order)->required();
+    refund->add_option("--site", site)->required()->check(id_chars);
+    refund->add_option("ORDER", order)->required()->check(id_chars);
     refund->add_option("--amount", amount, "partial refund, in minor units (1250 = 12.50 EUR)")
         ->check(CLI::PositiveNumber);
 
     auto *approve = app.add_subcommand("approve", "release a conversion held for approval");
-    approve->add_option("--site", site)->required();
-    approve->add_option("ORDER", order)->required();
+    approve->add_option("--site", site)->required()->check(id_chars);
+    approve->add_option("ORDER", order)->required()->check(id_chars);
 
     auto *payout = app.add_subcommand("payout", "mark a code's approved rewards as paid");
-    payout->add_option("CODE", code)->required();
+    payout->add_option("CODE", code)->required()->check(code_chars);
 
-    CLI11_PARSE(app, argc, argv);
-    CLI::App *command = app.get_subcommands().front();
-    const std::string name = command->get_name();
-
-    if ((name == "balance" && code.empty() == customer.empty()) ||
-        (!code.empty() && !valid_code(code)) || (!parent.empty() && !valid_code(parent)) ||
-        (!customer.empty() && !valid_id(customer)) || (!site.empty() && !valid_id(site)) ||
-        (!order.empty() && !valid_id(order))) {
-        std::cerr << "referral-rewardd " << name
-                  << ": codes are 1-128 of [A-Za-z0-9_.-]; customers, sites and orders 1-128 "
-                     "printable ASCII characters; balance takes a CODE or --customer\n";
-        return kUsageError;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        // app.exit prints the message (or the help, which is no error).
+        return app.exit(e) == 0 ? 0 : kUsageError;
     }
+    const std::string name = app.get_subcommands().front()->get_name();
 
     Config config;
     try {

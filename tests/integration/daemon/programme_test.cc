@@ -101,7 +101,6 @@ TEST_F(RewarddTest, EnrolmentRefusesContradictions) {
     // alice under bob would close the loop alice → bob → alice.
     EXPECT_NE(cli({"enroll", "alice", "ALICE", "--parent", "BOB"}, &out), 0);
     EXPECT_NE(out.find("cycle"), std::string::npos) << out;
-    EXPECT_NE(cli({"enroll", "eve", "bad code!"}, &out), 0);
 }
 
 TEST_F(RewarddTest, PointsAreTheirOwnCurrency) {

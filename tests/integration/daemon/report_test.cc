@@ -135,10 +135,14 @@ TEST_F(RewarddTest, CliUsage) {
     configure("[referrer]\npercent = 10\n");
     std::string out;
     EXPECT_EQ(cli({"check"}, &out), 0) << out;
-    EXPECT_NE(cli({"nonsense"}, &out), 0);
-    EXPECT_NE(cli({"refund", "o1"}, &out), 0);  // --site is required
-    EXPECT_NE(cli({"refund", "--site", "shop", "o1", "--amount", "12.50"}, &out), 0);
-    EXPECT_NE(cli({"balance"}, &out), 0);
+    // Usage errors exit with 2, as configuration errors do.
+    EXPECT_EQ(cli({"nonsense"}, &out), 2);
+    EXPECT_EQ(cli({"refund", "o1"}, &out), 2);  // --site is required
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "12.50"}, &out), 2);
+    EXPECT_EQ(cli({"balance"}, &out), 2);
+    EXPECT_EQ(cli({"balance", "ALICE", "--customer", "carol"}, &out), 2);
+    EXPECT_EQ(cli({"enroll", "alice", "bad code"}, &out), 2);
+    EXPECT_NE(out.find("codes are 1-128 of [A-Za-z0-9_.-]"), std::string::npos) << out;
     // The refund command writes an event in the stream's schema.
     ASSERT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "1250"}, &out), 0) << out;
     testing_support::Reply r = redis_.command({"XRANGE", key("events"), "-", "+"});
