@@ -5,6 +5,7 @@
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_random.h"
 #include "ngx_http_referral_sink.h"
+#include "ngx_http_referral_sink_conf.h"
 #include "ngx_http_referral_status.h"
 
 static void *ngx_http_referral_create_srv_conf(ngx_conf_t *cf);
@@ -241,6 +242,10 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
     }
 
     if (conf->enable || conf->conversion) {
+        auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(
+            ngx_http_conf_get_module_main_conf(cf, ngx_http_referral_module));
+        rmcf->events_made = 1;
+
         auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
             ngx_http_conf_get_module_srv_conf(cf, ngx_http_referral_module));
         if (rscf->keys == NULL) {
@@ -364,6 +369,13 @@ static ngx_int_t ngx_http_referral_preconfiguration(ngx_conf_t *cf) {
 }
 
 static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
+    auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(
+        ngx_http_conf_get_module_main_conf(cf, ngx_http_referral_module));
+    if (rmcf->events_made && rmcf->redis_name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
+                           "click and conversion events will be counted as dropped");
+    }
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
         return NGX_ERROR;
     }

@@ -19,6 +19,10 @@ struct ngx_http_referral_main_conf_t {
     // referral_spool; spool == NULL when the directive is absent.
     ngx_path_t *spool;
     off_t spool_max_size;
+
+    // Some location captures or converts, so events are made: set while merging, read in
+    // postconfiguration to warn when they have nowhere to go.
+    ngx_flag_t events_made;
 };
 
 // The running cycle's settings, NULL outside an http{} block.
