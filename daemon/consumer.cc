@@ -190,7 +190,7 @@ void Consumer::claim(Redis &redis) {
         }
         start = text(r->element[0]);
         if (size_t n = apply(redis, r->element[1])) {
-            spdlog::info("claimed {} entries left pending by another consumer", n);
+            spdlog::info("took over {} entries pending for longer than claim_idle", n);
         }
     } while (start != "0-0" && !stop_);
 }
