@@ -1,9 +1,9 @@
 #include "faults_fixture.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <sstream>

@@ -3,6 +3,8 @@
 // order to its code at once, so a correct ledger is an exact sum the test can compute.
 #pragma once
 
+#include <sys/types.h>
+
 #include <nlohmann/json.hpp>
 
 #include <atomic>
