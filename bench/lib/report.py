@@ -3,8 +3,9 @@
 Each row is the median over the rounds. Two ratios to the plain baseline:
 - req/s: the median of each round's req/s divided by the baseline's in the same round, so slow
   drifts of the machine cancel out;
-- capacity: the baseline's worker CPU per request divided by the scenario's (medians), the
-  req/s nginx's worker could serve at 100% of its CPU.
+- capacity: the median of each round's baseline worker CPU per request divided by the
+  scenario's, the req/s nginx's worker could serve at 100% of its CPU.
+Δ CPU is likewise the median of each round's difference to the baseline.
 Targets are judged on capacity: they are about what the module adds to nginx's hot path, and
 unlike req/s it does not depend on whether the worker or something else (the load generator,
 other processes on a busy machine) was the bottleneck. When the worker is near 100% busy the
@@ -46,7 +47,13 @@ def events(rows):
     return ", ".join(parts) + (f", {dropped} dropped" if dropped else "")
 
 
-def attribution(cpus):
+def paired_delta(rows_a, rows_b):
+    """Median over rounds of a's worker CPU per request minus b's in the same round."""
+    b = {r["round"]: float(r["cpu"]) for r in rows_b}
+    return statistics.median(float(r["cpu"]) - b[r["round"]] for r in rows_a if r["round"] in b)
+
+
+def attribution(by_name):
     """Worker CPU differences between scenarios that differ in one thing."""
     pairs = [
         ("cookie", "plain_cookie", "verifying the cookie (5 − 1b: the same request to plain nginx)"),
@@ -55,52 +62,51 @@ def attribution(cpus):
         ("capture", "plain", "a capturing request, its click delivered to Redis (4 − 1)"),
     ]
     for a, b, what in pairs:
-        if a in cpus and b in cpus:
-            print(f"- {what}: {cpus[a] - cpus[b]:+.2f} µs of worker CPU per request")
+        if by_name.get(a) and by_name.get(b):
+            delta = paired_delta(by_name[a], by_name[b])
+            print(f"- {what}: {delta:+.2f} µs of worker CPU per request")
 
 
 def main(path):
     rows = load(path)
     by_name = defaultdict(list)
-    base_rps = {}
+    base_rps, base_cpu = {}, {}
     for r in rows:
         by_name[r["name"]].append(r)
         if r["name"] == "plain":
             base_rps[r["round"]] = float(r["rps"])
-    base_cpu = statistics.median(float(r["cpu"]) for r in by_name["plain"])
+            base_cpu[r["round"]] = float(r["cpu"])
 
     print("| scenario | req/s | p50 µs | p99 µs | worker busy | worker CPU µs/req | Δ CPU µs | "
           "ratio req/s | ratio capacity | events | target |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    ratios = {}
-    cpus = {}
+    ratios, deltas = {}, {}
     for name, title, target in SCENARIOS:
         rs = by_name.get(name)
         if not rs:
             continue
         med = lambda k: statistics.median(float(r[k]) for r in rs)
-        ratio = statistics.median(float(r["rps"]) / base_rps[r["round"]] for r in rs
-                                  if r["round"] in base_rps)
-        ratios[name] = ratio
+        paired = [r for r in rs if r["round"] in base_rps]
+        ratio = statistics.median(float(r["rps"]) / base_rps[r["round"]] for r in paired)
+        capacity = statistics.median(base_cpu[r["round"]] / float(r["cpu"]) for r in paired)
+        delta = statistics.median(float(r["cpu"]) - base_cpu[r["round"]] for r in paired)
+        ratios[name], deltas[name] = ratio, delta
         cpu = med("cpu")
-        cpus[name] = cpu
-        capacity = base_cpu / cpu
         verdict = ""
         if target is not None:
             verdict = f"≥ {target:.2f}× {'met' if capacity >= target else 'NOT met'}"
         bad = sum(int(r["bad"]) for r in rs)
         note = f" ({bad} failed)" if bad else ""
         print(f"| {title}{note} | {med('rps'):,.0f} | {med('p50'):.0f} | {med('p99'):.0f} | "
-              f"{med('busy'):.0f}% | {cpu:.2f} | {cpu - base_cpu:+.2f} | {ratio:.3f}× | "
+              f"{med('busy'):.0f}% | {cpu:.2f} | {delta:+.2f} | {ratio:.3f}× | "
               f"{capacity:.3f}× | {events(rs)} | {verdict} |")
     print()
-    attribution(cpus)
+    attribution(by_name)
     if "lua" in ratios and "capture" in ratios:
-        base = cpus["plain"]
-        by_cpu = "beats" if cpus["capture"] < cpus["lua"] else "does NOT beat"
+        by_cpu = "beats" if deltas["capture"] < deltas["lua"] else "does NOT beat"
         by_rps = "beats" if ratios["capture"] > ratios["lua"] else "does NOT beat"
-        print(f"\nThe module's capturing request ({cpus['capture'] - base:+.2f} µs, "
-              f"{ratios['capture']:.3f}×) {by_cpu} the Lua peer ({cpus['lua'] - base:+.2f} µs, "
+        print(f"\nThe module's capturing request ({deltas['capture']:+.2f} µs, "
+              f"{ratios['capture']:.3f}×) {by_cpu} the Lua peer ({deltas['lua']:+.2f} µs, "
               f"{ratios['lua']:.3f}×) on worker CPU and {by_rps} it on req/s; the peer sends "
               f"no event.")
     print("\nPer round (req/s, worker CPU µs/request), in the order measured:\n")
