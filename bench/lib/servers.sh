@@ -9,7 +9,7 @@ start_redis() {
   redis_port=$(free_port)
   mkdir -p "$work/redis"
   # No persistence: the scenarios measure nginx, and a snapshot would compete for CPU 1.
-  start_bg "$work/redis/redis.log" taskset -c 1 redis-server --bind 127.0.0.1 \
+  start_bg "$work/redis/redis.log" taskset -c "${BENCH_REDIS_CPU:-1}" redis-server --bind 127.0.0.1 \
     --port "$redis_port" --save '' --appendonly no --dir "$work/redis"
   wait_port "$redis_port" || die "redis-server did not start: $(cat "$work/redis/redis.log")"
 }
