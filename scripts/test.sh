@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine and runs every test: unit and integration tests against the real
 # nginx, redis-server and daemon; the same suite again with AddressSanitizer and
-# UndefinedBehaviorSanitizer; then each libFuzzer target for a bounded time.
+# UndefinedBehaviorSanitizer; each libFuzzer target for a bounded time; a smoke run of the
+# benchmark harness; the Debian packages installed and loaded; the classic nginx build.
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    the normal build's suite only
@@ -18,7 +19,7 @@ step "Installing dependencies"
 bash scripts/deps.sh
 
 step "Building (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=ON >/dev/null
 cmake --build build -j"$jobs"
 
 step "Unit and integration tests"
@@ -36,10 +37,11 @@ REFERRAL_NGINX_PRELOAD=$(gcc -print-file-name=libasan.so) \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   bash -c 'cd build-sanitize && ctest --output-on-failure --parallel '"$jobs"
 
-if [ -f scripts/fuzz.sh ]; then
-  step "Fuzzing each parser for ${FUZZ_SECONDS:-30}s"
-  bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
-fi
+step "Fuzzing each parser for ${FUZZ_SECONDS:-30}s"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+
+step "Benchmark harness smoke run (a few seconds, no thresholds: keeps bench/ from rotting)"
+BENCH_BUILD_DIR="$PWD/build" bash bench/run.sh --quick --no-build
 
 step "Debian packages: build, install, check nginx loads the module, purge"
 bash scripts/package.sh
