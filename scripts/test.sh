@@ -23,9 +23,16 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON -DREFE
 cmake --build build -j"$jobs"
 
 step "Unit and integration tests"
-(cd build && ctest --output-on-failure --parallel "$jobs")
+(cd build && ctest --output-on-failure --parallel "$jobs") | tee build/ctest.log
 
-[ "$quick" = 1 ] && exit 0
+# ctest has already failed the script on any failure; this sums what passed for the last line.
+summary() {
+  local passed
+  passed=$(cat "$@" | grep -oE 'tests failed out of [0-9]+' | awk '{n += $NF} END {print n + 0}')
+  echo "tests: $passed passed, 0 failed"
+}
+
+if [ "$quick" = 1 ]; then summary build/ctest.log; exit 0; fi
 
 step "Building with ASan/UBSan (build-sanitize/)"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=OFF >/dev/null
@@ -35,7 +42,7 @@ step "Unit and integration tests under ASan/UBSan"
 # nginx itself is not instrumented: it loads the sanitizer runtime before the module.
 REFERRAL_NGINX_PRELOAD=$(gcc -print-file-name=libasan.so) \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  bash -c 'cd build-sanitize && ctest --output-on-failure --parallel '"$jobs"
+  bash -c 'cd build-sanitize && ctest --output-on-failure --parallel '"$jobs" | tee build-sanitize/ctest.log
 
 step "Fuzzing each parser for ${FUZZ_SECONDS:-30}s"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
@@ -48,3 +55,5 @@ bash scripts/package.sh
 
 step "Classic build: Debian's nginx source with --add-dynamic-module=module"
 bash scripts/classic-build.sh
+
+summary build/ctest.log build-sanitize/ctest.log
