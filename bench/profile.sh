@@ -29,13 +29,7 @@ command -v perf >/dev/null || {
 # shellcheck source=lib/http.sh
 . "$bench_dir/lib/http.sh"
 
-work=$(mktemp -d /tmp/referral-profile.XXXXXX)
-chmod 755 "$work"
-trap 'stop_all; rm -rf "$work"' EXIT
-keys_file=$work/referral.keys
-echo "k1:$(openssl rand -hex 32)" >"$keys_file"
-dead_port=$(free_port)
-start_redis
+start_session profile
 preflight
 
 scenario "$name"

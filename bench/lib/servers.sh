@@ -5,6 +5,18 @@
 
 redis_port=
 
+# A one-scenario session for the profiling commands: a temporary directory, a key ring and a
+# running redis-server, all removed on exit.
+start_session() {
+  work=$(mktemp -d "/tmp/referral-$1.XXXXXX")
+  chmod 755 "$work"
+  trap 'stop_all; rm -rf "$work"' EXIT
+  keys_file=$work/referral.keys
+  echo "k1:$(openssl rand -hex 32)" >"$keys_file"
+  dead_port=$(free_port)
+  start_redis
+}
+
 start_redis() {
   redis_port=$(free_port)
   mkdir -p "$work/redis"
