@@ -10,8 +10,8 @@
 #include "resp.h"
 
 // Replies come back in order, so the pipeline's depth only bounds how many events a lost
-// connection sends again; 256 keeps Redis busy at loopback latency.
-static const size_t ngx_http_referral_redis_pipeline = 256;
+// connection sends again; room for two of the sink's batches keeps Redis busy.
+static const size_t ngx_http_referral_redis_pipeline = 1024;
 static const ngx_msec_t ngx_http_referral_redis_backoff_min = 100;
 static const ngx_msec_t ngx_http_referral_redis_backoff_max = 5000;
 static const time_t ngx_http_referral_redis_log_interval = 10;

@@ -12,6 +12,11 @@
 //     when the queue is full without a spool.
 // Spooled events are read back once Redis answers again, after what the queue holds.
 //
+// Events are written to Redis in batches: a batch costs the worker one write and one read of
+// replies, however many events it holds, and those system calls, not the events, are most of
+// what delivery costs (bench/README.md). An event waits at most ngx_http_referral_batch_delay
+// for its batch, less when ngx_http_referral_batch_max events are waiting.
+//
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
 // Redis is spooled, and new events go straight to the spool. XADDs already written keep their
 // connection open: their reply timer is not cancelable, so nginx lets the exiting worker wait
@@ -34,6 +39,8 @@
 // How often a worker checks whether it is to quit, and (every few ticks) adopts orphan spool
 // files and records replay progress.
 static const ngx_msec_t ngx_http_referral_tick = 200;
+static const ngx_msec_t ngx_http_referral_batch_delay = 5;
+static const size_t ngx_http_referral_batch_max = 512;
 static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
 // At exit, how long to wait for replies to XADDs already written.
 static const ngx_msec_t ngx_http_referral_exit_wait = 300;
@@ -62,7 +69,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
 
     void replied(ngx_http_referral_event_t &&event, bool ok) override;
     void disconnected(std::deque<ngx_http_referral_event_t> &&unanswered) override;
-    void writable() override { pump(); }
+    void writable() override;
 
   private:
     size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
@@ -72,6 +79,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     size_t spill();
     void lose(ngx_uint_t n, const char *why);
     void post_flush();
+    void schedule();
     static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
                            ngx_log_t *log);
 
@@ -145,6 +153,24 @@ void ngx_http_referral_sink_t::post_flush() {
     }
 }
 
+// Never written from inside the request: a full batch once the current events are handled,
+// otherwise when the oldest waiting event has waited its time.
+void ngx_http_referral_sink_t::schedule() {
+    if (pending_.size() >= ngx_http_referral_batch_max) {
+        post_flush();
+    } else if (!flush_ev_.timer_set) {
+        ngx_add_timer(&flush_ev_, ngx_http_referral_batch_delay);
+    }
+}
+
+// Replies came (or the connection is new): events left over, for want of room in the pipeline
+// or of a connection, go now; a batch still gathering waits for its time.
+void ngx_http_referral_sink_t::writable() {
+    if (!flush_ev_.timer_set || pending_.size() >= ngx_http_referral_batch_max) {
+        pump();
+    }
+}
+
 void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, n);
     loss_unlogged_ += n;
@@ -161,11 +187,8 @@ void ngx_http_referral_sink_t::push(std::string &&record) {
     if (memory && in_memory() < conf_->queue_size) {
         pending_.push_back({std::move(record)});
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
-        // With XADDs in flight, their replies send what gathered meanwhile in one write; an
-        // idle connection is written to once the current events are handled, never from
-        // inside the request.
-        if (redis_.ready() && !paused_ && redis_.unanswered() == 0) {
-            post_flush();
+        if (redis_.ready() && !paused_) {
+            schedule();
         }
         return;
     }
@@ -299,6 +322,9 @@ size_t ngx_http_referral_sink_t::spill() {
 }
 
 void ngx_http_referral_sink_t::on_flush() {
+    if (flush_ev_.timer_set) {
+        ngx_del_timer(&flush_ev_);
+    }
     pump();
     if (spool_) {
         spool_->flush();
