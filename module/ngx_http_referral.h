@@ -108,11 +108,17 @@ struct ngx_http_referral_ctx_t {
     ngx_str_t token;  // with set == NGX_HTTP_REFERRAL_SET_TOKEN
 };
 
-// State of r->main, creating it on first use. Cookie verification happens once; the capture
-// decision is taken in the first location that has referral (or referral_consent) on, or at
-// the latest when the response header goes out (final == true). NULL where the server has no
-// referral_secret_file (nothing to do) or on allocation failure.
+// State of r->main, creating it on first use. The capture decision is taken in the first
+// location that has referral (or referral_consent) on, or at the latest when the response
+// header goes out (final == true). NULL where the server has no referral_secret_file (nothing
+// to do) or on allocation failure.
+//
+// The referral cookie is verified only when something needs the attribution it carries (a
+// capture, consent withdrawn, a conversion, a $referral_* variable), at most once per request:
+// a page that merely carries the cookie costs no HMAC. ngx_http_referral_verify_cookie()
+// does it before the attribution is read.
 ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final);
+void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ctx_t *ctx);
 
 ngx_int_t ngx_http_referral_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_referral_init_filter(ngx_conf_t *cf);

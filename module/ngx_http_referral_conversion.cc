@@ -154,6 +154,7 @@ void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf
         return;
     }
     ctx->converted = 1;
+    ngx_http_referral_verify_cookie(r, ctx);
     if (ctx->code.len == 0) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions_unattributed);
         return;

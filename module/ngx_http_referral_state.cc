@@ -66,10 +66,16 @@ static void ngx_http_referral_set_attribution(ngx_http_referral_ctx_t *ctx, cons
     ctx->issued = a.issued;
 }
 
-static void ngx_http_referral_check_cookies(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
-                                            ngx_http_referral_loc_conf_t *rlcf,
-                                            ngx_http_referral_ctx_t *ctx) {
+void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ctx_t *ctx) {
+    if (ctx->cookies_checked) {
+        return;
+    }
     ctx->cookies_checked = 1;
+    r = r->main;
+    auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
+        ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
+    auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
+        ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
 
     std::string_view name = ngx_http_referral_view(rscf->cookie_name);
     auto **headers = static_cast<ngx_table_elt_t **>(r->headers_in.cookies.elts);
@@ -214,6 +220,7 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
         }
         if (!ngx_http_referral_truthy(v)) {
             ngx_http_referral_count(NGX_HTTP_REFERRAL_consent_withdrawn);
+            ngx_http_referral_verify_cookie(r, ctx);
             if (ctx->cookie_status != NGX_HTTP_REFERRAL_COOKIE_NONE) {
                 ctx->set = NGX_HTTP_REFERRAL_SET_EXPIRE;
             }
@@ -257,6 +264,7 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
         }
     }
 
+    ngx_http_referral_verify_cookie(r, ctx);
     if (ctx->cookie_status == NGX_HTTP_REFERRAL_COOKIE_VALID &&
         (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST || ngx_http_referral_view(ctx->code) == cap.code)) {
         // first: the valid cookie stands; last: the same code keeps its click and time.
@@ -280,9 +288,6 @@ ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool fin
     auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
 
-    if (!ctx->cookies_checked) {
-        ngx_http_referral_check_cookies(r, rscf, rlcf, ctx);
-    }
     if (!ctx->decided && (final || rlcf->enable || rlcf->consent)) {
         ngx_http_referral_decide(r, rscf, rlcf, ctx);
     }

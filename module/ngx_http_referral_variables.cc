@@ -37,7 +37,11 @@ static void ngx_http_referral_variable_value(ngx_http_variable_value_t *v, const
 
 static ngx_http_referral_ctx_t *ngx_http_referral_variable_state(ngx_http_request_t *r) {
     try {
-        return ngx_http_referral_state(r, false);
+        ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
+        if (ctx) {
+            ngx_http_referral_verify_cookie(r, ctx);
+        }
+        return ctx;
     } catch (const std::exception &e) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral variable: %s", e.what());
         return NULL;

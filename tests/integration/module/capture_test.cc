@@ -1,5 +1,7 @@
 // A referral link becomes a signed cookie; the cookie attributes later requests.
 
+#include <nlohmann/json.hpp>
+
 #include <ctime>
 #include <regex>
 
@@ -307,6 +309,30 @@ TEST_F(CaptureTest, ReferralOffOnlyVerifies) {
     EXPECT_FALSE(r.has("set-cookie"));
     r = get("/", {"Cookie: ref=" + sign("alice", std::time(nullptr))});
     EXPECT_EQ(r.header("x-code"), "alice");
+}
+
+// A page that only carries the cookie costs no HMAC: it is verified when something reads the
+// attribution, here a variable.
+TEST_F(CaptureTest, CookieIsVerifiedOnlyWhenTheAttributionIsRead) {
+    start("referral_secret_file @KEYS@;\n"
+          "server {\n listen 127.0.0.1:@PORT@;\n server_name shop.example;\n"
+          " location / { referral on; return 200 \"ok\\n\"; }\n"
+          " location = /code { referral on; return 200 \"$referral_code\\n\"; }\n"
+          " location = /status { referral_status; }\n"
+          "}\n");
+    std::string valid = "Cookie: ref=" + sign("alice", std::time(nullptr));
+    std::string forged = "Cookie: ref=1.k1.YWxpY2U.AAAAAAAAAAAAAAAAAAAAAA";
+    EXPECT_EQ(get("/", {valid}).status, 200);
+    EXPECT_EQ(get("/", {forged}).status, 200);
+    auto counters = nlohmann::json::parse(get("/status").body);
+    EXPECT_EQ(counters["cookies_valid"], 0);
+    EXPECT_EQ(counters["cookies_invalid"], 0);
+
+    EXPECT_EQ(get("/code", {valid}).body, "alice\n");
+    EXPECT_EQ(get("/code", {forged}).body, "\n");
+    counters = nlohmann::json::parse(get("/status").body);
+    EXPECT_EQ(counters["cookies_valid"], 1);
+    EXPECT_EQ(counters["cookies_invalid"], 1);
 }
 
 }  // namespace
