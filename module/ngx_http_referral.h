@@ -42,10 +42,10 @@ struct ngx_http_referral_srv_conf_t {
     ngx_uint_t cookie_line;
 
     // Precomputed at merge: "name=" and the attributes around the per-response Expires date.
-    ngx_str_t cookie_prefix;   // "ref="
-    ngx_str_t cookie_attrs;    // "; Path=/; Max-Age=2592000; Expires="
-    ngx_str_t cookie_flags;    // "; HttpOnly; SameSite=Lax"
-    ngx_str_t cookie_expire;   // the whole header value that deletes the cookie
+    ngx_str_t cookie_prefix;  // "ref="
+    ngx_str_t cookie_attrs;   // "; Path=/; Max-Age=2592000; Expires="
+    ngx_str_t cookie_flags;   // "; HttpOnly; SameSite=Lax"
+    ngx_str_t cookie_expire;  // the whole header value that deletes the cookie
 
     ngx_str_t site;
 };
@@ -67,8 +67,8 @@ struct ngx_http_referral_loc_conf_t {
     ngx_http_complex_value_t *amount;
     ngx_http_complex_value_t *currency;
     ngx_http_complex_value_t *customer;
-    ngx_array_t *statuses;          // of ngx_uint_t
-    ngx_flag_t trust_request;       // a conversion value comes from the request (DESIGN §5)
+    ngx_array_t *statuses;     // of ngx_uint_t
+    ngx_flag_t trust_request;  // a conversion value comes from the request (DESIGN §5)
 };
 
 enum ngx_http_referral_cookie_status_e {
@@ -89,8 +89,8 @@ enum ngx_http_referral_set_e {
 // yields at most one click, one conversion and one Set-Cookie. Trivially destructible.
 struct ngx_http_referral_ctx_t {
     unsigned cookies_checked : 1;
-    unsigned decided : 1;     // capture/consent decision taken
-    unsigned captured : 1;    // the args held a valid referral code (referral_redirect acts)
+    unsigned decided : 1;   // capture/consent decision taken
+    unsigned captured : 1;  // the args held a valid referral code (referral_redirect acts)
     unsigned redirected : 1;
     unsigned header_done : 1;
     unsigned converted : 1;

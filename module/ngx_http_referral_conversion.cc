@@ -9,7 +9,8 @@
 // Anything else may come from the request, including map/set results built from it.
 static bool ngx_http_referral_trusted_variable(const u_char *name, size_t len) {
     static const ngx_str_t trusted[] = {ngx_string("upstream_http_"), ngx_string("sent_http_"),
-                                        ngx_string("upstream_trailer_"), ngx_string("upstream_cookie_")};
+                                        ngx_string("upstream_trailer_"),
+                                        ngx_string("upstream_cookie_")};
     for (const ngx_str_t &t : trusted) {
         if (len > t.len && ngx_strncmp(name, t.data, t.len) == 0) {
             return true;
@@ -69,8 +70,9 @@ char *ngx_http_referral_conversion_status(ngx_conf_t *cf, ngx_command_t *cmd, vo
     for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
         ngx_int_t status = ngx_atoi(value[i].data, value[i].len);
         if (status < 100 || status > 599) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid status \"%V\" in \"%V\": use codes 100-599",
-                               &value[i], &cmd->name);
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid status \"%V\" in \"%V\": use codes 100-599", &value[i],
+                               &cmd->name);
             return static_cast<char *>(NGX_CONF_ERROR);
         }
         *static_cast<ngx_uint_t *>(ngx_array_push(rlcf->statuses)) = status;
@@ -81,8 +83,9 @@ char *ngx_http_referral_conversion_status(ngx_conf_t *cf, ngx_command_t *cmd, vo
 char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_conf_t *prev,
                                          ngx_http_referral_loc_conf_t *conf) {
     ngx_conf_merge_value(conf->conversion, prev->conversion, 0);
-    for (auto field : {&ngx_http_referral_loc_conf_t::order_id, &ngx_http_referral_loc_conf_t::amount,
-                       &ngx_http_referral_loc_conf_t::currency, &ngx_http_referral_loc_conf_t::customer}) {
+    for (auto field :
+         {&ngx_http_referral_loc_conf_t::order_id, &ngx_http_referral_loc_conf_t::amount,
+          &ngx_http_referral_loc_conf_t::currency, &ngx_http_referral_loc_conf_t::customer}) {
         if (conf->*field == NULL) {
             conf->*field = prev->*field;
         }
@@ -105,22 +108,25 @@ char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_c
         return NGX_CONF_OK;
     }
     if (conf->order_id == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"referral_conversion\" is on without \"referral_conversion_order_id\": "
-                           "name the order, e.g. $upstream_http_x_order_id");
+        ngx_conf_log_error(
+            NGX_LOG_EMERG, cf, 0,
+            "\"referral_conversion\" is on without \"referral_conversion_order_id\": "
+            "name the order, e.g. $upstream_http_x_order_id");
         return static_cast<char *>(NGX_CONF_ERROR);
     }
     if (conf->currency && conf->currency->lengths == NULL &&
         referral::currency_exponent({reinterpret_cast<char *>(conf->currency->value.data),
                                      conf->currency->value.len}) < 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"referral_conversion_currency\" \"%V\" is not an ISO 4217 code such as EUR",
-                           &conf->currency->value);
+        ngx_conf_log_error(
+            NGX_LOG_EMERG, cf, 0,
+            "\"referral_conversion_currency\" \"%V\" is not an ISO 4217 code such as EUR",
+            &conf->currency->value);
         return static_cast<char *>(NGX_CONF_ERROR);
     }
     ngx_str_t culprit;
     conf->trust_request = 0;
-    for (ngx_http_complex_value_t *cv : {conf->order_id, conf->amount, conf->currency, conf->customer}) {
+    for (ngx_http_complex_value_t *cv :
+         {conf->order_id, conf->amount, conf->currency, conf->customer}) {
         if (cv && ngx_http_referral_request_sourced(cv->value, &culprit)) {
             conf->trust_request = 1;
         }
@@ -138,7 +144,8 @@ static bool ngx_http_referral_counted_status(ngx_array_t *statuses, ngx_uint_t s
     return false;
 }
 
-static bool ngx_http_referral_eval(ngx_http_request_t *r, ngx_http_complex_value_t *cv, ngx_str_t *out) {
+static bool ngx_http_referral_eval(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
+                                   ngx_str_t *out) {
     if (cv == NULL) {
         out->len = 0;
         out->data = NULL;

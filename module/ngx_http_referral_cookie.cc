@@ -63,14 +63,15 @@ char *ngx_http_referral_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
             time_t max_age = ngx_parse_time(&t, 1);
             if (max_age == static_cast<time_t>(NGX_ERROR) || max_age < 1) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid max_age \"%V\" in \"%V\": use a time such as 30d",
-                                   &t, &cmd->name);
+                                   "invalid max_age \"%V\" in \"%V\": use a time such as 30d", &t,
+                                   &cmd->name);
                 return static_cast<char *>(NGX_CONF_ERROR);
             }
             if (max_age > ngx_http_referral_max_age_limit) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "max_age \"%V\" in \"%V\" is over 400d, the longest browsers keep",
-                                   &t, &cmd->name);
+                ngx_conf_log_error(
+                    NGX_LOG_EMERG, cf, 0,
+                    "max_age \"%V\" in \"%V\" is over 400d, the longest browsers keep", &t,
+                    &cmd->name);
                 return static_cast<char *>(NGX_CONF_ERROR);
             }
             rscf->max_age = max_age;
@@ -135,7 +136,8 @@ char *ngx_http_referral_merge_cookie(ngx_conf_t *cf, ngx_http_referral_srv_conf_
         ngx_strncmp(conf->cookie_name.data, host_prefix.data, host_prefix.len) == 0) {
         // Browsers accept a __Host- cookie only when Secure, Path=/ and without Domain.
         if (conf->cookie_domain.len) {
-            return ngx_http_referral_cookie_error(cf, conf, "a __Host- cookie cannot have a domain");
+            return ngx_http_referral_cookie_error(cf, conf,
+                                                  "a __Host- cookie cannot have a domain");
         }
         if (conf->cookie_path.len != 1 || conf->cookie_path.data[0] != '/') {
             return ngx_http_referral_cookie_error(cf, conf, "a __Host- cookie needs path=/");
@@ -181,7 +183,8 @@ char *ngx_http_referral_merge_cookie(ngx_conf_t *cf, ngx_http_referral_srv_conf_
     conf->cookie_flags.len = p - conf->cookie_flags.data;
 
     conf->cookie_prefix.len = conf->cookie_name.len + 1;
-    conf->cookie_prefix.data = static_cast<u_char *>(ngx_pnalloc(cf->pool, conf->cookie_prefix.len));
+    conf->cookie_prefix.data =
+        static_cast<u_char *>(ngx_pnalloc(cf->pool, conf->cookie_prefix.len));
     if (conf->cookie_prefix.data == NULL) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }

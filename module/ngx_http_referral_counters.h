@@ -7,34 +7,34 @@ extern "C" {
 #include <ngx_core.h>
 }
 
-#define NGX_HTTP_REFERRAL_COUNTERS(X)                                               \
-    X(clicks, "click events created")                                               \
-    X(conversions, "conversion events created")                                     \
-    X(cookies_set, "responses that set a referral cookie")                          \
-    X(cookies_valid, "requests with a valid referral cookie")                       \
-    X(cookies_invalid, "requests whose referral cookies were all invalid")          \
-    X(cookies_expired, "requests whose referral cookie had expired")                \
-    X(codes_rejected, "referral args ignored: not a valid code")                    \
-    X(skipped_bots, "captures skipped: crawler, prefetch or embedded request")      \
-    X(skipped_rule, "captures skipped by referral_skip")                            \
-    X(consent_withdrawn, "requests without consent")                                \
-    X(redirects, "referral_redirect answers")                                       \
-    X(conversions_unattributed, "checkout responses without a valid referral")      \
-    X(amounts_invalid, "conversions sent with amount_raw")                          \
-    X(events_queued, "events put in a worker's queue")                              \
-    X(events_sent, "XADD commands written to Redis")                                \
-    X(events_acked, "events Redis acknowledged")                                    \
-    X(events_spooled, "events written to the spool")                                \
-    X(events_replayed, "spooled events read back for Redis")                        \
-    X(events_dropped, "events lost: spool full or unwritable")                      \
-    X(redis_errors, "Redis connection failures, timeouts and error replies")        \
+#define NGX_HTTP_REFERRAL_COUNTERS(X)                                          \
+    X(clicks, "click events created")                                          \
+    X(conversions, "conversion events created")                                \
+    X(cookies_set, "responses that set a referral cookie")                     \
+    X(cookies_valid, "requests with a valid referral cookie")                  \
+    X(cookies_invalid, "requests whose referral cookies were all invalid")     \
+    X(cookies_expired, "requests whose referral cookie had expired")           \
+    X(codes_rejected, "referral args ignored: not a valid code")               \
+    X(skipped_bots, "captures skipped: crawler, prefetch or embedded request") \
+    X(skipped_rule, "captures skipped by referral_skip")                       \
+    X(consent_withdrawn, "requests without consent")                           \
+    X(redirects, "referral_redirect answers")                                  \
+    X(conversions_unattributed, "checkout responses without a valid referral") \
+    X(amounts_invalid, "conversions sent with amount_raw")                     \
+    X(events_queued, "events put in a worker's queue")                         \
+    X(events_sent, "XADD commands written to Redis")                           \
+    X(events_acked, "events Redis acknowledged")                               \
+    X(events_spooled, "events written to the spool")                           \
+    X(events_replayed, "spooled events read back for Redis")                   \
+    X(events_dropped, "events lost: spool full or unwritable")                 \
+    X(redis_errors, "Redis connection failures, timeouts and error replies")   \
     X(redis_connected, "workers connected to Redis now (gauge)")
 
 enum ngx_http_referral_counter_e {
 #define NGX_HTTP_REFERRAL_COUNTER_ENUM(name, help) NGX_HTTP_REFERRAL_##name,
     NGX_HTTP_REFERRAL_COUNTERS(NGX_HTTP_REFERRAL_COUNTER_ENUM)
 #undef NGX_HTTP_REFERRAL_COUNTER_ENUM
-    NGX_HTTP_REFERRAL_NCOUNTERS
+        NGX_HTTP_REFERRAL_NCOUNTERS
 };
 
 struct ngx_http_referral_counter_info_t {
@@ -48,7 +48,7 @@ extern const ngx_http_referral_counter_info_t ngx_http_referral_counter_info[];
 extern ngx_atomic_t *ngx_http_referral_counters;
 
 inline void ngx_http_referral_count(ngx_http_referral_counter_e c, ngx_atomic_int_t n = 1) {
-    (void) ngx_atomic_fetch_add(&ngx_http_referral_counters[c], n);
+    (void)ngx_atomic_fetch_add(&ngx_http_referral_counters[c], n);
 }
 
 ngx_int_t ngx_http_referral_add_counters_zone(ngx_conf_t *cf);

@@ -26,22 +26,22 @@ static void ngx_http_referral_add_hash(referral::EventRecord &event, std::string
 // IPv6 counts as the IPv4 address it carries.
 static std::string_view ngx_http_referral_client_prefix(ngx_connection_t *c) {
     switch (c->sockaddr->sa_family) {
-    case AF_INET: {
-        auto *sin = reinterpret_cast<struct sockaddr_in *>(c->sockaddr);
-        return {reinterpret_cast<const char *>(&sin->sin_addr), 4};
-    }
-#if (NGX_HAVE_INET6)
-    case AF_INET6: {
-        auto *sin6 = reinterpret_cast<struct sockaddr_in6 *>(c->sockaddr);
-        const u_char *a = sin6->sin6_addr.s6_addr;
-        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-            return {reinterpret_cast<const char *>(a + 12), 4};
+        case AF_INET: {
+            auto *sin = reinterpret_cast<struct sockaddr_in *>(c->sockaddr);
+            return {reinterpret_cast<const char *>(&sin->sin_addr), 4};
         }
-        return {reinterpret_cast<const char *>(a), 8};
-    }
+#if (NGX_HAVE_INET6)
+        case AF_INET6: {
+            auto *sin6 = reinterpret_cast<struct sockaddr_in6 *>(c->sockaddr);
+            const u_char *a = sin6->sin6_addr.s6_addr;
+            if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+                return {reinterpret_cast<const char *>(a + 12), 4};
+            }
+            return {reinterpret_cast<const char *>(a), 8};
+        }
 #endif
-    default:
-        return "local";
+        default:
+            return "local";
     }
 }
 
@@ -52,7 +52,8 @@ static bool ngx_http_referral_common(ngx_http_request_t *r, ngx_http_referral_sr
     u_char raw[16];
     char id[referral::b64url_encoded_size(sizeof(raw))];
     if (!ngx_http_referral_random(raw, sizeof(raw))) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral: no random bytes for an event id");
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "referral: no random bytes for an event id");
         return false;
     }
     referral::b64url_encode(raw, sizeof(raw), id);
@@ -153,7 +154,8 @@ void ngx_http_referral_emit_conversion(ngx_http_request_t *r, ngx_http_referral_
     event.add("first_ts", {reinterpret_cast<char *>(buf), static_cast<size_t>(end - buf)});
     ngx_http_referral_add_id(event, "order", "order_raw", ngx_http_referral_view(c.order));
     ngx_http_referral_add_id(event, "customer", "customer_raw", ngx_http_referral_view(c.customer));
-    ngx_http_referral_add_amount(event, ngx_http_referral_view(c.amount), ngx_http_referral_view(c.currency));
+    ngx_http_referral_add_amount(event, ngx_http_referral_view(c.amount),
+                                 ngx_http_referral_view(c.currency));
     event.add("trust", c.trust_request ? "request" : "upstream");
     end = ngx_sprintf(buf, "%ui", c.status);
     event.add("status", {reinterpret_cast<char *>(buf), static_cast<size_t>(end - buf)});

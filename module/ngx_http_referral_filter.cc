@@ -57,7 +57,8 @@ static u_char *ngx_http_referral_expires(u_char *p, time_t max_age) {
     return ngx_cpymem(p, date, sizeof(date));
 }
 
-static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
+static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r,
+                                              ngx_http_referral_srv_conf_t *rscf,
                                               ngx_http_referral_ctx_t *ctx) {
     ngx_table_elt_t *h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
     if (h == NULL) {
@@ -105,7 +106,8 @@ static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
             ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
         ngx_http_referral_convert(r, rscf, rlcf, ctx);
 
-        if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE && r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE &&
+            r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {
             if (ngx_http_referral_set_cookie(r, rscf, ctx) != NGX_OK) {
                 return NGX_ERROR;
             }
@@ -119,7 +121,7 @@ static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
 }
 
 ngx_int_t ngx_http_referral_init_filter(ngx_conf_t *cf) {
-    (void) cf;
+    (void)cf;
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_referral_header_filter;
     return NGX_OK;

@@ -37,7 +37,8 @@ static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
         u_char *p = ngx_cpymem(location, r->unparsed_uri.data, path_len);
-        size_t n = referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
+        size_t n =
+            referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
         if (n) {
             *p = '?';
             p += 1 + n;

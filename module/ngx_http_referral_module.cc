@@ -20,8 +20,7 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_referral_init_process(ngx_cycle_t *cycle);
 static void ngx_http_referral_exit_process(ngx_cycle_t *cycle);
 
-static ngx_conf_post_t ngx_http_referral_code_max_length_post = {
-    ngx_http_referral_code_max_length};
+static ngx_conf_post_t ngx_http_referral_code_max_length_post = {ngx_http_referral_code_max_length};
 
 static ngx_command_t ngx_http_referral_commands[] = {
 
@@ -47,8 +46,8 @@ static ngx_command_t ngx_http_referral_commands[] = {
      ngx_http_referral_cookie, NGX_HTTP_SRV_CONF_OFFSET, 0, NULL},
 
     {ngx_string("referral_site"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1,
-     ngx_conf_set_str_slot, NGX_HTTP_SRV_CONF_OFFSET,
-     offsetof(ngx_http_referral_srv_conf_t, site), NULL},
+     ngx_conf_set_str_slot, NGX_HTTP_SRV_CONF_OFFSET, offsetof(ngx_http_referral_srv_conf_t, site),
+     NULL},
 
     {ngx_string("referral_attribution"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
@@ -56,8 +55,8 @@ static ngx_command_t ngx_http_referral_commands[] = {
 
     {ngx_string("referral_utm"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
-     ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
-     offsetof(ngx_http_referral_loc_conf_t, utm), NULL},
+     ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_referral_loc_conf_t, utm),
+     NULL},
 
     {ngx_string("referral_redirect"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
@@ -134,19 +133,18 @@ static ngx_http_module_t ngx_http_referral_module_ctx = {
     ngx_http_referral_merge_loc_conf    // merge location configuration
 };
 
-ngx_module_t ngx_http_referral_module = {
-    NGX_MODULE_V1,
-    &ngx_http_referral_module_ctx,   // module context
-    ngx_http_referral_commands,      // module directives
-    NGX_HTTP_MODULE,                 // module type
-    NULL,                            // init master
-    NULL,                            // init module
-    ngx_http_referral_init_process,  // init process
-    NULL,                            // init thread
-    NULL,                            // exit thread
-    ngx_http_referral_exit_process,  // exit process
-    NULL,                            // exit master
-    NGX_MODULE_V1_PADDING};
+ngx_module_t ngx_http_referral_module = {NGX_MODULE_V1,
+                                         &ngx_http_referral_module_ctx,   // module context
+                                         ngx_http_referral_commands,      // module directives
+                                         NGX_HTTP_MODULE,                 // module type
+                                         NULL,                            // init master
+                                         NULL,                            // init module
+                                         ngx_http_referral_init_process,  // init process
+                                         NULL,                            // init thread
+                                         NULL,                            // exit thread
+                                         ngx_http_referral_exit_process,  // exit process
+                                         NULL,                            // exit master
+                                         NGX_MODULE_V1_PADDING};
 
 static void *ngx_http_referral_create_srv_conf(ngx_conf_t *cf) {
     auto *conf = static_cast<ngx_http_referral_srv_conf_t *>(
@@ -266,8 +264,8 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
 
     // The capture rules depend on three directives; a location that sets none of them shares
     // its parent's compiled rules.
-    if (prev->rules && conf->params == prev->params && conf->code_max_length == prev->code_max_length &&
-        conf->utm == prev->utm) {
+    if (prev->rules && conf->params == prev->params &&
+        conf->code_max_length == prev->code_max_length && conf->utm == prev->utm) {
         conf->rules = prev->rules;
         return NGX_CONF_OK;
     }
@@ -337,8 +335,8 @@ static char *ngx_http_referral_param(ngx_conf_t *cf, ngx_command_t *cmd, void *c
 }
 
 static char *ngx_http_referral_code_max_length(ngx_conf_t *cf, void *post, void *data) {
-    (void) cf;
-    (void) post;
+    (void)cf;
+    (void)post;
     ngx_uint_t *n = static_cast<ngx_uint_t *>(data);
     if (*n < 1 || *n > referral::kMaxCodeLength) {
         return const_cast<char *>("must be between 1 and 128");
@@ -348,7 +346,7 @@ static char *ngx_http_referral_code_max_length(ngx_conf_t *cf, void *post, void 
 
 // Not ngx_conf_set_enum_slot: its error does not name the directive.
 static char *ngx_http_referral_attribution(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
-    (void) cmd;
+    (void)cmd;
     auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(conf);
     if (rlcf->attribution != NGX_CONF_UNSET_UINT) {
         return const_cast<char *>("is duplicate");
@@ -372,9 +370,10 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(
         ngx_http_conf_get_module_main_conf(cf, ngx_http_referral_module));
     if (rmcf->events_made && rmcf->redis_name.len == 0) {
-        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
-                           "click and conversion events will be counted as dropped");
+        ngx_conf_log_error(
+            NGX_LOG_WARN, cf, 0,
+            "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
+            "click and conversion events will be counted as dropped");
     }
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
         return NGX_ERROR;

@@ -8,18 +8,9 @@
 
 extern ngx_module_t ngx_http_referral_module;
 
-NGX_HTTP_REFERRAL_EXPORT ngx_module_t *ngx_modules[] = {
-    &ngx_http_referral_module,
-    NULL
-};
+NGX_HTTP_REFERRAL_EXPORT ngx_module_t *ngx_modules[] = {&ngx_http_referral_module, NULL};
 
-NGX_HTTP_REFERRAL_EXPORT char *ngx_module_names[] = {
-    "ngx_http_referral_module",
-    NULL
-};
+NGX_HTTP_REFERRAL_EXPORT char *ngx_module_names[] = {"ngx_http_referral_module", NULL};
 
-NGX_HTTP_REFERRAL_EXPORT char *ngx_module_order[] = {
-    "ngx_http_referral_module",
-    "ngx_http_copy_filter_module",
-    NULL
-};
+NGX_HTTP_REFERRAL_EXPORT char *ngx_module_order[] = {"ngx_http_referral_module",
+                                                     "ngx_http_copy_filter_module", NULL};

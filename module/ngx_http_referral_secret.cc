@@ -43,7 +43,8 @@ char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *co
                                &cmd->name, &path);
         } else {
             text.resize(ngx_file_size(&fi));
-            ssize_t n = ngx_read_file(&file, reinterpret_cast<u_char *>(text.data()), text.size(), 0);
+            ssize_t n =
+                ngx_read_file(&file, reinterpret_cast<u_char *>(text.data()), text.size(), 0);
             if (n != static_cast<ssize_t>(text.size())) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno, "\"%V\" cannot read \"%V\"",
                                    &cmd->name, &path);

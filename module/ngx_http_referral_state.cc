@@ -24,10 +24,13 @@ static ngx_str_t ngx_http_referral_str(std::string_view v) {
 }
 
 // Tags the pool cleanup entry that keeps the state reachable across internal redirects.
-static void ngx_http_referral_cleanup(void *data) { (void) data; }
+static void ngx_http_referral_cleanup(void *data) {
+    (void)data;
+}
 
 static ngx_http_referral_ctx_t *ngx_http_referral_get_ctx(ngx_http_request_t *r) {
-    auto *ctx = static_cast<ngx_http_referral_ctx_t *>(ngx_http_get_module_ctx(r, ngx_http_referral_module));
+    auto *ctx = static_cast<ngx_http_referral_ctx_t *>(
+        ngx_http_get_module_ctx(r, ngx_http_referral_module));
     if (ctx || !(r->internal || r->filter_finalize)) {
         return ctx;
     }
@@ -43,7 +46,8 @@ static ngx_http_referral_ctx_t *ngx_http_referral_get_ctx(ngx_http_request_t *r)
 }
 
 static ngx_http_referral_ctx_t *ngx_http_referral_create_ctx(ngx_http_request_t *r) {
-    auto *ctx = static_cast<ngx_http_referral_ctx_t *>(ngx_pcalloc(r->pool, sizeof(ngx_http_referral_ctx_t)));
+    auto *ctx = static_cast<ngx_http_referral_ctx_t *>(
+        ngx_pcalloc(r->pool, sizeof(ngx_http_referral_ctx_t)));
     if (ctx == NULL) {
         return NULL;
     }
@@ -57,7 +61,8 @@ static ngx_http_referral_ctx_t *ngx_http_referral_create_ctx(ngx_http_request_t 
     return ctx;
 }
 
-static void ngx_http_referral_set_attribution(ngx_http_referral_ctx_t *ctx, const referral::Attribution &a) {
+static void ngx_http_referral_set_attribution(ngx_http_referral_ctx_t *ctx,
+                                              const referral::Attribution &a) {
     ctx->code = ngx_http_referral_str(a.code);
     ctx->click_id = ngx_http_referral_str(a.click_id);
     ctx->source = ngx_http_referral_str(a.source);
@@ -94,24 +99,26 @@ void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ct
                 return;
             }
             referral::Attribution a;
-            switch (referral::verify_token(*rscf->keys, value, ngx_time(), rscf->max_age, scratch, &a)) {
-            case referral::TokenStatus::valid:
-                // Several valid cookies (another path, a parent domain): the rule picks.
-                if (!valid || (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST ? a.issued < best.issued
-                                                                          : a.issued > best.issued)) {
-                    best = a;
-                }
-                valid = true;
-                break;
-            case referral::TokenStatus::expired:
-                expired = true;
-                break;
-            case referral::TokenStatus::invalid:
-                invalid = true;
-                ngx_http_referral_log_bad_input(r, "invalid cookie",
-                                                reinterpret_cast<const u_char *>(value.data()),
-                                                value.size());
-                break;
+            switch (referral::verify_token(*rscf->keys, value, ngx_time(), rscf->max_age, scratch,
+                                           &a)) {
+                case referral::TokenStatus::valid:
+                    // Several valid cookies (another path, a parent domain): the rule picks.
+                    if (!valid ||
+                        (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST ? a.issued < best.issued
+                                                                      : a.issued > best.issued)) {
+                        best = a;
+                    }
+                    valid = true;
+                    break;
+                case referral::TokenStatus::expired:
+                    expired = true;
+                    break;
+                case referral::TokenStatus::invalid:
+                    invalid = true;
+                    ngx_http_referral_log_bad_input(r, "invalid cookie",
+                                                    reinterpret_cast<const u_char *>(value.data()),
+                                                    value.size());
+                    break;
             }
         }
     }
@@ -180,7 +187,8 @@ static void ngx_http_referral_issue(ngx_http_request_t *r, ngx_http_referral_srv
                                     ngx_http_referral_ctx_t *ctx, const referral::Capture &cap) {
     u_char click[referral::kClickIdBytes];
     if (!ngx_http_referral_random(click, sizeof(click))) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral: no random bytes for a click id");
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "referral: no random bytes for a click id");
         return;
     }
     char *click_id = static_cast<char *>(ngx_pnalloc(r->pool, referral::kClickIdLength));
@@ -210,7 +218,8 @@ static void ngx_http_referral_issue(ngx_http_request_t *r, ngx_http_referral_srv
 }
 
 static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
-                                     ngx_http_referral_loc_conf_t *rlcf, ngx_http_referral_ctx_t *ctx) {
+                                     ngx_http_referral_loc_conf_t *rlcf,
+                                     ngx_http_referral_ctx_t *ctx) {
     ctx->decided = 1;
     ngx_str_t v;
 
@@ -266,7 +275,8 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
 
     ngx_http_referral_verify_cookie(r, ctx);
     if (ctx->cookie_status == NGX_HTTP_REFERRAL_COOKIE_VALID &&
-        (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST || ngx_http_referral_view(ctx->code) == cap.code)) {
+        (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST ||
+         ngx_http_referral_view(ctx->code) == cap.code)) {
         // first: the valid cookie stands; last: the same code keeps its click and time.
         return;
     }

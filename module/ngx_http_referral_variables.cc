@@ -7,7 +7,8 @@
 static ngx_int_t ngx_http_referral_variable_str(ngx_http_request_t *r, ngx_http_variable_value_t *v,
                                                 uintptr_t data);
 static ngx_int_t ngx_http_referral_variable_cookie_status(ngx_http_request_t *r,
-                                                          ngx_http_variable_value_t *v, uintptr_t data);
+                                                          ngx_http_variable_value_t *v,
+                                                          uintptr_t data);
 static ngx_int_t ngx_http_referral_variable_set(ngx_http_request_t *r, ngx_http_variable_value_t *v,
                                                 uintptr_t data);
 
@@ -24,7 +25,8 @@ static ngx_http_variable_t ngx_http_referral_vars[] = {
      offsetof(ngx_http_referral_ctx_t, click_id), NGX_HTTP_VAR_NOCACHEABLE, 0},
     {ngx_string("referral_cookie_status"), NULL, ngx_http_referral_variable_cookie_status, 0,
      NGX_HTTP_VAR_NOCACHEABLE, 0},
-    {ngx_string("referral_set"), NULL, ngx_http_referral_variable_set, 0, NGX_HTTP_VAR_NOCACHEABLE, 0},
+    {ngx_string("referral_set"), NULL, ngx_http_referral_variable_set, 0, NGX_HTTP_VAR_NOCACHEABLE,
+     0},
     ngx_http_null_variable};
 
 static void ngx_http_referral_variable_value(ngx_http_variable_value_t *v, const ngx_str_t &s) {
@@ -65,8 +67,9 @@ static ngx_int_t ngx_http_referral_variable_str(ngx_http_request_t *r, ngx_http_
 }
 
 static ngx_int_t ngx_http_referral_variable_cookie_status(ngx_http_request_t *r,
-                                                          ngx_http_variable_value_t *v, uintptr_t data) {
-    (void) data;
+                                                          ngx_http_variable_value_t *v,
+                                                          uintptr_t data) {
+    (void)data;
     static ngx_str_t names[] = {ngx_string("none"), ngx_string("valid"), ngx_string("invalid"),
                                 ngx_string("expired")};
     ngx_http_referral_ctx_t *ctx = ngx_http_referral_variable_state(r);
@@ -76,7 +79,7 @@ static ngx_int_t ngx_http_referral_variable_cookie_status(ngx_http_request_t *r,
 
 static ngx_int_t ngx_http_referral_variable_set(ngx_http_request_t *r, ngx_http_variable_value_t *v,
                                                 uintptr_t data) {
-    (void) data;
+    (void)data;
     static ngx_str_t yes = ngx_string("1"), no = ngx_string("0");
     ngx_http_referral_ctx_t *ctx = ngx_http_referral_variable_state(r);
     ngx_http_referral_variable_value(v, ctx && ctx->set == NGX_HTTP_REFERRAL_SET_TOKEN ? yes : no);

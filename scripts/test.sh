@@ -18,6 +18,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing dependencies"
 bash scripts/deps.sh
 
+step "Source formatting (.clang-format)"
+find core module daemon tests bench \( -name '*.cc' -o -name '*.h' -o -name '*.c' \) -print0 |
+  xargs -0 clang-format --dry-run -Werror
+
 step "Building (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=ON >/dev/null
 cmake --build build -j"$jobs"

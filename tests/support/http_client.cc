@@ -21,7 +21,8 @@ std::string lower(std::string s) {
 
 int connect_loopback(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
+    if (fd < 0)
+        throw std::runtime_error("socket failed");
     timeval tv{10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -40,7 +41,8 @@ int connect_loopback(int port) {
 
 std::string HttpResponse::header(const std::string &lower_name) const {
     for (auto &[k, v] : headers) {
-        if (k == lower_name) return v;
+        if (k == lower_name)
+            return v;
     }
     return "";
 }
@@ -48,7 +50,8 @@ std::string HttpResponse::header(const std::string &lower_name) const {
 std::vector<std::string> HttpResponse::all(const std::string &lower_name) const {
     std::vector<std::string> out;
     for (auto &[k, v] : headers) {
-        if (k == lower_name) out.push_back(v);
+        if (k == lower_name)
+            out.push_back(v);
     }
     return out;
 }
@@ -64,7 +67,8 @@ std::string http_raw(int port, const std::string &bytes) {
     while (off < bytes.size()) {
         ssize_t n = send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;  // the server may close early on a malformed request; read what it said
         }
         off += static_cast<size_t>(n);
@@ -73,8 +77,10 @@ std::string http_raw(int port, const std::string &bytes) {
     char buf[8192];
     for (;;) {
         ssize_t n = recv(fd, buf, sizeof(buf), 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
         out.append(buf, static_cast<size_t>(n));
     }
     close(fd);
@@ -83,9 +89,12 @@ std::string http_raw(int port, const std::string &bytes) {
 
 HttpResponse http_request(int port, const std::string &method, const std::string &target,
                           const std::vector<std::string> &headers, const std::string &body) {
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
-    for (const auto &h : headers) req += h + "\r\n";
-    if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    for (const auto &h : headers)
+        req += h + "\r\n";
+    if (!body.empty() || method == "POST")
+        req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
     std::string raw = http_raw(port, req);
 
@@ -112,9 +121,11 @@ HttpResponse http_request(int port, const std::string &method, const std::string
         size_t p = 0;
         while (p < rest.size()) {
             size_t eol = rest.find("\r\n", p);
-            if (eol == std::string::npos) break;
+            if (eol == std::string::npos)
+                break;
             size_t len = std::stoul(rest.substr(p, eol - p), nullptr, 16);
-            if (len == 0) break;
+            if (len == 0)
+                break;
             resp.body += rest.substr(eol + 2, len);
             p = eol + 2 + len + 2;
         }

@@ -19,7 +19,8 @@ void replace_all(std::string &s, const std::string &from, const std::string &to)
 
 size_t count(const std::string &haystack, const std::string &needle) {
     size_t n = 0;
-    for (size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos; pos += needle.size()) {
+    for (size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos;
+         pos += needle.size()) {
         ++n;
     }
     return n;
@@ -36,9 +37,13 @@ NginxServer::NginxServer(const std::string &http_body, const std::string &main_e
     rewrite_config(http_body, main_extra);
 }
 
-NginxServer::~NginxServer() { stop(); }
+NginxServer::~NginxServer() {
+    stop();
+}
 
-std::string NginxServer::conf_path() const { return dir_.path() + "/conf/nginx.conf"; }
+std::string NginxServer::conf_path() const {
+    return dir_.path() + "/conf/nginx.conf";
+}
 
 void NginxServer::rewrite_config(const std::string &http_body, const std::string &main_extra) {
     const std::string &p = dir_.path();
@@ -46,7 +51,8 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
     conf += "load_module " REFERRAL_MODULE_PATH ";\n";
     conf += "daemon off;\nmaster_process on;\n";
     // Workers run as nobody by default and could not read a root-owned temp prefix.
-    if (geteuid() == 0) conf += "user root;\n";
+    if (geteuid() == 0)
+        conf += "user root;\n";
     conf += "error_log " + p + "/logs/error.log info;\n";
     conf += "pid " + p + "/logs/nginx.pid;\n";
     conf += main_extra.find("worker_processes") == std::string::npos ? "worker_processes 1;\n" : "";
@@ -67,12 +73,14 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
 // A sanitizer build of the module needs its runtime loaded first in the (uninstrumented) nginx.
 std::vector<std::string> nginx_env() {
     const char *preload = std::getenv("REFERRAL_NGINX_PRELOAD");
-    if (!preload || !*preload) return {};
+    if (!preload || !*preload)
+        return {};
     return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
 }
 
 int NginxServer::test_config(std::string *output) const {
-    return run_command({NGINX_BINARY, "-t", "-p", dir_.path(), "-c", conf_path()}, output, nginx_env());
+    return run_command({NGINX_BINARY, "-t", "-p", dir_.path(), "-c", conf_path()}, output,
+                       nginx_env());
 }
 
 void NginxServer::start() {
@@ -95,13 +103,19 @@ void NginxServer::reload() {
 }
 
 void NginxServer::stop() {
-    if (process_.pid() <= 0) return;
+    if (process_.pid() <= 0)
+        return;
     process_.signal(SIGQUIT);
-    if (process_.wait(std::chrono::seconds(10)) == -1) process_.stop();
+    if (process_.wait(std::chrono::seconds(10)) == -1)
+        process_.stop();
 }
 
-void NginxServer::stop_fast() { process_.stop(std::chrono::seconds(10)); }
+void NginxServer::stop_fast() {
+    process_.stop(std::chrono::seconds(10));
+}
 
-std::string NginxServer::error_log() const { return read_file(dir_.path() + "/logs/error.log"); }
+std::string NginxServer::error_log() const {
+    return read_file(dir_.path() + "/logs/error.log");
+}
 
 }  // namespace testing_support

@@ -14,7 +14,7 @@ namespace testing_support {
 std::vector<std::string> nginx_env();
 
 class NginxServer {
-public:
+  public:
     // http_body: the contents of the http {} block. Every "@PORT@" is replaced by port(),
     // "@PREFIX@" by the prefix directory. main_extra goes before http {} (e.g. env, workers).
     NginxServer(const std::string &http_body, const std::string &main_extra = "");
@@ -28,15 +28,15 @@ public:
     int test_config(std::string *output) const;
     // Starts the master and waits for the port; throws on failure (with error.log attached).
     void start();
-    void reload();  // SIGHUP, then waits for a new worker generation to answer
-    void stop();    // SIGQUIT (graceful), SIGKILL after a grace period
+    void reload();     // SIGHUP, then waits for a new worker generation to answer
+    void stop();       // SIGQUIT (graceful), SIGKILL after a grace period
     void stop_fast();  // SIGTERM
     pid_t master_pid() const { return process_.pid(); }
     std::string error_log() const;
     // Replaces the config body; takes effect on reload().
     void rewrite_config(const std::string &http_body, const std::string &main_extra = "");
 
-private:
+  private:
     TempDir dir_;
     int port_;
     Process process_;

@@ -24,7 +24,8 @@ namespace {
 
 std::vector<char *> to_argv(const std::vector<std::string> &argv) {
     std::vector<char *> out;
-    for (const auto &a : argv) out.push_back(const_cast<char *>(a.c_str()));
+    for (const auto &a : argv)
+        out.push_back(const_cast<char *>(a.c_str()));
     out.push_back(nullptr);
     return out;
 }
@@ -33,9 +34,12 @@ int wait_status(pid_t pid, bool block) {
     int status = 0;
     for (;;) {
         pid_t r = waitpid(pid, &status, block ? 0 : WNOHANG);
-        if (r == pid) return status;
-        if (r == 0) return -1;
-        if (errno != EINTR) return -2;
+        if (r == pid)
+            return status;
+        if (r == 0)
+            return -1;
+        if (errno != EINTR)
+            return -2;
     }
 }
 
@@ -45,7 +49,8 @@ Process::Process(const std::vector<std::string> &argv, const std::string &log_pa
                  const std::vector<std::string> &env) {
     auto args = to_argv(argv);
     pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ < 0)
+        throw std::runtime_error("fork failed");
     if (pid_ == 0) {
         int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
@@ -54,18 +59,24 @@ Process::Process(const std::vector<std::string> &argv, const std::string &log_pa
             close(fd);
         }
         int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
+        if (devnull >= 0)
+            dup2(devnull, 0);
         // Own process group: a test's Ctrl-C or crash handling stays with the test runner.
         setpgid(0, 0);
-        for (const auto &e : env) putenv(const_cast<char *>(e.c_str()));
+        for (const auto &e : env)
+            putenv(const_cast<char *>(e.c_str()));
         execv(args[0], args.data());
         _exit(127);
     }
 }
 
-Process::~Process() { stop(); }
+Process::~Process() {
+    stop();
+}
 
-Process::Process(Process &&other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+Process::Process(Process &&other) noexcept : pid_(other.pid_) {
+    other.pid_ = -1;
+}
 
 Process &Process::operator=(Process &&other) noexcept {
     if (this != &other) {
@@ -77,19 +88,23 @@ Process &Process::operator=(Process &&other) noexcept {
 }
 
 bool Process::running() {
-    if (pid_ <= 0) return false;
+    if (pid_ <= 0)
+        return false;
     int status = wait_status(pid_, false);
-    if (status == -1) return true;
+    if (status == -1)
+        return true;
     pid_ = -1;
     return false;
 }
 
 void Process::signal(int sig) const {
-    if (pid_ > 0) kill(pid_, sig);
+    if (pid_ > 0)
+        kill(pid_, sig);
 }
 
 int Process::wait(std::chrono::milliseconds timeout) {
-    if (pid_ <= 0) return -1;
+    if (pid_ <= 0)
+        return -1;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         int status = wait_status(pid_, false);
@@ -97,17 +112,20 @@ int Process::wait(std::chrono::milliseconds timeout) {
             pid_ = -1;
             return status;
         }
-        if (std::chrono::steady_clock::now() > deadline) return -1;
+        if (std::chrono::steady_clock::now() > deadline)
+            return -1;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
 
 int Process::stop(std::chrono::milliseconds grace) {
-    if (pid_ <= 0) return -1;
+    if (pid_ <= 0)
+        return -1;
     kill(pid_, SIGCONT);  // a frozen process cannot act on SIGTERM
     kill(pid_, SIGTERM);
     int status = wait(grace);
-    if (status != -1) return status;
+    if (status != -1)
+        return status;
     kill(pid_, SIGKILL);
     status = wait_status(pid_, true);
     pid_ = -1;
@@ -117,16 +135,19 @@ int Process::stop(std::chrono::milliseconds grace) {
 int run_command(const std::vector<std::string> &argv, std::string *output,
                 const std::vector<std::string> &env) {
     int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    if (pipe(fds) != 0)
+        throw std::runtime_error("pipe failed");
     auto args = to_argv(argv);
     pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
     if (pid == 0) {
         dup2(fds[1], 1);
         dup2(fds[1], 2);
         close(fds[0]);
         close(fds[1]);
-        for (const auto &e : env) putenv(const_cast<char *>(e.c_str()));
+        for (const auto &e : env)
+            putenv(const_cast<char *>(e.c_str()));
         execv(args[0], args.data());
         _exit(127);
     }
@@ -136,14 +157,16 @@ int run_command(const std::vector<std::string> &argv, std::string *output,
     ssize_t n;
     while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;
         }
         out.append(buf, static_cast<size_t>(n));
     }
     close(fds[0]);
     int status = wait_status(pid, true);
-    if (output) *output = out;
+    if (output)
+        *output = out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -183,13 +206,15 @@ TempDir::TempDir() {
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/referral-test-XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
-    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
+    if (!mkdtemp(buf.data()))
+        throw std::runtime_error("mkdtemp failed");
     path_ = buf.data();
     chmod(path_.c_str(), 0755);
 }
 
 TempDir::~TempDir() {
-    if (std::getenv("KEEP_TEST_DIRS")) return;
+    if (std::getenv("KEEP_TEST_DIRS"))
+        return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
 }
@@ -204,7 +229,8 @@ std::string read_file(const std::string &path) {
 void write_file(const std::string &path, const std::string &text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
-    if (!out) throw std::runtime_error("cannot write " + path);
+    if (!out)
+        throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace testing_support

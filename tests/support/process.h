@@ -11,7 +11,7 @@
 namespace testing_support {
 
 class Process {
-public:
+  public:
     Process() = default;
     // Starts argv[0] (a path) with stdout and stderr appended to log_path and env ("NAME=value")
     // added to the inherited environment.
@@ -31,7 +31,7 @@ public:
     // Waits for the child to exit by itself; returns its wait status or -1 on timeout.
     int wait(std::chrono::milliseconds timeout);
 
-private:
+  private:
     pid_t pid_ = -1;
 };
 
@@ -49,14 +49,14 @@ template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 class TempDir {
-public:
-    TempDir();  // mkdtemp under $TMPDIR or /tmp, mode 0755
+  public:
+    TempDir();   // mkdtemp under $TMPDIR or /tmp, mode 0755
     ~TempDir();  // removes the tree unless KEEP_TEST_DIRS is set
     TempDir(const TempDir &) = delete;
     TempDir &operator=(const TempDir &) = delete;
     const std::string &path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 

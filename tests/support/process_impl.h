@@ -8,8 +8,10 @@ template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        if (pred()) return true;
-        if (std::chrono::steady_clock::now() > deadline) return false;
+        if (pred())
+            return true;
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }

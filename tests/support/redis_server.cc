@@ -11,38 +11,55 @@ RedisServer::RedisServer(std::vector<std::string> extra)
     start();
 }
 
-RedisServer::~RedisServer() { stop(); }
+RedisServer::~RedisServer() {
+    stop();
+}
 
 void RedisServer::start() {
     std::vector<std::string> argv = {"/usr/bin/redis-server",
-                                     "--bind", "127.0.0.1",
-                                     "--port", std::to_string(port_),
-                                     "--dir", dir_.path(),
-                                     "--save", "",
-                                     "--daemonize", "no",
-                                     "--protected-mode", "no"};
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--dir",
+                                     dir_.path(),
+                                     "--save",
+                                     "",
+                                     "--daemonize",
+                                     "no",
+                                     "--protected-mode",
+                                     "no"};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     process_ = Process(argv, dir_.path() + "/redis.log");
     if (!eventually(
             [this] {
                 Context c(redisConnect("127.0.0.1", port_));
-                if (!c || c->err) return false;
+                if (!c || c->err)
+                    return false;
                 Reply r(static_cast<redisReply *>(redisCommand(c.get(), "PING")));
                 return r && r->type == REDIS_REPLY_STATUS;
             },
             std::chrono::seconds(10))) {
-        throw std::runtime_error("redis-server did not start: " + read_file(dir_.path() + "/redis.log"));
+        throw std::runtime_error("redis-server did not start: " +
+                                 read_file(dir_.path() + "/redis.log"));
     }
 }
 
-void RedisServer::stop() { process_.stop(); }
-void RedisServer::freeze() const { process_.signal(SIGSTOP); }
-void RedisServer::thaw() const { process_.signal(SIGCONT); }
+void RedisServer::stop() {
+    process_.stop();
+}
+void RedisServer::freeze() const {
+    process_.signal(SIGSTOP);
+}
+void RedisServer::thaw() const {
+    process_.signal(SIGCONT);
+}
 
 Context RedisServer::connect() const {
     timeval tv{5, 0};
     Context c(redisConnectWithTimeout("127.0.0.1", port_, tv));
-    if (!c || c->err) throw std::runtime_error("cannot connect to redis-server");
+    if (!c || c->err)
+        throw std::runtime_error("cannot connect to redis-server");
     redisSetTimeout(c.get(), tv);
     return c;
 }
@@ -57,13 +74,15 @@ Reply RedisServer::command(const std::vector<std::string> &argv) const {
     }
     Reply r(static_cast<redisReply *>(
         redisCommandArgv(c.get(), static_cast<int>(args.size()), args.data(), lens.data())));
-    if (!r) throw std::runtime_error("redis command failed: " + std::string(c->errstr));
+    if (!r)
+        throw std::runtime_error("redis command failed: " + std::string(c->errstr));
     return r;
 }
 
 std::vector<std::pair<std::string, std::string>> entry_fields(const redisReply *entry) {
     std::vector<std::pair<std::string, std::string>> out;
-    if (!entry || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return out;
+    if (!entry || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
+        return out;
     const redisReply *kv = entry->element[1];
     for (size_t i = 0; i + 1 < kv->elements; i += 2) {
         out.emplace_back(std::string(kv->element[i]->str, kv->element[i]->len),
@@ -74,7 +93,8 @@ std::vector<std::pair<std::string, std::string>> entry_fields(const redisReply *
 
 std::string field(const redisReply *entry, const std::string &name) {
     for (auto &[k, v] : entry_fields(entry)) {
-        if (k == name) return v;
+        if (k == name)
+            return v;
     }
     return "";
 }

@@ -22,7 +22,7 @@ struct ContextDeleter {
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
 class RedisServer {
-public:
+  public:
     // extra: further redis-server arguments, e.g. {"--appendonly", "yes"}.
     explicit RedisServer(std::vector<std::string> extra = {});
     ~RedisServer();
@@ -39,7 +39,7 @@ public:
     // One command from argv; throws std::runtime_error on connection failure.
     Reply command(const std::vector<std::string> &argv) const;
 
-private:
+  private:
     TempDir dir_;
     int port_;
     std::vector<std::string> extra_;

@@ -26,7 +26,8 @@ std::string site(const std::string &server_extra, const std::string &locations =
     return std::string("referral_secret_file @KEYS@;\n") + http_extra +
            "server {\n listen 127.0.0.1:@PORT@;\n server_name shop.example;\n" + kShowVariables +
            server_extra + "\n" +
-           (locations.empty() ? " location / { referral on; return 200 \"ok\\n\"; }\n" : locations) +
+           (locations.empty() ? " location / { referral on; return 200 \"ok\\n\"; }\n"
+                              : locations) +
            "}\n";
 }
 
@@ -81,11 +82,11 @@ TEST_F(CaptureTest, TamperedCookiesAttributeNothing) {
     std::string other_code = sign("mallory", std::time(nullptr));
     size_t tag = token.rfind('.');
     std::vector<std::string> forged = {
-        token.substr(0, token.size() - 1),                                   // cut tag
-        other_code.substr(0, other_code.rfind('.')) + token.substr(tag),     // swapped payload
-        "1.k9" + token.substr(4),                                            // unknown kid
-        "2" + token.substr(1),                                               // version
-        token + ".x",                                                        // extra dot
+        token.substr(0, token.size() - 1),                                // cut tag
+        other_code.substr(0, other_code.rfind('.')) + token.substr(tag),  // swapped payload
+        "1.k9" + token.substr(4),                                         // unknown kid
+        "2" + token.substr(1),                                            // version
+        token + ".x",                                                     // extra dot
         "%%%garbage%%%",
         "",
     };
@@ -112,8 +113,9 @@ TEST_F(CaptureTest, OldCookieIsExpiredAndRotatedKeyStillVerifies) {
 }
 
 TEST_F(CaptureTest, SeveralCookiesOfTheNameUseTheValidOneTheRulePrefers) {
-    start(site("", " location / { referral on; return 200; }\n"
-                   " location /first/ { referral on; referral_attribution first; return 200; }\n"));
+    start(site("",
+               " location / { referral on; return 200; }\n"
+               " location /first/ { referral on; referral_attribution first; return 200; }\n"));
     long now = std::time(nullptr);
     std::string older = sign("old", now - 1000), newer = sign("new", now - 10);
     auto r = get("/", {"Cookie: ref=broken; ref=" + older + "; ref=" + newer});
@@ -124,8 +126,9 @@ TEST_F(CaptureTest, SeveralCookiesOfTheNameUseTheValidOneTheRulePrefers) {
 }
 
 TEST_F(CaptureTest, LastAttributionReplacesFirstKeeps) {
-    start(site("", " location / { referral on; return 200; }\n"
-                   " location /first/ { referral on; referral_attribution first; return 200; }\n"));
+    start(site("",
+               " location / { referral on; return 200; }\n"
+               " location /first/ { referral on; referral_attribution first; return 200; }\n"));
     std::string alice = sign("alice", std::time(nullptr) - 100);
 
     auto r = get("/?ref=bob", {"Cookie: ref=" + alice});
@@ -207,8 +210,9 @@ TEST_F(CaptureTest, ConsentGatesCaptureAndWithdrawalExpiresTheCookie) {
 
     std::string token = sign("alice", std::time(nullptr));
     r = get("/", {"Cookie: consent=0; ref=" + token});
-    EXPECT_EQ(r.header("set-cookie"),
-              "ref=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:01 GMT; HttpOnly; SameSite=Lax");
+    EXPECT_EQ(
+        r.header("set-cookie"),
+        "ref=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:01 GMT; HttpOnly; SameSite=Lax");
     EXPECT_EQ(r.header("cache-control"), "private, no-store");
     EXPECT_EQ(r.header("x-code"), "");
     EXPECT_EQ(r.header("x-set"), "0");
@@ -218,7 +222,8 @@ TEST_F(CaptureTest, CookieSetOnStaticFilesAndProxiedResponsesNotOnServerErrors) 
     start(site("",
                " location / { referral on; root @PREFIX@/html; }\n"
                " location /shop/ { referral on; proxy_pass http://127.0.0.1:@PORT@/upstream/; }\n"
-               " location /upstream/ { add_header Cache-Control \"public, max-age=600\"; return 200 up; }\n"
+               " location /upstream/ { add_header Cache-Control \"public, max-age=600\"; return "
+               "200 up; }\n"
                " location /broken { referral on; return 502; }\n"));
     auto r = get("/index.html?ref=alice");
     EXPECT_EQ(r.status, 200);
@@ -237,13 +242,14 @@ TEST_F(CaptureTest, CookieSetOnStaticFilesAndProxiedResponsesNotOnServerErrors) 
 }
 
 TEST_F(CaptureTest, InternalRedirectsSetOneCookieMatchingTheClickId) {
-    start(site("",
-               " location / { referral on; try_files $uri @fallback; }\n"
-               " location @fallback { return 200 fallback; }\n"
-               " location /missing { referral on; error_page 404 = /handled; root @PREFIX@/none; }\n"
-               " location = /handled { referral on; return 200 handled; }\n"
-               " location /rw { referral on; rewrite ^ /final last; }\n"
-               " location = /final { referral on; return 200 final; }\n"));
+    start(
+        site("",
+             " location / { referral on; try_files $uri @fallback; }\n"
+             " location @fallback { return 200 fallback; }\n"
+             " location /missing { referral on; error_page 404 = /handled; root @PREFIX@/none; }\n"
+             " location = /handled { referral on; return 200 handled; }\n"
+             " location /rw { referral on; rewrite ^ /final last; }\n"
+             " location = /final { referral on; return 200 final; }\n"));
     for (const char *target : {"/nowhere?ref=alice", "/missing/x?ref=alice", "/rw?ref=alice"}) {
         auto r = get(target);
         EXPECT_EQ(r.status, 200) << target;
@@ -264,20 +270,23 @@ TEST_F(CaptureTest, HostPrefixedAndSameSiteNoneCookiesAreSecure) {
 }
 
 TEST_F(CaptureTest, ServerOverridesOnlyTheCookieAttributesItNames) {
-    start("referral_secret_file @KEYS@;\n"
-          "referral_cookie rc domain=example.com max_age=1h;\n"
-          "server { listen 127.0.0.1:@PORT@; server_name a.example;\n"
-          "  referral_cookie rc secure;\n"
-          "  location / { referral on; return 200; } }\n");
+    start(
+        "referral_secret_file @KEYS@;\n"
+        "referral_cookie rc domain=example.com max_age=1h;\n"
+        "server { listen 127.0.0.1:@PORT@; server_name a.example;\n"
+        "  referral_cookie rc secure;\n"
+        "  location / { referral on; return 200; } }\n");
     std::string c = get("/?ref=alice").header("set-cookie");
     EXPECT_EQ(c.rfind("rc=", 0), 0u) << c;
-    EXPECT_NE(c.find("; Path=/; Domain=example.com; Max-Age=3600; Expires="), std::string::npos) << c;
+    EXPECT_NE(c.find("; Path=/; Domain=example.com; Max-Age=3600; Expires="), std::string::npos)
+        << c;
     EXPECT_EQ(c.substr(c.find(" GMT") + 4), "; Secure; HttpOnly; SameSite=Lax");
 }
 
 TEST_F(CaptureTest, CustomParamsAndLengthLimit) {
-    start(site("", " location / { referral on; referral_param r invite; referral_code_max_length 5;"
-                   " referral_utm off; return 200; }\n"));
+    start(site("",
+               " location / { referral on; referral_param r invite; referral_code_max_length 5;"
+               " referral_utm off; return 200; }\n"));
     EXPECT_EQ(get("/?INVITE=bob").header("x-code"), "bob");
     EXPECT_EQ(get("/?r=toolong&invite=carol&utm_source=x").header("x-code"), "carol");
     EXPECT_EQ(get("/?invite=carol&utm_source=x").header("x-source"), "");
@@ -288,9 +297,18 @@ TEST_F(CaptureTest, BadInputIsServedNormally) {
     start(site(""));
     std::string big(8000, 'a');
     const std::vector<std::string> targets = {
-        "/?ref=", "/?ref=%zz", "/?ref=%00", "/?ref=a%", "/?ref=a%20b", "/?ref=%E2%98%83",
-        "/?ref=" + std::string(200, 'x'), "/?ref=a&ref=b&ref=c", "/?" + big + "&ref=ok",
-        "/?ref=bad!&ref=good", "/?&&&=&ref", "/?utm_source=%ff&ref=x",
+        "/?ref=",
+        "/?ref=%zz",
+        "/?ref=%00",
+        "/?ref=a%",
+        "/?ref=a%20b",
+        "/?ref=%E2%98%83",
+        "/?ref=" + std::string(200, 'x'),
+        "/?ref=a&ref=b&ref=c",
+        "/?" + big + "&ref=ok",
+        "/?ref=bad!&ref=good",
+        "/?&&&=&ref",
+        "/?utm_source=%ff&ref=x",
     };
     for (const auto &t : targets) {
         auto r = get(t);
@@ -314,12 +332,13 @@ TEST_F(CaptureTest, ReferralOffOnlyVerifies) {
 // A page that only carries the cookie costs no HMAC: it is verified when something reads the
 // attribution, here a variable.
 TEST_F(CaptureTest, CookieIsVerifiedOnlyWhenTheAttributionIsRead) {
-    start("referral_secret_file @KEYS@;\n"
-          "server {\n listen 127.0.0.1:@PORT@;\n server_name shop.example;\n"
-          " location / { referral on; return 200 \"ok\\n\"; }\n"
-          " location = /code { referral on; return 200 \"$referral_code\\n\"; }\n"
-          " location = /status { referral_status; }\n"
-          "}\n");
+    start(
+        "referral_secret_file @KEYS@;\n"
+        "server {\n listen 127.0.0.1:@PORT@;\n server_name shop.example;\n"
+        " location / { referral on; return 200 \"ok\\n\"; }\n"
+        " location = /code { referral on; return 200 \"$referral_code\\n\"; }\n"
+        " location = /status { referral_status; }\n"
+        "}\n");
     std::string valid = "Cookie: ref=" + sign("alice", std::time(nullptr));
     std::string forged = "Cookie: ref=1.k1.YWxpY2U.AAAAAAAAAAAAAAAAAAAAAA";
     EXPECT_EQ(get("/", {valid}).status, 200);

@@ -7,9 +7,10 @@ namespace {
 
 class ConfigTest : public ModuleTest {};
 
-std::string server(const std::string &http_extra, const std::string &server_extra = "referral on;") {
-    return http_extra + "\nserver { listen 127.0.0.1:@PORT@; server_name shop.example; " + server_extra +
-           " location / { return 200; } }\n";
+std::string server(const std::string &http_extra,
+                   const std::string &server_extra = "referral on;") {
+    return http_extra + "\nserver { listen 127.0.0.1:@PORT@; server_name shop.example; " +
+           server_extra + " location / { return 200; } }\n";
 }
 
 void expect_failure(ConfigTest *t, const std::string &conf, const std::string &keys,
@@ -25,13 +26,14 @@ void expect_failure(ConfigTest *t, const std::string &conf, const std::string &k
 
 TEST_F(ConfigTest, GoodConfigPasses) {
     std::string out;
-    EXPECT_EQ(test_config(server("referral_secret_file @KEYS@;\n"
-                                 "referral_cookie ref domain=.example.com path=/ max_age=400d secure "
-                                 "httponly=on samesite=strict;\n"
-                                 "referral_param ref r;\nreferral_code_max_length 128;\n"
-                                 "referral_attribution first;\nreferral_site shop;\n"),
-                          &out),
-              0)
+    EXPECT_EQ(
+        test_config(server("referral_secret_file @KEYS@;\n"
+                           "referral_cookie ref domain=.example.com path=/ max_age=400d secure "
+                           "httponly=on samesite=strict;\n"
+                           "referral_param ref r;\nreferral_code_max_length 128;\n"
+                           "referral_attribution first;\nreferral_site shop;\n"),
+                    &out),
+        0)
         << out;
 }
 
@@ -56,16 +58,18 @@ TEST_F(ConfigTest, KeyFileNeverEchoesKeyMaterial) {
 }
 
 TEST_F(ConfigTest, CookieMistakesNameTheDirective) {
-    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie ref colour=blue;"), kKeys,
-                   {"referral_cookie", "colour=blue"});
-    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie ref max_age=forever;"), kKeys,
-                   {"referral_cookie", "max_age"});
-    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie ref max_age=401d;"), kKeys,
-                   {"referral_cookie", "400d"});
-    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie __Host-ref domain=a.com;"),
+    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie ref colour=blue;"),
+                   kKeys, {"referral_cookie", "colour=blue"});
+    expect_failure(this,
+                   server("referral_secret_file @KEYS@; referral_cookie ref max_age=forever;"),
+                   kKeys, {"referral_cookie", "max_age"});
+    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie ref max_age=401d;"),
+                   kKeys, {"referral_cookie", "400d"});
+    expect_failure(this,
+                   server("referral_secret_file @KEYS@; referral_cookie __Host-ref domain=a.com;"),
                    kKeys, {"referral_cookie", "__Host-"});
-    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie \"bad name\";"), kKeys,
-                   {"referral_cookie"});
+    expect_failure(this, server("referral_secret_file @KEYS@; referral_cookie \"bad name\";"),
+                   kKeys, {"referral_cookie"});
 }
 
 TEST_F(ConfigTest, CaptureWithoutKeysFails) {

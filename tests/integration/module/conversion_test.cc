@@ -13,35 +13,38 @@ using testing_support::RedisServer;
 using Fields = std::map<std::string, std::string>;
 
 class ConversionTest : public ModuleTest {
-public:
+  public:
     RedisServer redis;
 
     // A front server with capture and a checkout location proxying to a "shop" server in the same
     // nginx, which answers with order headers taken from its query string.
     void start_shop(const std::string &checkout_extra = "", const std::string &server_extra = "") {
-        start("referral_secret_file @KEYS@;\n"
-              "referral_redis 127.0.0.1:" + std::to_string(redis.port()) + ";\n"
-              "server { listen 127.0.0.1:@PORT@; server_name shop.example; referral on;\n" +
-              server_extra +
-              "  location / { return 200 home; }\n"
-              "  location /checkout/ {\n"
-              "    referral_conversion on;\n"
-              "    referral_conversion_order_id $upstream_http_x_order_id;\n"
-              "    referral_conversion_amount $upstream_http_x_order_total;\n"
-              "    referral_conversion_currency $upstream_http_x_currency;\n"
-              "    referral_conversion_customer $upstream_http_x_customer;\n"
-              "    proxy_hide_header X-Order-Id; proxy_hide_header X-Order-Total;\n"
-              "    proxy_pass http://127.0.0.1:@PORT@/shop/;\n" +
-              checkout_extra +
-              "  }\n"
-              "  location /shop/ {\n"
-              "    referral off;\n"
-              "    add_header X-Order-Id $arg_order; add_header X-Order-Total $arg_total;\n"
-              "    add_header X-Currency $arg_currency; add_header X-Customer $arg_customer;\n"
-              "    if ($arg_status) { return 500; }\n"
-              "    return 200 thanks;\n"
-              "  }\n"
-              "}\n");
+        start(
+            "referral_secret_file @KEYS@;\n"
+            "referral_redis 127.0.0.1:" +
+            std::to_string(redis.port()) +
+            ";\n"
+            "server { listen 127.0.0.1:@PORT@; server_name shop.example; referral on;\n" +
+            server_extra +
+            "  location / { return 200 home; }\n"
+            "  location /checkout/ {\n"
+            "    referral_conversion on;\n"
+            "    referral_conversion_order_id $upstream_http_x_order_id;\n"
+            "    referral_conversion_amount $upstream_http_x_order_total;\n"
+            "    referral_conversion_currency $upstream_http_x_currency;\n"
+            "    referral_conversion_customer $upstream_http_x_customer;\n"
+            "    proxy_hide_header X-Order-Id; proxy_hide_header X-Order-Total;\n"
+            "    proxy_pass http://127.0.0.1:@PORT@/shop/;\n" +
+            checkout_extra +
+            "  }\n"
+            "  location /shop/ {\n"
+            "    referral off;\n"
+            "    add_header X-Order-Id $arg_order; add_header X-Order-Total $arg_total;\n"
+            "    add_header X-Currency $arg_currency; add_header X-Customer $arg_customer;\n"
+            "    if ($arg_status) { return 500; }\n"
+            "    return 200 thanks;\n"
+            "  }\n"
+            "}\n");
     }
 
     std::vector<Fields> events(size_t expected) {
@@ -51,7 +54,8 @@ public:
             out.clear();
             for (size_t i = 0; i < r->elements; i++) {
                 Fields f;
-                for (auto &[k, v] : testing_support::entry_fields(r->element[i])) f[k] = v;
+                for (auto &[k, v] : testing_support::entry_fields(r->element[i]))
+                    f[k] = v;
                 out.push_back(f);
             }
             return out.size() >= expected;
@@ -90,7 +94,8 @@ TEST_F(ConversionTest, ClickEventCarriesTheSchemaFields) {
 
 TEST_F(ConversionTest, CheckoutWithValidCookieSendsConversionFromHiddenUpstreamHeaders) {
     start_shop();
-    auto r = get("/checkout/done?order=A-1001&total=99.50&currency=EUR&customer=bob", {cookie_for("alice")});
+    auto r = get("/checkout/done?order=A-1001&total=99.50&currency=EUR&customer=bob",
+                 {cookie_for("alice")});
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "thanks");
     EXPECT_FALSE(r.has("x-order-id")) << "proxy_hide_header keeps the order from the browser";
@@ -127,9 +132,9 @@ TEST_F(ConversionTest, AmountsAreParsedExactlyOrSentRaw) {
         std::string total, currency, amount, raw;
     };
     const std::vector<Case> cases = {
-        {"0.5", "EUR", "50", ""},       {"10", "", "1000", ""},       {"1e3", "EUR", "", "1e3"},
-        {"-5", "EUR", "", "-5"},        {"12.345", "EUR", "", "12.345"}, {"12.345", "KWD", "12345", ""},
-        {"100", "JPY", "100", ""},      {"1.5", "JPY", "", "1.5"},    {"", "EUR", "", ""},
+        {"0.5", "EUR", "50", ""},  {"10", "", "1000", ""},          {"1e3", "EUR", "", "1e3"},
+        {"-5", "EUR", "", "-5"},   {"12.345", "EUR", "", "12.345"}, {"12.345", "KWD", "12345", ""},
+        {"100", "JPY", "100", ""}, {"1.5", "JPY", "", "1.5"},       {"", "EUR", "", ""},
         {"1,5", "EUR", "", "1,5"},
     };
     for (size_t i = 0; i < cases.size(); i++) {
@@ -149,8 +154,9 @@ TEST_F(ConversionTest, AmountsAreParsedExactlyOrSentRaw) {
 
 TEST_F(ConversionTest, OddOrderIdsAreSentRaw) {
     // $arg_ values stay percent-encoded, so the space comes from the configuration.
-    start_shop("", "  location /odd { referral_conversion on;"
-                   " referral_conversion_order_id \"has $arg_o\"; return 200; }\n");
+    start_shop("",
+               "  location /odd { referral_conversion on;"
+               " referral_conversion_order_id \"has $arg_o\"; return 200; }\n");
     get("/odd?o=space", {cookie_for("alice")});
     get("/checkout/done?order=" + std::string(200, 'x') + "&total=1", {cookie_for("alice")});
     auto ev = events(2);
@@ -161,22 +167,26 @@ TEST_F(ConversionTest, OddOrderIdsAreSentRaw) {
 }
 
 TEST_F(ConversionTest, RequestSourcedValuesAreMarkedAndWarned) {
-    std::string conf = "referral_secret_file @KEYS@;\n"
-                       "server { listen 127.0.0.1:@PORT@; server_name s;\n"
-                       "  location /done { referral_conversion on;\n"
-                       "    referral_conversion_order_id $arg_order; return 200; } }\n";
+    std::string conf =
+        "referral_secret_file @KEYS@;\n"
+        "server { listen 127.0.0.1:@PORT@; server_name s;\n"
+        "  location /done { referral_conversion on;\n"
+        "    referral_conversion_order_id $arg_order; return 200; } }\n";
     std::string out;
     EXPECT_EQ(test_config(conf, &out), 0) << out;
     EXPECT_NE(out.find("[warn]"), std::string::npos) << out;
     EXPECT_NE(out.find("referral_conversion_order_id"), std::string::npos) << out;
     EXPECT_NE(out.find("$arg_order"), std::string::npos) << out;
 
-    start("referral_secret_file @KEYS@;\n"
-          "referral_redis 127.0.0.1:" + std::to_string(redis.port()) + ";\n"
-          "server { listen 127.0.0.1:@PORT@; server_name s;\n"
-          "  location /done { referral_conversion on;\n"
-          "    referral_conversion_order_id $arg_order; referral_conversion_amount $arg_total;\n"
-          "    return 200; } }\n");
+    start(
+        "referral_secret_file @KEYS@;\n"
+        "referral_redis 127.0.0.1:" +
+        std::to_string(redis.port()) +
+        ";\n"
+        "server { listen 127.0.0.1:@PORT@; server_name s;\n"
+        "  location /done { referral_conversion on;\n"
+        "    referral_conversion_order_id $arg_order; referral_conversion_amount $arg_total;\n"
+        "    return 200; } }\n");
     get("/done?order=9&total=3", {cookie_for("alice")});
     auto ev = events(1);
     ASSERT_EQ(ev.size(), 1u);
@@ -185,21 +195,25 @@ TEST_F(ConversionTest, RequestSourcedValuesAreMarkedAndWarned) {
 }
 
 TEST_F(ConversionTest, InternalRedirectsYieldOneClickAndOneConversion) {
-    start("referral_secret_file @KEYS@;\n"
-          "referral_redis 127.0.0.1:" + std::to_string(redis.port()) + ";\n"
-          "server { listen 127.0.0.1:@PORT@; server_name s; referral on;\n"
-          "  location / { try_files $uri @app; }\n"
-          "  location @app { return 200 app; }\n"
-          "  location /pay { referral_conversion on; referral_conversion_order_id 76;\n"
-          "    error_page 404 = /thanks; root @PREFIX@/none; }\n"
-          "  location = /thanks { referral_conversion on; referral_conversion_order_id 77;\n"
-          "    return 200 thanks; }\n"
-          "}\n");
+    start(
+        "referral_secret_file @KEYS@;\n"
+        "referral_redis 127.0.0.1:" +
+        std::to_string(redis.port()) +
+        ";\n"
+        "server { listen 127.0.0.1:@PORT@; server_name s; referral on;\n"
+        "  location / { try_files $uri @app; }\n"
+        "  location @app { return 200 app; }\n"
+        "  location /pay { referral_conversion on; referral_conversion_order_id 76;\n"
+        "    error_page 404 = /thanks; root @PREFIX@/none; }\n"
+        "  location = /thanks { referral_conversion on; referral_conversion_order_id 77;\n"
+        "    return 200 thanks; }\n"
+        "}\n");
     get("/x?ref=alice");
     get("/pay/x?ref=bob");  // 404, then error_page: /thanks converts
     auto ev = events(3);
     std::map<std::string, int> types;
-    for (auto &e : ev) types[e["type"]]++;
+    for (auto &e : ev)
+        types[e["type"]]++;
     EXPECT_EQ(types["click"], 2);
     EXPECT_EQ(types["conversion"], 1);
     for (auto &e : ev) {
@@ -218,12 +232,13 @@ TEST_F(ConversionTest, ConversionRequiresAnOrderId) {
                           &out),
               0);
     EXPECT_NE(out.find("referral_conversion_order_id"), std::string::npos) << out;
-    EXPECT_NE(test_config("referral_secret_file @KEYS@;\n"
-                          "server { listen 127.0.0.1:@PORT@; server_name s;\n"
-                          "  location /done { referral_conversion on; referral_conversion_order_id 1;"
-                          " referral_conversion_currency EURO; return 200; } }\n",
-                          &out),
-              0);
+    EXPECT_NE(
+        test_config("referral_secret_file @KEYS@;\n"
+                    "server { listen 127.0.0.1:@PORT@; server_name s;\n"
+                    "  location /done { referral_conversion on; referral_conversion_order_id 1;"
+                    " referral_conversion_currency EURO; return 200; } }\n",
+                    &out),
+        0);
     EXPECT_NE(out.find("referral_conversion_currency"), std::string::npos) << out;
 }
 

@@ -40,7 +40,8 @@ testing_support::NginxServer &ModuleTest::start(const std::string &http_body,
     return *nginx_;
 }
 
-int ModuleTest::test_config(const std::string &http_body, std::string *output, const std::string &keys) {
+int ModuleTest::test_config(const std::string &http_body, std::string *output,
+                            const std::string &keys) {
     nginx_ = std::make_unique<testing_support::NginxServer>("");
     testing_support::write_file(nginx_->prefix() + "/conf/referral.keys", keys);
     nginx_->rewrite_config(with_keys(http_body, nginx_->prefix()));
@@ -53,7 +54,8 @@ testing_support::HttpResponse ModuleTest::get(const std::string &target,
 }
 
 void ModuleTest::TearDown() {
-    if (!nginx_) return;
+    if (!nginx_)
+        return;
     nginx_->stop();
     std::string log = nginx_->error_log();
     EXPECT_EQ(log.find("[alert]"), std::string::npos) << log;
@@ -71,7 +73,8 @@ Decoded decode(const std::string &token, int64_t max_age) {
     std::string scratch(token.size(), '\0');
     referral::Attribution a;
     Decoded d;
-    d.status = referral::verify_token(ring(), token, std::time(nullptr), max_age, scratch.data(), &a);
+    d.status =
+        referral::verify_token(ring(), token, std::time(nullptr), max_age, scratch.data(), &a);
     d.code = a.code;
     d.click_id = a.click_id;
     d.source = a.source;

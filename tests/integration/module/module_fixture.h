@@ -19,9 +19,10 @@ namespace module_test {
 extern const char kKeys[];
 
 class ModuleTest : public ::testing::Test {
-public:
+  public:
     // Starts nginx with http_body inside http {}; "@KEYS@" is the key ring's path.
-    testing_support::NginxServer &start(const std::string &http_body, const std::string &main_extra = "");
+    testing_support::NginxServer &start(const std::string &http_body,
+                                        const std::string &main_extra = "");
     // Writes the config without starting; returns nginx -t's exit code and output.
     int test_config(const std::string &http_body, std::string *output,
                     const std::string &keys = kKeys);
