@@ -2,7 +2,7 @@
 # The HTTP scenarios: one wrk measurement of one scenario on a fresh nginx, appended to
 # $work/http.tsv. Needs: common.sh, servers.sh, $duration, $cookie (a valid module token).
 
-scenarios=(plain plain_cookie userid lua capture cookie conv_up conv_down)
+scenarios=(plain plain_cookie userid lua capture cookie cookie_read conv_up conv_down)
 
 # Every scenario's requests look like a browser's navigation: the module reads the User-Agent
 # (crawler check, hashed into events) and the Sec-Fetch-Dest header.
@@ -21,6 +21,7 @@ scenario() {
     lua) kind=lua path='/?ref=alice&utm_source=x' ;;
     capture) kind=module path='/?ref=alice&utm_source=x' ;;
     cookie) kind=module path=/ send_cookie=1 ;;
+    cookie_read) kind=module path=/code send_cookie=1 ;;
     conv_up) kind=module path=/checkout send_cookie=1 ;;
     conv_down) kind=module-down path=/checkout send_cookie=1 ;;
     *) die "unknown scenario $1" ;;
@@ -116,8 +117,10 @@ check_scenario() {
   case $1 in
     userid) grep -qi '^set-cookie: uid=' <<<"$response" || die "userid: no uid cookie: $response" ;;
     lua | capture) grep -qi '^set-cookie: ref=1\.' <<<"$response" || die "$1: no ref cookie: $response" ;;
-    cookie | conv_*)
+    cookie | cookie_read | conv_*)
       ! grep -qi '^set-cookie:' <<<"$response" || die "$1: a valid cookie was replaced: $response"
+      [ "$1" != cookie_read ] || grep -qi '^x-referral-code: alice$' <<<"$response" ||
+        die "$1: \$referral_code is not the cookie's: $response"
       [ "$(curl -s -H "Cookie: ref=$cookie" "http://127.0.0.1:$nginx_port/whoami")" = "valid alice" ] ||
         die "$1: the module did not accept the cookie"
       ;;

@@ -22,7 +22,8 @@ SCENARIOS = [
     ("userid", "2. nginx `userid` filter, cookie on every response", None),
     ("lua", "3. Lua peer: capture, HMAC-SHA256, Set-Cookie", None),
     ("capture", "4. module, capturing request (sign, Set-Cookie, click)", 0.95),
-    ("cookie", "5. module, valid cookie (verify)", 0.98),
+    ("cookie", "5. module, valid cookie that nothing reads (no verification)", 0.98),
+    ("cookie_read", "5b. module, valid cookie read by `$referral_code` (verify)", 0.98),
     ("conv_up", "6. module, conversion, Redis up", 0.95),
     ("conv_down", "7. module, conversion, Redis stopped (spool)", 0.85),
 ]
@@ -56,9 +57,10 @@ def paired_delta(rows_a, rows_b):
 def attribution(by_name):
     """Worker CPU differences between scenarios that differ in one thing."""
     pairs = [
-        ("cookie", "plain_cookie", "verifying the cookie (5 − 1b: the same request to plain nginx)"),
-        ("conv_up", "cookie", "a conversion event delivered to Redis (6 − 5)"),
-        ("conv_down", "cookie", "a conversion event written to the spool (7 − 5)"),
+        ("cookie", "plain_cookie", "carrying the cookie where nothing reads it (5 − 1b: the same request to plain nginx)"),
+        ("cookie_read", "plain_cookie", "verifying the cookie for `$referral_code` (5b − 1b)"),
+        ("conv_up", "cookie_read", "a conversion event delivered to Redis (6 − 5b)"),
+        ("conv_down", "cookie_read", "a conversion event written to the spool (7 − 5b)"),
         ("capture", "plain", "a capturing request, its click delivered to Redis (4 − 1)"),
     ]
     for a, b, what in pairs:

@@ -106,6 +106,11 @@ module_locations() {
             referral_conversion_currency EUR;
             return 200 "ok\n";
         }
+        location = /code {
+            referral on;
+            add_header X-Referral-Code $referral_code;
+            return 200 "ok\n";
+        }
         location = /whoami { return 200 "$referral_cookie_status $referral_code\n"; }
         location = /status { referral_status json; }
 LOC
