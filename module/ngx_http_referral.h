@@ -118,6 +118,10 @@ struct ngx_http_referral_ctx_t {
 // a page that merely carries the cookie costs no HMAC. ngx_http_referral_verify_cookie()
 // does it before the attribution is read.
 ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final);
+// True when r has no state yet and needs none here: it cannot capture (no args, or referral off
+// in this location), has no consent to check and is no conversion. Ordinary pages and assets
+// then cost no allocation at all.
+bool ngx_http_referral_stateless(ngx_http_request_t *r, ngx_http_referral_loc_conf_t *rlcf);
 void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ctx_t *ctx);
 
 ngx_int_t ngx_http_referral_add_variables(ngx_conf_t *cf);

@@ -94,6 +94,11 @@ static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
     }
 
     try {
+        auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
+            ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
+        if (ngx_http_referral_stateless(r, rlcf)) {
+            return ngx_http_next_header_filter(r);
+        }
         ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, true);
         if (ctx == NULL || ctx->header_done) {
             return ngx_http_next_header_filter(r);
@@ -102,8 +107,6 @@ static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
 
         auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
             ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
-        auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
-            ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
         ngx_http_referral_convert(r, rscf, rlcf, ctx);
 
         if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE &&

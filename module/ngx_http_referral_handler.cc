@@ -11,7 +11,7 @@ static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
     }
     auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
-    if (!rlcf->enable && rlcf->consent == NULL) {
+    if ((!rlcf->enable && rlcf->consent == NULL) || ngx_http_referral_stateless(r, rlcf)) {
         return NGX_DECLINED;
     }
 

@@ -283,6 +283,12 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
     ngx_http_referral_issue(r, rscf, ctx, cap);
 }
 
+bool ngx_http_referral_stateless(ngx_http_request_t *r, ngx_http_referral_loc_conf_t *rlcf) {
+    r = r->main;
+    return !rlcf->conversion && rlcf->consent == NULL && (!rlcf->enable || r->args.len == 0) &&
+           ngx_http_referral_get_ctx(r) == NULL;
+}
+
 ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final) {
     r = r->main;
     auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
