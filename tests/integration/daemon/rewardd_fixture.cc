@@ -176,15 +176,31 @@ std::string info(const redisReply *r, const std::string &name) {
 void RewarddTest::wait_applied() {
     bool applied = testing_support::eventually(
         [&] {
-            Reply stream = redis_.command({"XINFO", "STREAM", key("events")});
-            Reply groups = redis_.command({"XINFO", "GROUPS", key("events")});
+            // Both in one transaction: read one after the other, the daemon could apply an
+            // entry in between that adds another (a conversion re-queues an early refund), and
+            // the stream's old last id would match the group's new one while the added entry
+            // is still waiting.
+            testing_support::Context c = redis_.connect();
+            const std::string events = key("events");
+            auto run = [&](const char *format, const char *arg = nullptr) {
+                return Reply(static_cast<redisReply *>(redisCommand(c.get(), format, arg)));
+            };
+            run("MULTI");
+            run("XINFO STREAM %s", events.c_str());
+            run("XINFO GROUPS %s", events.c_str());
+            Reply both = run("EXEC");
+            if (!both || both->type != REDIS_REPLY_ARRAY || both->elements != 2) {
+                return false;
+            }
+            const redisReply *stream = both->element[0];
+            const redisReply *groups = both->element[1];
             if (stream->type != REDIS_REPLY_ARRAY || groups->type != REDIS_REPLY_ARRAY ||
                 groups->elements == 0) {
                 return false;
             }
             for (size_t i = 0; i < groups->elements; ++i) {
                 const redisReply *g = groups->element[i];
-                if (info(g, "last-delivered-id") != info(stream.get(), "last-generated-id") ||
+                if (info(g, "last-delivered-id") != info(stream, "last-generated-id") ||
                     info(g, "pending") != "0") {
                     return false;
                 }
