@@ -22,6 +22,7 @@ SCENARIOS = [
     ("userid", "2. nginx `userid` filter, cookie on every response", None),
     ("lua", "3. Lua peer: capture, HMAC-SHA256, Set-Cookie", None),
     ("capture", "4. module, capturing request (sign, Set-Cookie, click)", 0.95),
+    ("capture_nosink", "4n. the same without `referral_redis`: the click is made, not delivered", None),
     ("cookie", "5. module, valid cookie that nothing reads (no verification)", 0.98),
     ("cookie_read", "5b. module, valid cookie read by `$referral_code` (verify)", 0.98),
     ("conv_up", "6. module, conversion, Redis up", 0.95),
@@ -62,6 +63,8 @@ def attribution(by_name):
         ("conv_up", "cookie_read", "a conversion event delivered to Redis (6 − 5b)"),
         ("conv_down", "cookie_read", "a conversion event written to the spool (7 − 5b)"),
         ("capture", "plain", "a capturing request, its click delivered to Redis (4 − 1)"),
+        ("capture_nosink", "plain", "a capturing request, its click made but not delivered (4n − 1)"),
+        ("capture", "capture_nosink", "delivering a click to Redis (4 − 4n)"),
     ]
     for a, b, what in pairs:
         if by_name.get(a) and by_name.get(b):

@@ -34,6 +34,7 @@ rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 #   lua          the Lua peer (bench/peers/referral_cookie.lua) in a header filter
 #   module       the referral module with Redis at $redis_port
 #   module-down  the same with nothing listening at the Redis address (Redis stopped)
+#   module-nosink  the same without referral_redis: events are made, then dropped
 nginx_conf() {
   local kind=$1 dir=$2 port=$3 modules='' http='' location='return 200 "ok\n";'
   mkdir -p "$dir/tmp" "$dir/spool"
@@ -48,11 +49,12 @@ load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
       location="header_filter_by_lua_block { require(\"referral_cookie\").header_filter() }
             $location"
       ;;
-    module | module-down)
+    module | module-down | module-nosink)
       local redis=$redis_port
-      [ "$kind" = module ] || redis=$dead_port
+      [ "$kind" != module-down ] || redis=$dead_port
       modules="load_module $module_so;"
-      http="referral_secret_file $keys_file;
+      http="referral_secret_file $keys_file;"
+      [ "$kind" = module-nosink ] || http="$http
     referral_redis 127.0.0.1:$redis timeout=30s;
     referral_queue_size 1000000;
     referral_spool $dir/spool max_size=8g;"
@@ -97,7 +99,7 @@ CONF
 
 # The checkout page of scenarios 6 and 7 and two locations the harness reads.
 module_locations() {
-  case $1 in module | module-down) ;; *) return 0 ;; esac
+  case $1 in module | module-down | module-nosink) ;; *) return 0 ;; esac
   cat <<'LOC'
         location = /checkout {
             referral_conversion on;
