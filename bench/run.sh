@@ -3,10 +3,11 @@
 # nginx, nginx's userid filter and a Lua peer, plus microbenchmarks, the module's XADD rate and
 # the reward daemon's rate. See bench/README.md.
 #
-#   bench/run.sh                 the full run (5 rounds of 8 s per scenario, about 8 minutes)
+#   bench/run.sh                 the full run (5 rounds of 8 s per scenario, about 12 minutes)
 #   bench/run.sh --quick         checks that the harness works (under a minute, no thresholds)
 #   bench/run.sh --rounds 3 --seconds 5
-#   bench/run.sh --only "plain capture"   some HTTP scenarios only, and no other step
+#   bench/run.sh --only "plain capture"   some HTTP scenarios only, and no other step (also
+#                                         capture_nosink, which the full run leaves out)
 #   bench/run.sh --no-build      measures what build-bench/ holds (no package or build step)
 #
 # BENCH_BUILD_DIR (default build-bench/) is the CMake build directory it uses.
