@@ -1,6 +1,6 @@
-// Encoding a click event as the sink receives it (DESIGN §6), decoding it as the sink does
-// before XADD, and turning it into an XADD command: with the core's RESP encoder, as the sink
-// does, and with hiredis' redisFormatCommandArgv, which it replaced.
+// Encoding a click event as the sink receives it (docs/design.md#event-schema), decoding it as the
+// sink does before XADD, and turning it into an XADD command: with the core's RESP encoder, as the
+// sink does, and with hiredis' redisFormatCommandArgv, which it replaced.
 
 #include <benchmark/benchmark.h>
 #include <hiredis/hiredis.h>

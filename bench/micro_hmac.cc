@@ -1,6 +1,6 @@
-// HMAC-SHA256 of a token's signed part three ways (DESIGN §10): the core's copy of pre-keyed
-// inner/outer digest states, a duplicated pre-keyed EVP_MAC context per message, and OpenSSL's
-// one-shot HMAC(), which the Lua peer calls and which keys afresh on every message.
+// HMAC-SHA256 of a token's signed part three ways (docs/design.md#performance-targets): the core's
+// copy of pre-keyed inner/outer digest states, a duplicated pre-keyed EVP_MAC context per message,
+// and OpenSSL's one-shot HMAC(), which the Lua peer calls and which keys afresh on every message.
 
 #include <benchmark/benchmark.h>
 

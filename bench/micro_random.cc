@@ -1,5 +1,5 @@
 // 16 random bytes for a click or event id: RAND_bytes per id against the per-worker pool that
-// draws 4 KiB at a time (DESIGN §10).
+// draws 4 KiB at a time (docs/design.md#performance-targets).
 
 #include <benchmark/benchmark.h>
 

@@ -1,4 +1,4 @@
-// RFC 4648 §5 base64url without padding, decoded strictly (DESIGN §4).
+// RFC 4648 §5 base64url without padding, decoded strictly (docs/design.md#cookie-token-v1).
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// The documented crawler list for referral_skip_bots (DESIGN §3). curl and wget are not
+// The documented crawler list for referral_skip_bots (docs/directives.md). curl and wget are not
 // crawlers: operators test with them.
 #pragma once
 

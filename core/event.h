@@ -1,5 +1,5 @@
-// An event is an ordered list of field/value strings (DESIGN §6), carried from the request to
-// the Redis sink, the spool and back as one flat record:
+// An event is an ordered list of field/value strings (docs/design.md#event-schema), carried from
+// the request to the Redis sink, the spool and back as one flat record:
 //   repeated { u16 little-endian name length, name, u16 little-endian value length, value }
 #pragma once
 

@@ -1,6 +1,6 @@
 // HMAC-SHA256 with the key schedule done once: the inner and outer SHA-256 states after the
-// padded key block are kept and copied per call (DESIGN §10: ~0.2 µs against ~0.5 µs for a
-// fresh EVP_MAC context per message).
+// padded key block are kept and copied per call (docs/design.md#performance-targets: ~0.2 µs
+// against ~0.5 µs for a fresh EVP_MAC context per message).
 #pragma once
 
 #include <array>

@@ -1,4 +1,5 @@
-// The secret file: one key a line, `kid:hex` (DESIGN §3). The first line signs, all verify.
+// The key file of referral_secret_file (docs/directives.md): one key a line, `kid:hex`. The
+// first line signs, all verify.
 #pragma once
 
 #include <memory>

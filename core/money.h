@@ -1,4 +1,4 @@
-// Exact decimal amounts in minor units (DESIGN §6).
+// Exact decimal amounts in minor units (docs/design.md#event-schema).
 #pragma once
 
 #include <cstdint>

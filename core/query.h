@@ -1,5 +1,5 @@
-// Referral capture from a query string (DESIGN §3: referral_param, referral_code_max_length,
-// referral_utm, referral_redirect).
+// Referral capture from a query string (docs/directives.md: referral_param,
+// referral_code_max_length, referral_utm, referral_redirect).
 #pragma once
 
 #include <cstddef>

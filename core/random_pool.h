@@ -1,6 +1,6 @@
 // Random bytes for click and event ids, drawn from OpenSSL in bulk: RAND_bytes costs ~1.9 µs a
-// call whatever the size (DESIGN §10). One pool per worker; reset() after fork so no two
-// workers ever hand out the same bytes.
+// call whatever the size (docs/design.md#performance-targets). One pool per worker; reset() after
+// fork so no two workers ever hand out the same bytes.
 #pragma once
 
 #include <cstddef>

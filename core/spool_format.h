@@ -1,5 +1,5 @@
-// The on-disk format of the event spool (DESIGN §9): events that Redis could not take yet,
-// appended by one nginx worker and read back by whichever worker adopts the file.
+// The on-disk format of the event spool (docs/design.md#spool-format): events that Redis could not
+// take yet, appended by one nginx worker and read back by whichever worker adopts the file.
 //
 //   file   = header record*
 //   header = "RFSPOOL1" | u64 LE replayed offset                        (16 bytes)

@@ -1,4 +1,4 @@
-// Cookie token v1 (DESIGN §4):
+// Cookie token v1 (docs/design.md#cookie-token-v1):
 //   1.<kid>.<b64url(payload)>.<b64url(tag)>
 //   payload = code \x1f issued \x1f click_id \x1f utm_source \x1f utm_medium \x1f utm_campaign
 //   tag     = HMAC-SHA256(key[kid], everything before the last dot)[0..16)

@@ -1,6 +1,6 @@
-// Reading one entry of the events stream (DESIGN §6): validation, the programme's rules that
-// need nothing but the event, and the rewards it would earn. What needs the books (duplicates,
-// enrolment, limits, caps) is decided by the scripts.
+// Reading one entry of the events stream (docs/design.md#event-schema): validation, the programme's
+// rules that need nothing but the event, and the rewards it would earn. What needs the books
+// (duplicates, enrolment, limits, caps) is decided by the scripts.
 #pragma once
 
 #include <cstdint>
@@ -18,12 +18,12 @@ namespace referral::rewardd {
 // Field/value pairs of one stream entry, viewing the reply that carries them.
 using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
 
-// Codes are 1..128 of [A-Za-z0-9_.-] (DESIGN §3); orders, customers and sites 1..128 bytes of
-// 0x21-0x7E (§6). Order records and ledger accounts rely on neither holding a space.
+// Codes are 1..128 of [A-Za-z0-9_.-]; orders, customers and sites 1..128 bytes of 0x21-0x7E
+// (docs/design.md#event-schema). Order records and ledger accounts rely on neither holding a space.
 bool valid_code(std::string_view code);
 bool valid_id(std::string_view id);
 
-// The first value of name, "" when absent (DESIGN §6: empty means absent).
+// The first value of name, "" when absent (docs/design.md#event-schema: empty means absent).
 std::string_view field(const Fields &fields, std::string_view name);
 
 struct Rejection {

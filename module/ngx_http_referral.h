@@ -67,8 +67,9 @@ struct ngx_http_referral_loc_conf_t {
     ngx_http_complex_value_t *amount;
     ngx_http_complex_value_t *currency;
     ngx_http_complex_value_t *customer;
-    ngx_array_t *statuses;     // of ngx_uint_t
-    ngx_flag_t trust_request;  // a conversion value comes from the request (DESIGN §5)
+    ngx_array_t *statuses;  // of ngx_uint_t
+    // A conversion value comes from the request (docs/design.md#security).
+    ngx_flag_t trust_request;
 };
 
 enum ngx_http_referral_cookie_status_e {

@@ -5,8 +5,9 @@
 
 #include "money.h"
 
-// Variables whose values the shop's response carries: a visitor cannot forge them (DESIGN §5).
-// Anything else may come from the request, including map/set results built from it.
+// Variables whose values the shop's response carries: a visitor cannot forge them
+// (docs/design.md#security). Anything else may come from the request, including map/set results
+// built from it.
 static bool ngx_http_referral_trusted_variable(const u_char *name, size_t len) {
     static const ngx_str_t trusted[] = {ngx_string("upstream_http_"), ngx_string("sent_http_"),
                                         ngx_string("upstream_trailer_"),

@@ -1,5 +1,5 @@
-// Click and conversion events (DESIGN §6), built on the request path and handed to this worker's
-// Redis sink; building never waits on Redis.
+// Click and conversion events (docs/design.md#event-schema), built on the request path and handed
+// to this worker's Redis sink; building never waits on Redis.
 #pragma once
 
 #include "ngx_http_referral.h"

@@ -1,5 +1,5 @@
-// This worker's delivery of events to Redis (DESIGN §6, §9): the sink's configuration, its
-// per-worker life cycle and the one call the request path makes.
+// This worker's delivery of events to Redis (docs/design.md#delivery): the sink's configuration,
+// its per-worker life cycle and the one call the request path makes.
 #pragma once
 
 extern "C" {

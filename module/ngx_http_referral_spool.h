@@ -1,6 +1,6 @@
-// The disk spool of one worker (DESIGN §9): events Redis cannot take now are appended to a file
-// this worker holds under an fcntl write lock; files whose lock can be taken belong to no live
-// process (their worker exited or died) and are adopted and replayed.
+// The disk spool of one worker (docs/design.md#spool-format): events Redis cannot take now are
+// appended to a file this worker holds under an fcntl write lock; files whose lock can be taken
+// belong to no live process (their worker exited or died) and are adopted and replayed.
 #pragma once
 
 extern "C" {

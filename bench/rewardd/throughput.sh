@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sustained conversions/s of referral-rewardd into the ledger (DESIGN §10 target: 20k/s).
+# Sustained conversions/s of referral-rewardd into the ledger (docs/design.md#performance-targets: 20k/s).
 #
 #   bench/rewardd/throughput.sh [BUILD_DIR] [CONVERSIONS] [BATCH]
 #

@@ -1,5 +1,5 @@
 // A real redis-server and the real referral-rewardd for each test, events written with XADD
-// in the DESIGN §6 schema, and helpers reading the books back.
+// in the event schema (docs/design.md#event-schema), and helpers reading the books back.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -39,7 +39,7 @@ class RewarddTest : public ::testing::Test {
     void enroll(const std::string &customer, const std::string &code,
                 const std::string &parent = "");
 
-    // Events in the §6 schema, site "shop", EUR, ts now.
+    // Events in the event schema, site "shop", EUR, ts now.
     Event conversion(const std::string &id, const std::string &code, const std::string &order,
                      int64_t amount, const std::string &customer = "") const;
     Event click(const std::string &id, const std::string &code, const std::string &ip = "ip1",

@@ -13,7 +13,7 @@ namespace {
 using testing_support::eventually;
 using namespace std::chrono_literals;
 
-// XADDs the orders as the module would send them (DESIGN §6), pipelined.
+// XADDs the orders as the module would send them, pipelined.
 void add_conversions(const testing_support::RedisServer &redis, const std::vector<Order> &orders) {
     testing_support::Context c = redis.connect();
     const std::string ts = std::to_string(std::time(nullptr) * 1000LL);
