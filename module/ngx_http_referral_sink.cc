@@ -195,7 +195,7 @@ void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
     }
 }
 
-void ngx_http_referral_sink_t::push(ngx_log_t *log, std::string &&record) {
+void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string &&record) {
     bool spool_room = spool_ && spool_->has_room(ngx_http_referral_spool_t::framed(record));
     delivery::Route route = delivery::route(state(), spool_room);
     switch (route) {
@@ -231,7 +231,7 @@ void ngx_http_referral_sink_t::pump() {
     if (!delivery::may_send(state())) {
         return;
     }
-    size_t sent = redis_.unanswered();
+    [[maybe_unused]] size_t before = redis_.unanswered();
     for (size_t room = redis_.room(); room > 0;) {
         if (pending_.empty() && !refill()) {
             break;
@@ -248,8 +248,10 @@ void ngx_http_referral_sink_t::pump() {
         }
         room--;
     }
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events sent to Redis",
-                   redis_.unanswered() - sent);
+    if (redis_.unanswered() > before) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events sent to Redis",
+                       redis_.unanswered() - before);
+    }
     redis_.flush();
 }
 
@@ -264,8 +266,11 @@ bool ngx_http_referral_sink_t::refill() {
         pending_.push_back(std::move(event));
         n++;
     }
+    if (n == 0) {
+        return false;
+    }
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz spooled events replayed", n);
-    return n > 0;
+    return true;
 }
 
 void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool ok) {
@@ -346,7 +351,10 @@ size_t ngx_http_referral_sink_t::spill() {
         queue->swap(kept);
     }
     spool_->flush();
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool", n);
+    if (n) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool",
+                       n);
+    }
     return n;
 }
 
