@@ -1,5 +1,7 @@
-// Shared declarations of ngx_http_referral_module: configuration, per-request state and the
-// entry points its source files offer each other.
+// Shared declarations of ngx_http_referral_module: the server and location configuration with
+// the directive handlers that write it, and the helpers every source file uses. The per-request
+// state is in ngx_http_referral_state.h, the delivery's configuration in
+// ngx_http_referral_sink_conf.h; module/README.md maps the files.
 #pragma once
 
 extern "C" {
@@ -7,6 +9,8 @@ extern "C" {
 #include <ngx_core.h>
 #include <ngx_http.h>
 }
+
+#include <string_view>
 
 #include "keyring.h"
 #include "query.h"
@@ -20,10 +24,6 @@ enum ngx_http_referral_samesite_e {
     NGX_HTTP_REFERRAL_SAMESITE_STRICT,
     NGX_HTTP_REFERRAL_SAMESITE_NONE
 };
-
-// http{}-level settings of the Redis sink (referral_redis, referral_queue_size, referral_spool);
-// defined and parsed in ngx_http_referral_sink_conf.cc.
-struct ngx_http_referral_main_conf_t;
 
 struct ngx_http_referral_srv_conf_t {
     ngx_str_t secret_file;
@@ -50,6 +50,13 @@ struct ngx_http_referral_srv_conf_t {
     ngx_str_t site;
 };
 
+// referral_secret_file (ngx_http_referral_secret.cc), referral_cookie and its merge
+// (ngx_http_referral_cookie.cc).
+char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_merge_cookie(ngx_conf_t *cf, ngx_http_referral_srv_conf_t *prev,
+                                     ngx_http_referral_srv_conf_t *conf);
+
 struct ngx_http_referral_loc_conf_t {
     ngx_flag_t enable;
     ngx_array_t *params;  // of ngx_str_t, lower-cased
@@ -72,67 +79,27 @@ struct ngx_http_referral_loc_conf_t {
     ngx_flag_t trust_request;
 };
 
-enum ngx_http_referral_cookie_status_e {
-    NGX_HTTP_REFERRAL_COOKIE_NONE = 0,
-    NGX_HTTP_REFERRAL_COOKIE_VALID,
-    NGX_HTTP_REFERRAL_COOKIE_INVALID,
-    NGX_HTTP_REFERRAL_COOKIE_EXPIRED
-};
+// referral_conversion_order_id, _amount, _currency, _customer, _status and their merge
+// (ngx_http_referral_conversion.cc). The location's other directives are parsed in
+// ngx_http_referral_module.cc, next to the directive table.
+char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_conversion_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_conf_t *prev,
+                                         ngx_http_referral_loc_conf_t *conf);
 
-enum ngx_http_referral_set_e {
-    NGX_HTTP_REFERRAL_SET_NONE = 0,
-    NGX_HTTP_REFERRAL_SET_TOKEN,   // a new signed token
-    NGX_HTTP_REFERRAL_SET_EXPIRE,  // consent withdrawn: delete the cookie
-};
-
-// The referral state of one main request. Lives in the request pool and is reachable through a
-// pool cleanup entry, so internal redirects (which wipe module contexts) keep it: a request
-// yields at most one click, one conversion and one Set-Cookie. Trivially destructible.
-struct ngx_http_referral_ctx_t {
-    unsigned cookies_checked : 1;
-    unsigned decided : 1;   // capture/consent decision taken
-    unsigned captured : 1;  // the args held a valid referral code (referral_redirect acts)
-    unsigned redirected : 1;
-    unsigned header_done : 1;
-    unsigned converted : 1;
-    unsigned cookie_status : 2;
-    unsigned set : 2;
-
-    // The attribution in effect: from a new capture or the preferred valid cookie.
-    ngx_str_t code;
-    ngx_str_t click_id;
-    ngx_str_t source;
-    ngx_str_t medium;
-    ngx_str_t campaign;
-    time_t issued;
-
-    ngx_str_t token;  // with set == NGX_HTTP_REFERRAL_SET_TOKEN
-};
-
-// State of r->main, creating it on first use. The capture decision is taken in the first
-// location that has referral (or referral_consent) on, or at the latest when the response
-// header goes out (final == true). NULL where the server has no referral_secret_file (nothing
-// to do) or on allocation failure.
-//
-// The referral cookie is verified only when something needs the attribution it carries (a
-// capture, consent withdrawn, a conversion, a $referral_* variable), at most once per request:
-// a page that merely carries the cookie costs no HMAC. ngx_http_referral_verify_cookie()
-// does it before the attribution is read.
-ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final);
-// True when r has no state yet and needs none here: it cannot capture (no args, or referral off
-// in this location), has no consent to check and is no conversion. Ordinary pages and assets
-// then cost no allocation at all.
-bool ngx_http_referral_stateless(ngx_http_request_t *r, ngx_http_referral_loc_conf_t *rlcf);
-void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ctx_t *ctx);
-
+// The request path's parts, registered by the module's pre- and postconfiguration.
 ngx_int_t ngx_http_referral_add_variables(ngx_conf_t *cf);
-ngx_int_t ngx_http_referral_init_filter(ngx_conf_t *cf);
 ngx_int_t ngx_http_referral_init_handler(ngx_conf_t *cf);
+ngx_int_t ngx_http_referral_init_filter(ngx_conf_t *cf);
 
-char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_referral_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_referral_merge_cookie(ngx_conf_t *cf, ngx_http_referral_srv_conf_t *prev,
-                                     ngx_http_referral_srv_conf_t *conf);
+inline std::string_view ngx_http_referral_view(const ngx_str_t &s) {
+    return {reinterpret_cast<const char *>(s.data), s.len};
+}
+
+// A view of bytes the caller keeps alive (the request pool, the configuration) as an ngx_str_t.
+inline ngx_str_t ngx_http_referral_str(std::string_view v) {
+    return {v.size(), reinterpret_cast<u_char *>(const_cast<char *>(v.data()))};
+}
 
 // Copies a C++ object's lifetime onto a pool: the object is deleted when the pool is.
 template <typename T>

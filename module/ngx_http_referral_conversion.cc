@@ -4,42 +4,7 @@
 #include "ngx_http_referral_events.h"
 
 #include "money.h"
-
-// Variables whose values the shop's response carries: a visitor cannot forge them
-// (docs/design.md#security). Anything else may come from the request, including map/set results
-// built from it.
-static bool ngx_http_referral_trusted_variable(const u_char *name, size_t len) {
-    static const ngx_str_t trusted[] = {ngx_string("upstream_http_"), ngx_string("sent_http_"),
-                                        ngx_string("upstream_trailer_"),
-                                        ngx_string("upstream_cookie_")};
-    for (const ngx_str_t &t : trusted) {
-        if (len > t.len && ngx_strncmp(name, t.data, t.len) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The first variable in a complex value that a visitor could forge; NULL when there is none.
-static bool ngx_http_referral_request_sourced(const ngx_str_t &text, ngx_str_t *culprit) {
-    const u_char *p = text.data, *end = text.data + text.len;
-    while ((p = static_cast<const u_char *>(memchr(p, '$', end - p))) != NULL) {
-        p++;
-        bool braced = p < end && *p == '{';
-        if (braced) {
-            p++;
-        }
-        const u_char *name = p;
-        while (p < end && (isalnum(*p) || *p == '_')) {
-            p++;
-        }
-        if (p > name && !ngx_http_referral_trusted_variable(name, p - name)) {
-            *culprit = {static_cast<size_t>(p - name), const_cast<u_char *>(name)};
-            return true;
-        }
-    }
-    return false;
-}
+#include "trust.h"
 
 char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     char *rv = ngx_http_set_complex_value_slot(cf, cmd, conf);
@@ -47,8 +12,9 @@ char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, voi
         return rv;
     }
     ngx_str_t *value = static_cast<ngx_str_t *>(cf->args->elts);
-    ngx_str_t culprit;
-    if (ngx_http_referral_request_sourced(value[1], &culprit)) {
+    ngx_str_t culprit =
+        ngx_http_referral_str(referral::first_request_variable(ngx_http_referral_view(value[1])));
+    if (culprit.len) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                            "\"%V\" uses $%V, which a visitor can forge: conversions here are sent "
                            "with trust=request and the reward daemon holds them for approval; "
@@ -124,11 +90,10 @@ char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_c
             &conf->currency->value);
         return static_cast<char *>(NGX_CONF_ERROR);
     }
-    ngx_str_t culprit;
     conf->trust_request = 0;
     for (ngx_http_complex_value_t *cv :
          {conf->order_id, conf->amount, conf->currency, conf->customer}) {
-        if (cv && ngx_http_referral_request_sourced(cv->value, &culprit)) {
+        if (cv && !referral::first_request_variable(ngx_http_referral_view(cv->value)).empty()) {
             conf->trust_request = 1;
         }
     }
@@ -157,14 +122,20 @@ static bool ngx_http_referral_eval(ngx_http_request_t *r, ngx_http_complex_value
 
 void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
                                ngx_http_referral_loc_conf_t *rlcf, ngx_http_referral_ctx_t *ctx) {
-    if (!rlcf->conversion || ctx->converted ||
-        !ngx_http_referral_counted_status(rlcf->statuses, r->headers_out.status)) {
+    if (!rlcf->conversion || ctx->converted) {
+        return;
+    }
+    if (!ngx_http_referral_counted_status(rlcf->statuses, r->headers_out.status)) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "referral: conversion skipped: status %ui", r->headers_out.status);
         return;
     }
     ctx->converted = 1;
     ngx_http_referral_verify_cookie(r, ctx);
     if (ctx->code.len == 0) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions_unattributed);
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "referral: conversion unattributed: no valid cookie");
         return;
     }
 
@@ -177,5 +148,8 @@ void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf
     }
     c.trust_request = rlcf->trust_request;
     c.status = r->headers_out.status;
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "referral: conversion taken: code \"%V\", order \"%V\", trust=%s", &ctx->code,
+                   &c.order, c.trust_request ? "request" : "upstream");
     ngx_http_referral_emit_conversion(r, rscf, ctx, c);
 }

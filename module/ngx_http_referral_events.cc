@@ -8,10 +8,6 @@
 #include "event.h"
 #include "money.h"
 
-static std::string_view ngx_http_referral_view(const ngx_str_t &s) {
-    return {reinterpret_cast<const char *>(s.data), s.len};
-}
-
 // Hex of the first 8 bytes of the keyed HMAC: stable per visitor for fraud limits, useless for
 // recovering the address or User-Agent without the key.
 static void ngx_http_referral_add_hash(referral::EventRecord &event, std::string_view name,

@@ -2,7 +2,7 @@
 // to this worker's Redis sink; building never waits on Redis.
 #pragma once
 
-#include "ngx_http_referral.h"
+#include "ngx_http_referral_state.h"
 
 // What the checkout response said, evaluated from the referral_conversion_* values.
 struct ngx_http_referral_conversion_t {
@@ -13,6 +13,7 @@ struct ngx_http_referral_conversion_t {
     bool trust_request;
     ngx_uint_t status;
 };
+static_assert(std::is_trivially_destructible_v<ngx_http_referral_conversion_t>);
 
 void ngx_http_referral_emit_click(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
                                   ngx_http_referral_ctx_t *ctx);

@@ -1,9 +1,10 @@
 // The header filter: sets or deletes the referral cookie once per main request, and keeps
 // shared caches from storing a response that carries one.
 
-#include "ngx_http_referral.h"
+#include "ngx_http_referral_state.h"
 #include "ngx_http_referral_conversion.h"
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_guard.h"
 
 static ngx_http_output_header_filter_pt ngx_http_next_header_filter;
 
@@ -88,37 +89,45 @@ static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r,
     return ngx_http_referral_no_store(r);
 }
 
+// The main request's referral headers: the conversion judged on the final status, the cookie
+// set or deleted. NGX_ERROR only when the response cannot go out.
+static ngx_int_t ngx_http_referral_filter_headers(ngx_http_request_t *r) {
+    auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
+        ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
+    if (ngx_http_referral_stateless(r, rlcf)) {
+        return NGX_OK;
+    }
+    ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, true);
+    if (ctx == NULL || ctx->header_done) {
+        return NGX_OK;
+    }
+    ctx->header_done = 1;
+
+    auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
+        ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
+    ngx_http_referral_convert(r, rscf, rlcf, ctx);
+
+    if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE &&
+        r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: %s the cookie, %ui",
+                       ctx->set == NGX_HTTP_REFERRAL_SET_TOKEN ? "setting" : "deleting",
+                       r->headers_out.status);
+        return ngx_http_referral_set_cookie(r, rscf, ctx);
+    }
+    if (ctx->redirected) {
+        return ngx_http_referral_no_store(r);
+    }
+    return NGX_OK;
+}
+
 static ngx_int_t ngx_http_referral_header_filter(ngx_http_request_t *r) {
     if (r != r->main) {
         return ngx_http_next_header_filter(r);
     }
-
-    try {
-        auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
-            ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
-        if (ngx_http_referral_stateless(r, rlcf)) {
-            return ngx_http_next_header_filter(r);
-        }
-        ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, true);
-        if (ctx == NULL || ctx->header_done) {
-            return ngx_http_next_header_filter(r);
-        }
-        ctx->header_done = 1;
-
-        auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
-            ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
-        ngx_http_referral_convert(r, rscf, rlcf, ctx);
-
-        if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE &&
-            r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {
-            if (ngx_http_referral_set_cookie(r, rscf, ctx) != NGX_OK) {
-                return NGX_ERROR;
-            }
-        } else if (ctx->redirected && ngx_http_referral_no_store(r) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral header filter: %s", e.what());
+    // An exception costs the response its referral headers, not the response.
+    if (ngx_http_referral_guard(r->connection->log, "header filter", NGX_OK,
+                                [r] { return ngx_http_referral_filter_headers(r); }) != NGX_OK) {
+        return NGX_ERROR;
     }
     return ngx_http_next_header_filter(r);
 }

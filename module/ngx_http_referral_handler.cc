@@ -2,8 +2,47 @@
 // on (so a try_files or error_page to a location without it still captures), and answers a
 // capturing request with referral_redirect's 302.
 
-#include "ngx_http_referral.h"
+#include "ngx_http_referral_state.h"
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_guard.h"
+
+// The 302 to the URL the visitor asked for, without the referral and utm args.
+static ngx_int_t ngx_http_referral_redirect(ngx_http_request_t *r,
+                                            ngx_http_referral_loc_conf_t *rlcf) {
+    // The URL the visitor asked for, not the one rewrites made of it.
+    u_char *q = static_cast<u_char *>(
+        ngx_strlchr(r->unparsed_uri.data, r->unparsed_uri.data + r->unparsed_uri.len, '?'));
+    size_t path_len = q ? static_cast<size_t>(q - r->unparsed_uri.data) : r->unparsed_uri.len;
+    std::string_view query;
+    if (q) {
+        query = {reinterpret_cast<char *>(q + 1), r->unparsed_uri.len - path_len - 1};
+    }
+
+    u_char *location = static_cast<u_char *>(ngx_pnalloc(r->pool, r->unparsed_uri.len));
+    if (location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    u_char *p = ngx_cpymem(location, r->unparsed_uri.data, path_len);
+    size_t n = referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
+    if (n) {
+        *p = '?';
+        p += 1 + n;
+    }
+
+    ngx_http_clear_location(r);
+    ngx_table_elt_t *h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value = {static_cast<size_t>(p - location), location};
+    r->headers_out.location = h;
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_redirects);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: redirect to \"%V\"",
+                   &h->value);
+    return NGX_HTTP_MOVED_TEMPORARILY;
+}
 
 static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
     if (r != r->main) {
@@ -15,50 +54,17 @@ static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
         return NGX_DECLINED;
     }
 
-    try {
-        ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
-        if (!rlcf->redirect || ctx == NULL || !ctx->captured || ctx->redirected ||
-            !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
-            return NGX_DECLINED;
-        }
-        ctx->redirected = 1;
-
-        // The URL the visitor asked for, not the one rewrites made of it.
-        u_char *q = static_cast<u_char *>(
-            ngx_strlchr(r->unparsed_uri.data, r->unparsed_uri.data + r->unparsed_uri.len, '?'));
-        size_t path_len = q ? static_cast<size_t>(q - r->unparsed_uri.data) : r->unparsed_uri.len;
-        std::string_view query;
-        if (q) {
-            query = {reinterpret_cast<char *>(q + 1), r->unparsed_uri.len - path_len - 1};
-        }
-
-        u_char *location = static_cast<u_char *>(ngx_pnalloc(r->pool, r->unparsed_uri.len));
-        if (location == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        u_char *p = ngx_cpymem(location, r->unparsed_uri.data, path_len);
-        size_t n =
-            referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
-        if (n) {
-            *p = '?';
-            p += 1 + n;
-        }
-
-        ngx_http_clear_location(r);
-        ngx_table_elt_t *h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        h->hash = 1;
-        ngx_str_set(&h->key, "Location");
-        h->value = {static_cast<size_t>(p - location), location};
-        r->headers_out.location = h;
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_redirects);
-        return NGX_HTTP_MOVED_TEMPORARILY;
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral handler: %s", e.what());
-        return NGX_DECLINED;
-    }
+    // An exception costs the request its referral, not its response.
+    return ngx_http_referral_guard(
+        r->connection->log, "rewrite handler", NGX_DECLINED, [r, rlcf]() -> ngx_int_t {
+            ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
+            if (!rlcf->redirect || ctx == NULL || !ctx->captured || ctx->redirected ||
+                !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+                return NGX_DECLINED;
+            }
+            ctx->redirected = 1;
+            return ngx_http_referral_redirect(r, rlcf);
+        });
 }
 
 ngx_int_t ngx_http_referral_init_handler(ngx_conf_t *cf) {

@@ -1,8 +1,8 @@
 // ngx_http_referral_module: directives, configuration and the module's life cycle.
 
 #include "ngx_http_referral.h"
-#include "ngx_http_referral_conversion.h"
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_guard.h"
 #include "ngx_http_referral_random.h"
 #include "ngx_http_referral_sink.h"
 #include "ngx_http_referral_sink_conf.h"
@@ -105,14 +105,14 @@ static ngx_command_t ngx_http_referral_commands[] = {
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_1MORE,
      ngx_http_referral_conversion_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
 
-    {ngx_string("referral_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE, ngx_http_referral_redis,
-     NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+    {ngx_string("referral_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     ngx_http_referral_sink_conf_redis, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
 
     {ngx_string("referral_queue_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
-     ngx_http_referral_queue_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+     ngx_http_referral_sink_conf_queue_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
 
-    {ngx_string("referral_spool"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, ngx_http_referral_spool,
-     NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+    {ngx_string("referral_spool"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12,
+     ngx_http_referral_sink_conf_spool, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
 
     {ngx_string("referral_status"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS | NGX_CONF_TAKE1,
      ngx_http_referral_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
@@ -270,27 +270,26 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
         return NGX_CONF_OK;
     }
 
-    try {
-        auto *rules = new referral::CaptureRules();
-        if (ngx_http_referral_pool_owned(cf->pool, rules) == NULL) {
-            return static_cast<char *>(NGX_CONF_ERROR);
-        }
-        if (conf->params) {
-            auto *names = static_cast<ngx_str_t *>(conf->params->elts);
-            for (ngx_uint_t i = 0; i < conf->params->nelts; i++) {
-                rules->params.emplace_back(reinterpret_cast<char *>(names[i].data), names[i].len);
+    return ngx_http_referral_guard(
+        cf->log, "merging the location configuration", static_cast<char *>(NGX_CONF_ERROR),
+        [cf, conf]() -> char * {
+            auto *rules = ngx_http_referral_pool_owned(cf->pool, new referral::CaptureRules());
+            if (rules == NULL) {
+                return static_cast<char *>(NGX_CONF_ERROR);
             }
-        } else {
-            rules->params.emplace_back("ref");
-        }
-        rules->max_code_length = conf->code_max_length;
-        rules->utm = conf->utm;
-        conf->rules = rules;
-    } catch (const std::exception &e) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "referral: %s", e.what());
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-    return NGX_CONF_OK;
+            if (conf->params) {
+                auto *names = static_cast<ngx_str_t *>(conf->params->elts);
+                for (ngx_uint_t i = 0; i < conf->params->nelts; i++) {
+                    rules->params.emplace_back(ngx_http_referral_view(names[i]));
+                }
+            } else {
+                rules->params.emplace_back("ref");
+            }
+            rules->max_code_length = conf->code_max_length;
+            rules->utm = conf->utm;
+            conf->rules = rules;
+            return NGX_CONF_OK;
+        });
 }
 
 static char *ngx_http_referral_param(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
@@ -387,18 +386,11 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
 static ngx_int_t ngx_http_referral_init_process(ngx_cycle_t *cycle) {
     // Workers are forked from the master: each draws its own random bytes.
     ngx_http_referral_random_reset();
-    try {
-        return ngx_http_referral_sink_init_process(cycle);
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "referral: %s", e.what());
-        return NGX_ERROR;
-    }
+    return ngx_http_referral_guard(cycle->log, "starting the worker", NGX_ERROR,
+                                   [cycle] { return ngx_http_referral_sink_init_process(cycle); });
 }
 
 static void ngx_http_referral_exit_process(ngx_cycle_t *cycle) {
-    try {
-        ngx_http_referral_sink_exit_process(cycle);
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "referral: %s", e.what());
-    }
+    ngx_http_referral_guard(cycle->log, "exiting the worker",
+                            [cycle] { ngx_http_referral_sink_exit_process(cycle); });
 }

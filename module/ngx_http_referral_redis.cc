@@ -6,14 +6,13 @@
 #include <new>
 
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_guard.h"
 #include "event.h"
 #include "resp.h"
 
 // Replies come back in order, so the pipeline's depth only bounds how many events a lost
 // connection sends again; room for two of the sink's batches keeps Redis busy.
 static const size_t ngx_http_referral_redis_pipeline = 1024;
-static const ngx_msec_t ngx_http_referral_redis_backoff_min = 100;
-static const ngx_msec_t ngx_http_referral_redis_backoff_max = 5000;
 static const time_t ngx_http_referral_redis_log_interval = 10;
 
 static void ngx_http_referral_redis_read_handler(ngx_event_t *rev);
@@ -23,11 +22,7 @@ static void ngx_http_referral_redis_reconnect_handler(ngx_event_t *ev);
 ngx_http_referral_redis_t::ngx_http_referral_redis_t(ngx_http_referral_main_conf_t *conf,
                                                      ngx_log_t *log,
                                                      ngx_http_referral_redis_owner_t *owner)
-    : conf_(conf),
-      log_(*log),
-      main_log_(log),
-      owner_(owner),
-      backoff_(ngx_http_referral_redis_backoff_min) {
+    : conf_(conf), log_(*log), main_log_(log), owner_(owner) {
     // nginx logs every failed connect() and recv() at error level; this worker reports them
     // itself, at most every few seconds, so an outage does not flood the log.
     if (log_.log_level < NGX_LOG_DEBUG) {
@@ -336,7 +331,7 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
             }
             state_ = state_e::ready;
             failing_ = false;
-            backoff_ = ngx_http_referral_redis_backoff_min;
+            backoff_.reset();
             ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_connected);
             if (logged_) {
                 ngx_log_error(NGX_LOG_NOTICE, main_log_, 0, "referral: connected to Redis \"%V\"",
@@ -376,13 +371,13 @@ void ngx_http_referral_redis_t::fail(const char *why, ngx_err_t err, const char 
         ngx_log_error(NGX_LOG_ERR, main_log_, err,
                       "referral: Redis \"%V\": %s%s%s%*s, retrying in %Mms", &conf_->redis_name,
                       why, detail ? ": " : "", detail ? detail : "",
-                      static_cast<size_t>(unlogged_suffix(more) - more), more, backoff_);
+                      static_cast<size_t>(unlogged_suffix(more) - more), more,
+                      static_cast<ngx_msec_t>(backoff_.current()));
     }
     failing_ = true;
     disconnect();
     if (!stopped_) {
-        ngx_add_timer(&reconnect_, backoff_);
-        backoff_ = std::min(backoff_ * 2, ngx_http_referral_redis_backoff_max);
+        ngx_add_timer(&reconnect_, backoff_.next());
     }
 }
 
@@ -451,27 +446,16 @@ void ngx_http_referral_redis_t::on_reconnect() {
 static void ngx_http_referral_redis_read_handler(ngx_event_t *rev) {
     auto *c = static_cast<ngx_connection_t *>(rev->data);
     auto *redis = static_cast<ngx_http_referral_redis_t *>(c->data);
-    try {
-        redis->on_read();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, rev->log, 0, "referral: reading from Redis: %s", e.what());
-    }
+    ngx_http_referral_guard(rev->log, "reading from Redis", [redis] { redis->on_read(); });
 }
 
 static void ngx_http_referral_redis_write_handler(ngx_event_t *wev) {
     auto *c = static_cast<ngx_connection_t *>(wev->data);
     auto *redis = static_cast<ngx_http_referral_redis_t *>(c->data);
-    try {
-        redis->on_write();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, wev->log, 0, "referral: writing to Redis: %s", e.what());
-    }
+    ngx_http_referral_guard(wev->log, "writing to Redis", [redis] { redis->on_write(); });
 }
 
 static void ngx_http_referral_redis_reconnect_handler(ngx_event_t *ev) {
-    try {
-        static_cast<ngx_http_referral_redis_t *>(ev->data)->on_reconnect();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: connecting to Redis: %s", e.what());
-    }
+    auto *redis = static_cast<ngx_http_referral_redis_t *>(ev->data);
+    ngx_http_referral_guard(ev->log, "connecting to Redis", [redis] { redis->on_reconnect(); });
 }

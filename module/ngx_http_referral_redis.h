@@ -4,11 +4,12 @@
 // reply in order.
 #pragma once
 
+#include "ngx_http_referral_sink.h"
 #include "ngx_http_referral_sink_conf.h"
-#include "ngx_http_referral_spool.h"
 
 #include <hiredis/hiredis.h>
 
+#include "delivery.h"
 #include "event.h"
 
 #include <deque>
@@ -90,7 +91,7 @@ class ngx_http_referral_redis_t {
     std::deque<ngx_http_referral_event_t> sent_;
 
     ngx_event_t reconnect_;
-    ngx_msec_t backoff_;
+    referral::delivery::Backoff backoff_;
     time_t logged_ = 0;
     ngx_uint_t unlogged_ = 0;
 

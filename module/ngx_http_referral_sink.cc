@@ -1,21 +1,15 @@
 // This worker's delivery of events: an in-memory queue in front of the Redis connection, the
 // spool behind it, and what happens at reload and stop.
 //
-// Where an event goes (FIFO per worker):
-//   - Redis up, or being connected to, and nothing spooled: the queue, at most
-//     referral_queue_size events in memory (queued, in flight, or waiting to be retried).
-//   - Redis down (a connection attempt, a reply or the connection failed), the queue full, or
-//     spooled events not yet read back: the spool, so that newer events never overtake older
-//     ones. When Redis goes down, the queue joins them on disk (if the spool has room). Without
-//     a spool, events wait in the queue until it is full.
-//   - Spool full: the queue if it has room, out of order; otherwise lost, counted and logged, as
-//     when the queue is full without a spool.
-// Spooled events are read back once Redis answers again, after what the queue holds.
+// Where an event goes, when a batch is written and what becomes of a refused one is decided by
+// referral::delivery (core/delivery.h); this file does what it says. When Redis goes down, the
+// queue joins the spooled events on disk (if the spool has room for all of it). Spooled events
+// are read back once Redis answers again, after what the queue holds.
 //
 // Events are written to Redis in batches: a batch costs the worker one write and one read of
 // replies, however many events it holds, and those system calls, not the events, are most of
-// what delivery costs (bench/README.md). An event waits at most ngx_http_referral_batch_delay
-// for its batch, less when ngx_http_referral_batch_max events are waiting.
+// what delivery costs (bench/README.md). An event waits at most kBatchDelayMs for its batch,
+// less when kBatchMax events are waiting.
 //
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
 // Redis is spooled, and new events go straight to the spool. XADDs already written keep their
@@ -32,20 +26,21 @@
 #include <memory>
 
 #include "ngx_http_referral_counters.h"
+#include "ngx_http_referral_guard.h"
 #include "ngx_http_referral_redis.h"
 #include "ngx_http_referral_sink_conf.h"
 #include "ngx_http_referral_spool.h"
 
+#include "delivery.h"
+
+namespace delivery = referral::delivery;
+
 // How often a worker checks whether it is to quit, and (every few ticks) adopts orphan spool
 // files and records replay progress.
 static const ngx_msec_t ngx_http_referral_tick = 200;
-static const ngx_msec_t ngx_http_referral_batch_delay = 5;
-static const size_t ngx_http_referral_batch_max = 512;
 static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
 // At exit, how long to wait for replies to XADDs already written.
 static const ngx_msec_t ngx_http_referral_exit_wait = 300;
-static const ngx_msec_t ngx_http_referral_retry_min = 100;
-static const ngx_msec_t ngx_http_referral_retry_max = 5000;
 // Spooled events read into memory at a time.
 static const size_t ngx_http_referral_refill = 256;
 static const time_t ngx_http_referral_loss_log_interval = 10;
@@ -60,7 +55,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     ~ngx_http_referral_sink_t();
 
     void start();
-    void push(std::string &&record);
+    void push(ngx_log_t *log, std::string &&record);
     void exit();
 
     void on_flush();
@@ -73,6 +68,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
 
   private:
     size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
+    delivery::Sink state() const;
     void pump();
     bool refill();
     void shutdown();
@@ -92,7 +88,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     std::deque<ngx_http_referral_event_t> failed_;   // refused by Redis, retried after a pause
     bool paused_ = false;
     bool exiting_ = false;
-    ngx_msec_t retry_backoff_ = ngx_http_referral_retry_min;
+    delivery::Backoff retry_backoff_;
     ngx_uint_t ticks_ = 0;
     time_t loss_logged_ = 0;
     ngx_uint_t loss_unlogged_ = 0;
@@ -139,6 +135,18 @@ ngx_http_referral_sink_t::~ngx_http_referral_sink_t() {
     }
 }
 
+delivery::Sink ngx_http_referral_sink_t::state() const {
+    delivery::Sink s;
+    s.spool = spool_ != nullptr;
+    s.exiting = exiting_;
+    s.redis_ready = redis_.ready();
+    s.redis_failing = redis_.failing();
+    s.paused = paused_;
+    s.spool_backlog = spool_ && spool_->backlog();
+    s.queue_full = in_memory() >= conf_->queue_size;
+    return s;
+}
+
 void ngx_http_referral_sink_t::start() {
     if (spool_) {
         spool_->housekeeping(true);
@@ -156,17 +164,22 @@ void ngx_http_referral_sink_t::post_flush() {
 // Never written from inside the request: a full batch once the current events are handled,
 // otherwise when the oldest waiting event has waited its time.
 void ngx_http_referral_sink_t::schedule() {
-    if (pending_.size() >= ngx_http_referral_batch_max) {
-        post_flush();
-    } else if (!flush_ev_.timer_set) {
-        ngx_add_timer(&flush_ev_, ngx_http_referral_batch_delay);
+    switch (delivery::on_queued(pending_.size(), flush_ev_.timer_set)) {
+        case delivery::Batch::write:
+            post_flush();
+            break;
+        case delivery::Batch::start:
+            ngx_add_timer(&flush_ev_, delivery::kBatchDelayMs);
+            break;
+        case delivery::Batch::gather:
+            break;
     }
 }
 
 // Replies came (or the connection is new): events left over, for want of room in the pipeline
 // or of a connection, go now; a batch still gathering waits for its time.
 void ngx_http_referral_sink_t::writable() {
-    if (!flush_ev_.timer_set || pending_.size() >= ngx_http_referral_batch_max) {
+    if (delivery::write_leftovers(pending_.size(), flush_ev_.timer_set)) {
         pump();
     }
 }
@@ -174,6 +187,7 @@ void ngx_http_referral_sink_t::writable() {
 void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, n);
     loss_unlogged_ += n;
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %ui events dropped: %s", n, why);
     if (ngx_time() - loss_logged_ >= ngx_http_referral_loss_log_interval) {
         loss_logged_ = ngx_time();
         ngx_log_error(NGX_LOG_ERR, log_, 0, "referral: %ui events lost: %s", loss_unlogged_, why);
@@ -181,38 +195,43 @@ void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
     }
 }
 
-void ngx_http_referral_sink_t::push(std::string &&record) {
-    bool down = redis_.failing() || paused_;
-    bool memory = !spool_ || (!exiting_ && !down && !spool_->backlog());
-    if (memory && in_memory() < conf_->queue_size) {
-        pending_.push_back({std::move(record)});
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
-        if (redis_.ready() && !paused_) {
-            schedule();
-        }
-        return;
-    }
-    if (spool_) {
-        // A full spool leaves memory as the last place for the event, order notwithstanding.
-        if (!memory && !exiting_ && in_memory() < conf_->queue_size &&
-            !spool_->has_room(ngx_http_referral_spool_t::framed(record))) {
+void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string &&record) {
+    bool spool_room = spool_ && spool_->has_room(ngx_http_referral_spool_t::framed(record));
+    delivery::Route route = delivery::route(state(), spool_room);
+    switch (route) {
+        case delivery::Route::queue:
+        case delivery::Route::queue_spool_full:
             pending_.push_back({std::move(record)});
             ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event queued%s, %uz waiting",
+                           route == delivery::Route::queue ? "" : " (the spool is full)",
+                           pending_.size());
+            if (route == delivery::Route::queue && redis_.ready() && !paused_) {
+                schedule();
+            }
             return;
-        }
-        if (spool_->append(record)) {
-            post_flush();
-        }
-        return;
+        case delivery::Route::spool:
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event to the spool");
+            if (spool_->append(record)) {
+                post_flush();
+            }
+            return;
+        case delivery::Route::lose:
+            if (spool_) {
+                spool_->drop();
+            } else {
+                lose(1, "the queue is full (referral_queue_size) and there is no referral_spool");
+            }
+            return;
     }
-    lose(1, "the queue is full (referral_queue_size) and there is no referral_spool");
 }
 
 // Sends what Redis has room for: the queue first, then spooled events.
 void ngx_http_referral_sink_t::pump() {
-    if (!redis_.ready() || paused_ || (exiting_ && spool_)) {
+    if (!delivery::may_send(state())) {
         return;
     }
+    [[maybe_unused]] size_t before = redis_.unanswered();
     for (size_t room = redis_.room(); room > 0;) {
         if (pending_.empty() && !refill()) {
             break;
@@ -229,6 +248,10 @@ void ngx_http_referral_sink_t::pump() {
         }
         room--;
     }
+    if (redis_.unanswered() > before) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events sent to Redis",
+                       redis_.unanswered() - before);
+    }
     redis_.flush();
 }
 
@@ -243,31 +266,41 @@ bool ngx_http_referral_sink_t::refill() {
         pending_.push_back(std::move(event));
         n++;
     }
-    return n > 0;
+    if (n == 0) {
+        return false;
+    }
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz spooled events replayed", n);
+    return true;
 }
 
 void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool ok) {
     if (ok) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_acked);
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: event acked%s",
+                       event.source ? " (replayed)" : "");
         if (event.source) {
             spool_->release(event);
         }
-        retry_backoff_ = ngx_http_referral_retry_min;
+        retry_backoff_.reset();
         return;
     }
-    if (exiting_ && spool_) {
-        if (!event.source) {
+    switch (delivery::refused(state(), event.source != nullptr)) {
+        case delivery::Refused::spool:
             spool_->append(event.record);
-        }
-        return;
+            return;
+        case delivery::Refused::keep:
+            return;
+        case delivery::Refused::retry:
+            break;
     }
     // An error reply (OOM, READONLY, a wrong key type...) would come again at once: pause
     // sending, retry later, longer each time.
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: event refused, retry in %Mms",
+                   static_cast<ngx_msec_t>(retry_backoff_.current()));
     failed_.push_back(std::move(event));
     paused_ = true;
     if (!retry_ev_.timer_set && !exiting_) {
-        ngx_add_timer(&retry_ev_, retry_backoff_);
-        retry_backoff_ = std::min(retry_backoff_ * 2, ngx_http_referral_retry_max);
+        ngx_add_timer(&retry_ev_, retry_backoff_.next());
     }
 }
 
@@ -283,7 +316,7 @@ void ngx_http_referral_sink_t::disconnected(std::deque<ngx_http_referral_event_t
     // Sent before anything still pending: they go first again.
     pending_.insert(pending_.begin(), std::make_move_iterator(unanswered.begin()),
                     std::make_move_iterator(unanswered.end()));
-    if (spool_ && (exiting_ || redis_.failing())) {
+    if (delivery::spill_on_disconnect(state())) {
         spill();
     }
 }
@@ -294,16 +327,16 @@ void ngx_http_referral_sink_t::disconnected(std::deque<ngx_http_referral_event_t
 // memory to be sent on reconnection, and the rest too if the spool has no room for all of it:
 // they may yet be sent.
 size_t ngx_http_referral_sink_t::spill() {
-    if (!exiting_) {
-        off_t bytes = 0;
-        for (auto *queue : {&failed_, &pending_}) {
-            for (const auto &event : *queue) {
-                bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
-            }
+    off_t bytes = 0;
+    for (auto *queue : {&failed_, &pending_}) {
+        for (const auto &event : *queue) {
+            bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
         }
-        if (!spool_->has_room(bytes)) {
-            return 0;
-        }
+    }
+    if (!delivery::may_spill(state(), spool_->has_room(bytes))) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0,
+                       "referral: events kept in memory: the spool has no room for them all");
+        return 0;
     }
     size_t n = 0;
     for (auto *queue : {&failed_, &pending_}) {
@@ -318,6 +351,10 @@ size_t ngx_http_referral_sink_t::spill() {
         queue->swap(kept);
     }
     spool_->flush();
+    if (n) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool",
+                       n);
+    }
     return n;
 }
 
@@ -388,40 +425,33 @@ void ngx_http_referral_sink_t::exit() {
 }
 
 static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev) {
-    try {
-        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_flush();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: sending events: %s", e.what());
-    }
+    auto *sink = static_cast<ngx_http_referral_sink_t *>(ev->data);
+    ngx_http_referral_guard(ev->log, "sending events", [sink] { sink->on_flush(); });
 }
 
 static void ngx_http_referral_sink_tick_handler(ngx_event_t *ev) {
-    try {
-        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_tick();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: %s", e.what());
-    }
+    auto *sink = static_cast<ngx_http_referral_sink_t *>(ev->data);
+    ngx_http_referral_guard(ev->log, "sink timer", [sink] { sink->on_tick(); });
 }
 
 static void ngx_http_referral_sink_retry_handler(ngx_event_t *ev) {
-    try {
-        static_cast<ngx_http_referral_sink_t *>(ev->data)->on_retry();
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_CRIT, ev->log, 0, "referral: retrying events: %s", e.what());
-    }
+    auto *sink = static_cast<ngx_http_referral_sink_t *>(ev->data);
+    ngx_http_referral_guard(ev->log, "retrying events", [sink] { sink->on_retry(); });
 }
 
 void ngx_http_referral_sink_push(ngx_log_t *log, std::string &&record) noexcept {
     if (ngx_http_referral_sink == NULL) {
         // No referral_redis: there is nowhere to send events.
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event dropped: no referral_redis");
         return;
     }
-    try {
-        ngx_http_referral_sink->push(std::move(record));
-    } catch (const std::exception &e) {
+    bool taken = ngx_http_referral_guard(log, "queueing an event", false, [log, &record] {
+        ngx_http_referral_sink->push(log, std::move(record));
+        return true;
+    });
+    if (!taken) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
-        ngx_log_error(NGX_LOG_CRIT, log, 0, "referral: event lost: %s", e.what());
     }
 }
 

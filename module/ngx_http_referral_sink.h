@@ -1,5 +1,5 @@
-// This worker's delivery of events to Redis (docs/design.md#delivery): the sink's configuration,
-// its per-worker life cycle and the one call the request path makes.
+// This worker's delivery of events to Redis (docs/design.md#delivery): the event in flight, the
+// sink's per-worker life cycle and the one call the request path makes.
 #pragma once
 
 extern "C" {
@@ -10,15 +10,19 @@ extern "C" {
 
 #include <string>
 
+struct ngx_http_referral_spool_file_t;
+
+// An event on its way to Redis, held by the sink's queue, the Redis connection's pipeline or
+// the spool's reader. Events read back from a spool file remember the file and where their
+// record ends, so the file's replayed offset can advance once Redis has them.
+struct ngx_http_referral_event_t {
+    std::string record;  // referral::EventRecord bytes
+    ngx_http_referral_spool_file_t *source = nullptr;
+    off_t end = 0;
+};
+
 // Takes one encoded event (referral::EventRecord bytes). Never blocks and never throws.
 void ngx_http_referral_sink_push(ngx_log_t *log, std::string &&record) noexcept;
-
-void *ngx_http_referral_create_main_conf(ngx_conf_t *cf);
-char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf);
-
-char *ngx_http_referral_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_referral_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_referral_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 ngx_int_t ngx_http_referral_sink_init_process(ngx_cycle_t *cycle);
 void ngx_http_referral_sink_exit_process(ngx_cycle_t *cycle);

@@ -3,8 +3,6 @@
 
 #include "ngx_http_referral_sink_conf.h"
 
-#include "ngx_http_referral_sink.h"
-
 static const ngx_uint_t ngx_http_referral_default_queue_size = 10000;
 static const ngx_msec_t ngx_http_referral_default_timeout = 1000;
 static const off_t ngx_http_referral_default_spool_size = 1024 * 1024 * 1024;
@@ -104,7 +102,8 @@ static char *ngx_http_referral_read_password(ngx_conf_t *cf, ngx_str_t *name, ng
     return NGX_CONF_OK;
 }
 
-static bool ngx_http_referral_param(ngx_str_t *arg, const char *name, ngx_str_t *value) {
+// The value of a name=value parameter; false when arg has another name.
+static bool ngx_http_referral_sink_conf_value(ngx_str_t *arg, const char *name, ngx_str_t *value) {
     size_t len = ngx_strlen(name);
     if (arg->len < len || ngx_strncmp(arg->data, name, len) != 0) {
         return false;
@@ -115,26 +114,27 @@ static bool ngx_http_referral_param(ngx_str_t *arg, const char *name, ngx_str_t 
 }
 
 // One name=value parameter of referral_redis; false when it is unknown or its value invalid.
-static bool ngx_http_referral_redis_param(ngx_http_referral_main_conf_t *rmcf, ngx_str_t *arg,
-                                          ngx_str_t *prefix, ngx_str_t *password_file) {
+static bool ngx_http_referral_sink_conf_redis_param(ngx_http_referral_main_conf_t *rmcf,
+                                                    ngx_str_t *arg, ngx_str_t *prefix,
+                                                    ngx_str_t *password_file) {
     ngx_str_t s;
-    if (ngx_http_referral_param(arg, "db=", &s)) {
+    if (ngx_http_referral_sink_conf_value(arg, "db=", &s)) {
         rmcf->redis_db = ngx_atoi(s.data, s.len);
         return rmcf->redis_db != NGX_ERROR;
     }
-    if (ngx_http_referral_param(arg, "user=", &s)) {
+    if (ngx_http_referral_sink_conf_value(arg, "user=", &s)) {
         rmcf->redis_user = s;
         return s.len != 0;
     }
-    if (ngx_http_referral_param(arg, "password_file=", &s)) {
+    if (ngx_http_referral_sink_conf_value(arg, "password_file=", &s)) {
         *password_file = s;
         return s.len != 0;
     }
-    if (ngx_http_referral_param(arg, "prefix=", &s)) {
+    if (ngx_http_referral_sink_conf_value(arg, "prefix=", &s)) {
         *prefix = s;
         return s.len != 0;
     }
-    if (ngx_http_referral_param(arg, "timeout=", &s)) {
+    if (ngx_http_referral_sink_conf_value(arg, "timeout=", &s)) {
         ngx_int_t ms = ngx_parse_time(&s, 0);
         rmcf->redis_timeout = ms;
         return ms != NGX_ERROR && ms != 0;
@@ -142,7 +142,7 @@ static bool ngx_http_referral_redis_param(ngx_http_referral_main_conf_t *rmcf, n
     return false;
 }
 
-char *ngx_http_referral_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+char *ngx_http_referral_sink_conf_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
 
     if (rmcf->redis_name.len) {
@@ -178,7 +178,7 @@ char *ngx_http_referral_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     ngx_str_t prefix = ngx_string("{referral}");
     ngx_str_t password_file = ngx_null_string;
     for (ngx_uint_t i = 2; i < cf->args->nelts; i++) {
-        if (!ngx_http_referral_redis_param(rmcf, &value[i], &prefix, &password_file)) {
+        if (!ngx_http_referral_sink_conf_redis_param(rmcf, &value[i], &prefix, &password_file)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid parameter \"%V\" in \"%V\": expected db=N, user=NAME, "
                                "password_file=PATH, prefix=PREFIX or timeout=TIME",
@@ -209,7 +209,7 @@ char *ngx_http_referral_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     return NGX_CONF_OK;
 }
 
-char *ngx_http_referral_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+char *ngx_http_referral_sink_conf_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
 
     if (rmcf->queue_size != NGX_CONF_UNSET_UINT) {
@@ -227,7 +227,7 @@ char *ngx_http_referral_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *con
     return NGX_CONF_OK;
 }
 
-char *ngx_http_referral_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+char *ngx_http_referral_sink_conf_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
 
     if (rmcf->spool) {
@@ -237,7 +237,7 @@ char *ngx_http_referral_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
 
     if (cf->args->nelts == 3) {
         ngx_str_t s;
-        if (!ngx_http_referral_param(&value[2], "max_size=", &s) ||
+        if (!ngx_http_referral_sink_conf_value(&value[2], "max_size=", &s) ||
             (rmcf->spool_max_size = ngx_parse_offset(&s)) == NGX_ERROR ||
             rmcf->spool_max_size == 0) {
             ngx_conf_log_error(

@@ -25,5 +25,13 @@ struct ngx_http_referral_main_conf_t {
     ngx_flag_t events_made;
 };
 
+void *ngx_http_referral_create_main_conf(ngx_conf_t *cf);
+char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf);
+
+// referral_redis, referral_queue_size, referral_spool.
+char *ngx_http_referral_sink_conf_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_sink_conf_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_referral_sink_conf_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
 // The running cycle's settings, NULL outside an http{} block.
 ngx_http_referral_main_conf_t *ngx_http_referral_sink_conf(ngx_cycle_t *cycle);

@@ -130,16 +130,21 @@ off_t ngx_http_referral_spool_t::framed(std::string_view record) {
     return spool::kRecordOverhead + record.size();
 }
 
+void ngx_http_referral_spool_t::drop() {
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: event dropped: the spool is full");
+    dropped_++;
+    if (may_log(&full_logged_)) {
+        ngx_log_error(NGX_LOG_ERR, log_, 0,
+                      "referral: spool \"%s\" is full (max_size=%O): %ui events lost", dir_.c_str(),
+                      max_size_, dropped_);
+        dropped_ = 0;
+    }
+}
+
 bool ngx_http_referral_spool_t::append(std::string_view record) {
     if (record.size() > spool::kMaxPayload || !has_room(framed(record))) {
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
-        dropped_++;
-        if (may_log(&full_logged_)) {
-            ngx_log_error(NGX_LOG_ERR, log_, 0,
-                          "referral: spool \"%s\" is full (max_size=%O): %ui events lost",
-                          dir_.c_str(), max_size_, dropped_);
-            dropped_ = 0;
-        }
+        drop();
         return false;
     }
     if (writer_.empty() && !open_writer()) {

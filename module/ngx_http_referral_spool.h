@@ -3,26 +3,13 @@
 // belong to no live process (their worker exited or died) and are adopted and replayed.
 #pragma once
 
-extern "C" {
-#include <ngx_config.h>
-#include <ngx_core.h>
-}
+#include "ngx_http_referral_sink.h"
 
 #include <deque>
 #include <list>
 #include <string>
 #include <string_view>
 #include <vector>
-
-struct ngx_http_referral_spool_file_t;
-
-// An event on its way to Redis. Events read back from a spool file remember the file and where
-// their record ends, so the file's replayed offset can advance once Redis has them.
-struct ngx_http_referral_event_t {
-    std::string record;
-    ngx_http_referral_spool_file_t *source = nullptr;
-    off_t end = 0;
-};
 
 struct ngx_http_referral_spool_file_t {
     std::string path;
@@ -60,6 +47,8 @@ class ngx_http_referral_spool_t {
     // Appends a record to this worker's file (buffered until flush()). False when the spool is
     // full or unwritable: the event is lost, and counted and logged here.
     bool append(std::string_view record);
+    // An event lost for want of room: counted, and logged at most every few seconds.
+    void drop();
     // Whether append() of records taking `bytes` (framed()) would fit under max_size.
     bool has_room(off_t bytes) const { return total_ + bytes <= max_size_; }
     static off_t framed(std::string_view record);

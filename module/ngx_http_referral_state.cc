@@ -1,7 +1,7 @@
 // The per-request referral decision: which referral cookie is valid, whether this request
 // captures a new code, and what that means for the response.
 
-#include "ngx_http_referral.h"
+#include "ngx_http_referral_state.h"
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_events.h"
 #include "ngx_http_referral_log.h"
@@ -14,14 +14,6 @@
 // More same-named cookies than this in one request is an attack, not a browser: the rest are
 // ignored rather than each costing an HMAC.
 static const ngx_uint_t ngx_http_referral_max_cookies = 8;
-
-static std::string_view ngx_http_referral_view(const ngx_str_t &s) {
-    return {reinterpret_cast<const char *>(s.data), s.len};
-}
-
-static ngx_str_t ngx_http_referral_str(std::string_view v) {
-    return {v.size(), reinterpret_cast<u_char *>(const_cast<char *>(v.data()))};
-}
 
 // Tags the pool cleanup entry that keeps the state reachable across internal redirects.
 static void ngx_http_referral_cleanup(void *data) {
@@ -123,6 +115,12 @@ void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ct
         }
     }
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: cookie %s, %ui verified",
+                   valid     ? "valid"
+                   : expired ? "expired"
+                   : invalid ? "invalid"
+                             : "none",
+                   seen);
     if (valid) {
         ctx->cookie_status = NGX_HTTP_REFERRAL_COOKIE_VALID;
         ngx_http_referral_set_attribution(ctx, best);
@@ -214,6 +212,9 @@ static void ngx_http_referral_issue(ngx_http_request_t *r, ngx_http_referral_srv
     ctx->token = {n, reinterpret_cast<u_char *>(token)};
     ctx->set = NGX_HTTP_REFERRAL_SET_TOKEN;
     ngx_http_referral_set_attribution(ctx, a);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "referral: capture taken: code \"%V\", click \"%V\"", &ctx->code,
+                   &ctx->click_id);
     ngx_http_referral_emit_click(r, rscf, ctx);
 }
 
@@ -233,6 +234,9 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
             if (ctx->cookie_status != NGX_HTTP_REFERRAL_COOKIE_NONE) {
                 ctx->set = NGX_HTTP_REFERRAL_SET_EXPIRE;
             }
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "referral: capture skipped: no consent%s",
+                           ctx->set == NGX_HTTP_REFERRAL_SET_EXPIRE ? ", cookie deleted" : "");
             ctx->code.len = 0;
             ctx->click_id.len = 0;
             ctx->source.len = ctx->medium.len = ctx->campaign.len = 0;
@@ -241,6 +245,8 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
     }
 
     if (!rlcf->enable || r->args.len == 0) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: capture skipped: %s",
+                       rlcf->enable ? "no args" : "referral is off here");
         return;
     }
 
@@ -255,12 +261,17 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
         ngx_http_referral_log_bad_input(r, "ignored referral args", r->args.data, r->args.len);
     }
     if (cap.code.empty()) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "referral: capture skipped: no valid code, %ui rejected",
+                       static_cast<ngx_uint_t>(cap.rejected));
         return;
     }
     ctx->captured = 1;
 
     if (rlcf->skip_bots && ngx_http_referral_unwanted(r)) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_skipped_bots);
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "referral: capture skipped: crawler, prefetch or embedded request");
         return;
     }
     if (rlcf->skip) {
@@ -269,6 +280,8 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
         }
         if (ngx_http_referral_truthy(v)) {
             ngx_http_referral_count(NGX_HTTP_REFERRAL_skipped_rule);
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "referral: capture skipped: referral_skip is \"%V\"", &v);
             return;
         }
     }
@@ -278,6 +291,10 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
         (rlcf->attribution == NGX_HTTP_REFERRAL_FIRST ||
          ngx_http_referral_view(ctx->code) == cap.code)) {
         // first: the valid cookie stands; last: the same code keeps its click and time.
+        ngx_log_debug1(
+            NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+            "referral: capture skipped: attribution kept, %s",
+            rlcf->attribution == NGX_HTTP_REFERRAL_FIRST ? "first valid cookie" : "same code");
         return;
     }
     ngx_http_referral_issue(r, rscf, ctx, cap);

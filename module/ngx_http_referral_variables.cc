@@ -1,8 +1,7 @@
 // $referral_* variables: operators log them and pass them upstream, so shops need no code.
 
-#include "ngx_http_referral.h"
-
-#include <exception>
+#include "ngx_http_referral_state.h"
+#include "ngx_http_referral_guard.h"
 
 static ngx_int_t ngx_http_referral_variable_str(ngx_http_request_t *r, ngx_http_variable_value_t *v,
                                                 uintptr_t data);
@@ -37,17 +36,16 @@ static void ngx_http_referral_variable_value(ngx_http_variable_value_t *v, const
     v->data = s.data;
 }
 
+// The state every getter reads, its cookie verified. An exception leaves the variables as
+// they are without a referral: not found, "none", "0".
 static ngx_http_referral_ctx_t *ngx_http_referral_variable_state(ngx_http_request_t *r) {
-    try {
+    return ngx_http_referral_guard(r->connection->log, "variable", nullptr, [r] {
         ngx_http_referral_ctx_t *ctx = ngx_http_referral_state(r, false);
         if (ctx) {
             ngx_http_referral_verify_cookie(r, ctx);
         }
         return ctx;
-    } catch (const std::exception &e) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0, "referral variable: %s", e.what());
-        return NULL;
-    }
+    });
 }
 
 static ngx_int_t ngx_http_referral_variable_str(ngx_http_request_t *r, ngx_http_variable_value_t *v,
