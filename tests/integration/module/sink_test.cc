@@ -12,21 +12,15 @@
 #include <thread>
 
 #include "module_fixture.h"
-#include "redis_server.h"
 
 namespace module_test {
 namespace {
 
 using testing_support::eventually;
-using testing_support::RedisServer;
 using namespace std::chrono_literals;
 
 class SinkTest : public ModuleTest {
   protected:
-    void start_redis(std::vector<std::string> extra = {}) {
-        redis = std::make_unique<RedisServer>(std::move(extra));
-    }
-
     // A capturing location answering with the request's click id, and both status formats.
     std::string site(const std::string &redis_params = "", const std::string &spool_params = "",
                      const std::string &address = "", const std::string &http_extra = "") {
@@ -76,26 +70,6 @@ class SinkTest : public ModuleTest {
         return ids;
     }
 
-    // Every entry of the stream as a field map (db as selected on the given context).
-    std::vector<std::map<std::string, std::string>> entries(redisContext *c = nullptr) {
-        testing_support::Reply r;
-        if (c) {
-            r.reset(static_cast<redisReply *>(redisCommand(c, "XRANGE {referral}:events - +")));
-        } else {
-            r = redis->command({"XRANGE", "{referral}:events", "-", "+"});
-        }
-        std::vector<std::map<std::string, std::string>> out;
-        if (!r || r->type != REDIS_REPLY_ARRAY)
-            return out;
-        for (size_t i = 0; i < r->elements; i++) {
-            std::map<std::string, std::string> f;
-            for (auto &[k, v] : testing_support::entry_fields(r->element[i]))
-                f[k] = v;
-            out.push_back(std::move(f));
-        }
-        return out;
-    }
-
     long long stream_length() {
         auto r = redis->command({"XLEN", "{referral}:events"});
         return r->integer;
@@ -114,7 +88,7 @@ class SinkTest : public ModuleTest {
             << status().dump() << "\n"
             << nginx_->error_log();
         std::multiset<std::string> ids, click_ids;
-        for (auto &e : entries()) {
+        for (auto &e : events()) {
             ids.insert(e["id"]);
             click_ids.insert(e["click"]);
         }
@@ -132,10 +106,6 @@ class SinkTest : public ModuleTest {
         }
         return n;
     }
-
-    nlohmann::json status() { return nlohmann::json::parse(get("/status").body); }
-
-    std::unique_ptr<RedisServer> redis;
 };
 
 TEST_F(SinkTest, ClickEventReachesTheStreamWithSchemaFields) {
@@ -145,7 +115,7 @@ TEST_F(SinkTest, ClickEventReachesTheStreamWithSchemaFields) {
                  {"User-Agent: Mozilla/5.0 test"});
     ASSERT_EQ(r.status, 200);
     ASSERT_TRUE(eventually([&] { return stream_length() == 1; }));
-    auto e = entries().at(0);
+    auto e = events().at(0);
     EXPECT_EQ(e["v"], "1");
     EXPECT_EQ(e["type"], "click");
     EXPECT_TRUE(std::regex_match(e["id"], std::regex("[A-Za-z0-9_-]{22}"))) << e["id"];
@@ -195,7 +165,7 @@ TEST_F(SinkTest, FrozenRedisDoesNotHoldRequestsAndLosesNothing) {
     ASSERT_TRUE(eventually(
         [&] {
             std::set<std::string> seen;
-            for (auto &e : entries())
+            for (auto &e : events())
                 seen.insert(e["click"]);
             return seen == before && spool_files() == 0;
         },
@@ -251,7 +221,7 @@ TEST_F(SinkTest, ConversionsMadeDuringAnOutageArriveOnce) {
     redis->start();
     ASSERT_TRUE(eventually([&] { return stream_length() == 20 && spool_files() == 0; }, 20s));
     std::map<std::string, int> orders;
-    for (auto &e : entries()) {
+    for (auto &e : events()) {
         EXPECT_EQ(e["type"], "conversion");
         EXPECT_EQ(e["code"], "alice");
         EXPECT_EQ(e["amount"], "999");
@@ -345,7 +315,7 @@ TEST_F(SinkTest, FullSpoolThenFullQueueDropsAreCountedAndLogged) {
         eventually([&] { return stream_length() == 100 - dropped && spool_files() == 0; }, 20s))
         << stream_length() << " " << status().dump();
     std::set<std::string> ids;
-    for (auto &e : entries())
+    for (auto &e : events())
         ids.insert(e["id"]);
     EXPECT_EQ(ids.size(), static_cast<size_t>(100 - dropped));
 }
@@ -419,13 +389,16 @@ TEST_F(SinkTest, AuthenticatesWithUserAndPasswordFileAndSelectsTheDatabase) {
         static_cast<redisReply *>(redisCommand(c.get(), "AUTH nginx %s", "s3cret pass")));
     ASSERT_EQ(auth->type, REDIS_REPLY_STATUS);
     testing_support::Reply select(static_cast<redisReply *>(redisCommand(c.get(), "SELECT 3")));
-    ASSERT_TRUE(eventually([&] { return entries(c.get()).size() == 10; }));
+    auto selected_events = [&] {
+        return testing_support::read_stream(c.get(), "{referral}:events");
+    };
+    ASSERT_TRUE(eventually([&] { return selected_events().size() == 10; }));
     std::set<std::string> seen;
-    for (auto &e : entries(c.get()))
+    for (auto &e : selected_events())
         seen.insert(e["click"]);
     EXPECT_EQ(seen, sent);
     testing_support::Reply db0(static_cast<redisReply *>(redisCommand(c.get(), "SELECT 0")));
-    EXPECT_TRUE(entries(c.get()).empty());
+    EXPECT_TRUE(selected_events().empty());
 }
 
 TEST_F(SinkTest, WrongPasswordIsLoggedAndEventsWait) {
