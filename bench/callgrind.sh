@@ -41,13 +41,8 @@ nginx_conf "$kind" "$nginx_dir" "$nginx_port"
 sed -i 's/^master_process on;/master_process off;/' "$nginx_dir/nginx.conf"
 start_bg "$work/valgrind.log" valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
   nginx -p "$nginx_dir" -c "$nginx_dir/nginx.conf"
-nginx_pid=$last_pid
-tries=600
-until (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null; do
-  tries=$((tries - 1))
-  [ "$tries" -gt 0 ] || die "nginx did not start under valgrind: $(cat "$work/valgrind.log")"
-  sleep 0.1
-done
+nginx_pid=$!
+wait_port "$nginx_port" 60 || die "nginx did not start under valgrind: $(cat "$work/valgrind.log")"
 
 wrk_args "$seconds"
 args=("${args[@]/-c50/-c10}")

@@ -38,7 +38,7 @@ wrk_args 1
 taskset -c 1 wrk "${args[@]}" >/dev/null
 wrk_args "$duration"
 start_bg "$work/perf.log" perf record -e cpu-clock -F 20000 -o "$work/perf.data" -p "$worker_pid"
-perf_pid=$last_pid
+perf_pid=$!
 taskset -c 1 wrk "${args[@]}" | grep -E 'Requests/sec'
 stop_pid "$perf_pid" INT
 report() { perf report -i "$work/perf.data" --stdio "$@" 2>/dev/null | grep -E '^ +[0-9]'; }

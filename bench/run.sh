@@ -59,9 +59,8 @@ if [ "$build_step" = 1 ]; then
   step "Building ($build)"
   [ -f "$build/CMakeCache.txt" ] ||
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_BENCH=ON >/dev/null
-  targets=(ngx_http_referral_module referral_micro)
-  [ ! -f "$root/daemon/CMakeLists.txt" ] || targets+=(referral-rewardd)
-  cmake --build "$build" -j2 --target "${targets[@]}" >"$work/build.log" 2>&1 ||
+  cmake --build "$build" -j2 --target ngx_http_referral_module referral_micro referral-rewardd \
+    >"$work/build.log" 2>&1 ||
     die "build failed: $(tail -n 30 "$work/build.log")"
 fi
 module_so=$build/ngx_http_referral_module.so
@@ -88,6 +87,7 @@ machine_facts() {
 } >"$report"
 
 http_step() {
+  local scenarios=(plain plain_cookie userid lua capture cookie cookie_read conv_up conv_down)
   if [ -n "$only" ]; then
     read -ra scenarios <<<"$only"
     # The baseline every ratio is taken against.

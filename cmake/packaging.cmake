@@ -29,21 +29,14 @@ install(DIRECTORY config-examples/nginx/
 # worker user, but not missing parents.
 install(DIRECTORY DESTINATION /var/spool/nginx COMPONENT module)
 
-# Daemon: once daemon/ defines it and its example configuration exists.
-set(REFERRAL_PACKAGE_COMPONENTS module)
-set(REWARDD_CONFIG ${PROJECT_SOURCE_DIR}/config-examples/rewards/rewards.toml)
-if(TARGET referral-rewardd AND NOT EXISTS ${REWARDD_CONFIG})
-  message(WARNING "no ${REWARDD_CONFIG}: the referral-rewardd package is not built")
-elseif(TARGET referral-rewardd)
-  list(APPEND REFERRAL_PACKAGE_COMPONENTS daemon)
-  install(TARGETS referral-rewardd RUNTIME DESTINATION bin COMPONENT daemon)
-  install(FILES ${REFERRAL_PACKAGING}/referral-rewardd/referral-rewardd.service
-          DESTINATION lib/systemd/system COMPONENT daemon)
-  install(FILES ${REWARDD_CONFIG} DESTINATION /etc/referral COMPONENT daemon)
-  install(FILES docs/rewards.md DESTINATION share/doc/referral-rewardd COMPONENT daemon OPTIONAL)
-  install(DIRECTORY config-examples/rewards/
-          DESTINATION share/doc/referral-rewardd/examples COMPONENT daemon)
-endif()
+# The daemon: its binary, systemd unit, configuration and documentation.
+install(TARGETS referral-rewardd RUNTIME DESTINATION bin COMPONENT daemon)
+install(FILES ${REFERRAL_PACKAGING}/referral-rewardd/referral-rewardd.service
+        DESTINATION lib/systemd/system COMPONENT daemon)
+install(FILES config-examples/rewards/rewards.toml DESTINATION /etc/referral COMPONENT daemon)
+install(FILES docs/rewards.md DESTINATION share/doc/referral-rewardd COMPONENT daemon)
+install(DIRECTORY config-examples/rewards/
+        DESTINATION share/doc/referral-rewardd/examples COMPONENT daemon)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_VENDOR "nginx-referral")
@@ -51,7 +44,7 @@ set(CPACK_PACKAGE_CONTACT "nginx-referral maintainers <nginx-referral@localhost>
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
-set(CPACK_COMPONENTS_ALL ${REFERRAL_PACKAGE_COMPONENTS})
+set(CPACK_COMPONENTS_ALL module daemon)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)

@@ -15,7 +15,7 @@ stop_demo() {
   [ -f "$state" ] || { echo "No demo is running."; return 0; }
   dir=$(cat "$state")
   for pidfile in "$dir"/nginx.pid "$dir"/rewardd.pid "$dir"/redis.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
   done
   sleep 0.5
   rm -rf "$dir" "$state"
@@ -26,8 +26,8 @@ if [ "${1:-}" = "stop" ]; then stop_demo; exit 0; fi
 [ -f "$state" ] && stop_demo >/dev/null
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# shellcheck source=lib/ports.sh
+. scripts/lib/ports.sh
 
 say "1/6 Installing dependencies (Debian packages)"
 bash scripts/deps.sh >/dev/null
@@ -39,7 +39,7 @@ cmake --build build -j"$(nproc)" --target ngx_http_referral_module referral-rewa
 dir=$(mktemp -d /tmp/referral-demo.XXXXXX)
 chmod 755 "$dir"
 echo "$dir" > "$state"
-redis_port=$(free_port); front_port=$(free_port); shop_port=$(free_port); metrics_port=$(free_port)
+read -r redis_port front_port shop_port metrics_port <<<"$(free_ports 4 | xargs)"
 echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys"
 mkdir -p "$dir/logs" "$dir/spool"
 

@@ -9,7 +9,7 @@ packages=(
   libssl-dev libhiredis-dev redis-server
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcpp-httplib-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format shellcheck
   curl python3
 )
 

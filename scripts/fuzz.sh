@@ -15,7 +15,7 @@ targets=(fuzz_query fuzz_token fuzz_amount fuzz_keyring fuzz_event fuzz_spool fu
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DREFERRAL_FUZZ=ON -DREFERRAL_SANITIZE=OFF -DREFERRAL_BENCH=OFF >/dev/null
+  -DREFERRAL_FUZZ=ON -DREFERRAL_SANITIZE=OFF -DREFERRAL_BENCH=OFF -DREFERRAL_WERROR=ON >/dev/null
 cmake --build "$build" -j2 --target "${targets[@]}"
 
 failed=()

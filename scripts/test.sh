@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine and runs every test: unit and integration tests against the real
-# nginx, redis-server and daemon; the same suite again with AddressSanitizer and
-# UndefinedBehaviorSanitizer; each libFuzzer target for a bounded time; a smoke run of the
-# benchmark harness; the Debian packages installed and loaded; the classic nginx build.
+# Sets up a Debian 12 machine and runs every test: formatting and shellcheck; unit and
+# integration tests against the real nginx, redis-server and daemon; the same suite again with
+# AddressSanitizer and UndefinedBehaviorSanitizer; each libFuzzer target for a bounded time; a
+# smoke run of the benchmark harness; the Debian packages installed and loaded; the classic
+# nginx build. Every build treats compiler warnings as errors (REFERRAL_WERROR).
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    the normal build's suite only
@@ -22,8 +23,22 @@ step "Source formatting (.clang-format)"
 find core module daemon tests bench \( -name '*.cc' -o -name '*.h' -o -name '*.c' \) -print0 |
   xargs -0 clang-format --dry-run -Werror
 
+step "Shell scripts (shellcheck, .shellcheckrc)"
+# Scripts by their #! line, sourced files by their "# shellcheck shell=" directive.
+shell_scripts=()
+while IFS= read -r -d '' file; do
+  first_line=
+  IFS= read -r first_line <"$file" || true
+  if [[ $first_line =~ ^#!.*/(env\ )?(ba)?sh($|\ )|^#\ shellcheck\ shell= ]]; then
+    shell_scripts+=("$file")
+  fi
+done < <(find scripts bench .ci docker packaging -type f -print0 | sort -z)
+shellcheck "${shell_scripts[@]}"
+echo "${#shell_scripts[@]} scripts checked"
+
 step "Building (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=ON \
+  -DREFERRAL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 
 step "Unit and integration tests"
@@ -39,7 +54,8 @@ summary() {
 if [ "$quick" = 1 ]; then summary build/ctest.log; exit 0; fi
 
 step "Building with ASan/UBSan (build-sanitize/)"
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_TESTS=ON -DREFERRAL_BENCH=OFF >/dev/null
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON -DREFERRAL_TESTS=ON \
+  -DREFERRAL_BENCH=OFF -DREFERRAL_WERROR=ON >/dev/null
 cmake --build build-sanitize -j"$jobs"
 
 step "Unit and integration tests under ASan/UBSan"

@@ -2,8 +2,10 @@
 # Helpers shared by bench/run.sh's steps: messages, ports and the processes the run starts.
 # Every process started through start_bg is stopped by its PID when run.sh exits.
 
+# shellcheck source=../../scripts/lib/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/ports.sh"
+
 bench_pids=()
-last_pid=
 
 say() { printf '%s\n' "$*" >&2; }
 # A step of the run, with the seconds since the run started.
@@ -13,36 +15,12 @@ die() {
   exit 1
 }
 
-# A port nothing listens on, below the kernel's range for outgoing connections. (Python would
-# do it by binding port 0, but its start-up alone can take half a second on a busy machine.)
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-
-# Waits until something accepts TCP connections on 127.0.0.1:port (5 s at most).
-wait_port() {
-  local port=$1 tries=100
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    tries=$((tries - 1))
-    [ "$tries" -gt 0 ] || return 1
-    sleep 0.05
-  done
-}
-
-# start_bg LOG CMD...: runs CMD in the background with output to LOG; its PID is in $last_pid.
+# start_bg LOG CMD...: runs CMD in the background with output to LOG; its PID is in $!.
 start_bg() {
   local log=$1
   shift
   "$@" >"$log" 2>&1 &
-  last_pid=$!
-  bench_pids+=("$last_pid")
+  bench_pids+=("$!")
 }
 
 # stop_pid PID [SIGNAL]: asks the process to stop, kills it after 10 s.

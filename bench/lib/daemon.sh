@@ -2,7 +2,8 @@
 # The reward daemon's sustained conversions per second into the ledger: a backlog of
 # conversion events is written to the stream first, then the daemon (on CPU 0, redis-server on
 # CPU 1) works through it while the ledger's length is polled.
-# Needs: common.sh, servers.sh, $build, $daemon_events, $report.
+# Needs: common.sh, servers.sh, $build, $daemon_events, $report, $work, $bench_dir.
+# shellcheck disable=SC2154 # those are set by the script that sources this file
 
 daemon_step() {
   local daemon=$build/daemon/referral-rewardd
@@ -33,7 +34,7 @@ TOML
   # ledger's last entry.
   started=$(date +%s.%N)
   start_bg "$work/rewardd.log" taskset -c 0 "$daemon" run --config "$work/rewards.toml"
-  pid=$last_pid
+  pid=$!
   result=$(python3 "$bench_dir/lib/xlen_rate.py" "$redis_port" '{referral}:ledger' \
     "$daemon_events" --since "$started")
   stop_pid "$pid"

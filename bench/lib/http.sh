@@ -1,8 +1,7 @@
 # shellcheck shell=bash
 # The HTTP scenarios: one wrk measurement of one scenario on a fresh nginx, appended to
-# $work/http.tsv. Needs: common.sh, servers.sh, $duration, $cookie (a valid module token).
-
-scenarios=(plain plain_cookie userid lua capture cookie cookie_read conv_up conv_down)
+# $work/http.tsv. Needs: common.sh, servers.sh, $duration, $warmup, $work.
+# shellcheck disable=SC2154 # those are set by the script that sources this file
 
 # Every scenario's requests look like a browser's navigation: the module reads the User-Agent
 # (crawler check, hashed into events) and the Sec-Fetch-Dest header.

@@ -2,6 +2,7 @@
 # redis-server and the nginx configurations of the scenarios. nginx's single worker runs on
 # CPU 0; redis-server shares CPU 1 with the load generator so it never takes the worker's CPU.
 # Needs: common.sh, $work (temporary directory), $module_so, $keys_file, $bench_dir.
+# shellcheck disable=SC2154 # those are set by the script that sources this file
 
 redis_port=
 
@@ -129,10 +130,11 @@ start_nginx() {
   nginx_port=$(free_port)
   nginx_conf "$1" "$nginx_dir" "$nginx_port"
   start_bg "$nginx_dir/stderr.log" nginx -p "$nginx_dir" -c "$nginx_dir/nginx.conf"
-  nginx_pid=$last_pid
+  nginx_pid=$!
   if ! wait_port "$nginx_port"; then
     die "nginx ($1) did not start: $(cat "$nginx_dir/stderr.log" "$nginx_dir/error.log" 2>/dev/null)"
   fi
+  # shellcheck disable=SC2034 # the scripts that measure the worker read it
   worker_pid=$(child_pid "$nginx_pid") || die "nginx ($1) has no worker"
 }
 
@@ -143,6 +145,6 @@ stop_nginx() {
 
 # The module's counters as "name value" lines, from referral_status's flat JSON.
 counters() {
-  curl -sf "http://127.0.0.1:$nginx_port/status" | tr ',{}' '\n\n\n' | tr -d '"' | tr ':' ' ' |
+  curl -sf "http://127.0.0.1:$nginx_port/status" | sed 's/[,{}]/\n/g; s/"//g; s/:/ /g' |
     awk 'NF == 2'
 }

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The module's sustained XADD rate against redis-benchmark's on the same redis-server.
 # The client side (nginx's worker, redis-benchmark) runs on CPU 0, redis-server on CPU 1.
-# Needs: common.sh, servers.sh, $xadd_events, $report.
+# Needs: common.sh, servers.sh, $xadd_events, $xadd_burst, $report, $bench_dir.
+# shellcheck disable=SC2154 # those are set by the script that sources this file
 
 stream='{referral}:events'
 

@@ -15,10 +15,12 @@ batch=${3:-500}
 rewardd=$(realpath "$build")/daemon/referral-rewardd
 [ -x "$rewardd" ] || { echo "no $rewardd: build the referral-rewardd target first" >&2; exit 1; }
 
+# shellcheck source=../../scripts/lib/ports.sh
+. "$(dirname "$0")/../../scripts/lib/ports.sh"
 dir=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 cleanup() {
-  [ -f "$dir/rewardd.pid" ] && kill "$(cat "$dir/rewardd.pid")" 2>/dev/null || true
+  if [ -f "$dir/rewardd.pid" ]; then kill "$(cat "$dir/rewardd.pid")" 2>/dev/null || true; fi
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$dir"
 }

@@ -1,8 +1,12 @@
+# shellcheck shell=bash
 # Sourced by the scripts that check a module build: module_smoke LINES starts the stock
 # /usr/sbin/nginx in a temp prefix with LINES in the main context (they load the module:
 # `load_module /path/to/ngx_http_referral_module.so;` or an include of modules-enabled),
 # checks the configuration with nginx -t, and captures one referral link, which must answer
 # with a signed referral cookie. Runs in a subshell: its traps and files stay its own.
+
+# shellcheck source=ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 module_smoke() (
   set -euo pipefail
@@ -12,7 +16,7 @@ module_smoke() (
   mkdir -p "$prefix/conf" "$prefix/logs"
   # Relative load_module paths (Debian's modules-enabled snippets) resolve as under Debian's prefix.
   ln -s /usr/lib/nginx/modules "$prefix/modules"
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   echo "k1:$(openssl rand -hex 32)" >"$prefix/conf/referral.keys"
   {
     echo "$load"

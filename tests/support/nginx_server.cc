@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 
 namespace testing_support {
@@ -76,6 +77,23 @@ std::vector<std::string> nginx_env() {
     if (!preload || !*preload)
         return {};
     return {std::string("LD_PRELOAD=") + preload, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
+}
+
+std::vector<std::string> serious_lines(const std::string &error_log) {
+    // "2025/01/31 12:00:00 [crit] ...": the level is read where nginx writes it, so a logged
+    // request that happens to contain "[crit]" is not mistaken for one.
+    const size_t level_at = sizeof "2025/01/31 12:00:00";
+    std::vector<std::string> out;
+    std::istringstream in(error_log);
+    for (std::string line; std::getline(in, line);) {
+        for (const std::string level : {"[crit]", "[alert]", "[emerg]"}) {
+            if (line.size() >= level_at && line.compare(level_at, level.size(), level) == 0) {
+                out.push_back(line);
+                break;
+            }
+        }
+    }
+    return out;
 }
 
 int NginxServer::test_config(std::string *output) const {

@@ -13,6 +13,11 @@ namespace testing_support {
 // preloaded (REFERRAL_NGINX_PRELOAD).
 std::vector<std::string> nginx_env();
 
+// The lines of an nginx error log at [crit], [alert] or [emerg]: an integration test fails on
+// any it does not cause on purpose. A worker that died is among them ("exited on signal" is an
+// alert).
+std::vector<std::string> serious_lines(const std::string &error_log);
+
 class NginxServer {
   public:
     // http_body: the contents of the http {} block. Every "@PORT@" is replaced by port(),

@@ -79,24 +79,32 @@ Reply RedisServer::command(const std::vector<std::string> &argv) const {
     return r;
 }
 
-std::vector<std::pair<std::string, std::string>> entry_fields(const redisReply *entry) {
-    std::vector<std::pair<std::string, std::string>> out;
-    if (!entry || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
-        return out;
-    const redisReply *kv = entry->element[1];
-    for (size_t i = 0; i + 1 < kv->elements; i += 2) {
-        out.emplace_back(std::string(kv->element[i]->str, kv->element[i]->len),
-                         std::string(kv->element[i + 1]->str, kv->element[i + 1]->len));
-    }
+std::vector<Fields> RedisServer::stream(const std::string &key, size_t at_least) const {
+    std::vector<Fields> out;
+    eventually([&] {
+        out = read_stream(connect().get(), key);
+        return out.size() >= at_least;
+    });
     return out;
 }
 
-std::string field(const redisReply *entry, const std::string &name) {
-    for (auto &[k, v] : entry_fields(entry)) {
-        if (k == name)
-            return v;
+std::vector<Fields> read_stream(redisContext *c, const std::string &key) {
+    Reply r(static_cast<redisReply *>(redisCommand(c, "XRANGE %b - +", key.data(), key.size())));
+    if (!r)
+        throw std::runtime_error("XRANGE failed: " + std::string(c->errstr));
+    std::vector<Fields> out;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
+        const redisReply *entry = r->element[i];
+        Fields &fields = out.emplace_back();
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
+            continue;
+        const redisReply *kv = entry->element[1];
+        for (size_t j = 0; j + 1 < kv->elements; j += 2) {
+            fields.emplace(std::string(kv->element[j]->str, kv->element[j]->len),
+                           std::string(kv->element[j + 1]->str, kv->element[j + 1]->len));
+        }
     }
-    return "";
+    return out;
 }
 
 }  // namespace testing_support

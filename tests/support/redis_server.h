@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ struct ContextDeleter {
 };
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
+// The fields of one stream entry. A name given twice keeps its first value, as the daemon reads
+// it.
+using Fields = std::map<std::string, std::string>;
+
 class RedisServer {
   public:
     // extra: further redis-server arguments, e.g. {"--appendonly", "yes"}.
@@ -38,6 +43,9 @@ class RedisServer {
     Context connect() const;
     // One command from argv; throws std::runtime_error on connection failure.
     Reply command(const std::vector<std::string> &argv) const;
+    // read_stream() on a new connection (database 0), once the stream holds at_least entries
+    // (as it is when that takes longer than 10 s).
+    std::vector<Fields> stream(const std::string &key, size_t at_least = 0) const;
 
   private:
     TempDir dir_;
@@ -46,8 +54,7 @@ class RedisServer {
     Process process_;
 };
 
-// Field map of one stream entry (XRANGE element).
-std::vector<std::pair<std::string, std::string>> entry_fields(const redisReply *entry);
-std::string field(const redisReply *entry, const std::string &name);  // "" when absent
+// Every entry of a stream, oldest first; none when the key does not exist.
+std::vector<Fields> read_stream(redisContext *c, const std::string &key);
 
 }  // namespace testing_support

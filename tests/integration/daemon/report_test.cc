@@ -145,14 +145,14 @@ TEST_F(RewarddTest, CliUsage) {
     EXPECT_NE(out.find("codes are 1-128 of [A-Za-z0-9_.-]"), std::string::npos) << out;
     // The refund command writes an event in the stream's schema.
     ASSERT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "1250"}, &out), 0) << out;
-    testing_support::Reply r = redis_.command({"XRANGE", key("events"), "-", "+"});
-    ASSERT_EQ(r->elements, 1u);
-    EXPECT_EQ(testing_support::field(r->element[0], "type"), "refund");
-    EXPECT_EQ(testing_support::field(r->element[0], "site"), "shop");
-    EXPECT_EQ(testing_support::field(r->element[0], "order"), "o1");
-    EXPECT_EQ(testing_support::field(r->element[0], "amount"), "1250");
-    EXPECT_EQ(testing_support::field(r->element[0], "v"), "1");
-    EXPECT_EQ(testing_support::field(r->element[0], "id").size(), 22u);
+    std::vector<Entry> events = redis_.stream(key("events"));
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0]["type"], "refund");
+    EXPECT_EQ(events[0]["site"], "shop");
+    EXPECT_EQ(events[0]["order"], "o1");
+    EXPECT_EQ(events[0]["amount"], "1250");
+    EXPECT_EQ(events[0]["v"], "1");
+    EXPECT_EQ(events[0]["id"].size(), 22u);
 }
 
 }  // namespace

@@ -222,30 +222,12 @@ std::string RewarddTest::hget(const std::string &k, const std::string &field) {
     return r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
 }
 
-namespace {
-
-std::vector<Entry> entries(const testing_support::RedisServer &redis, const std::string &key) {
-    Reply r = redis.command({"XRANGE", key, "-", "+"});
-    std::vector<Entry> out;
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
-        Entry e;
-        // The first value of a repeated name, as readers of the stream do.
-        for (auto &[k, v] : testing_support::entry_fields(r->element[i])) {
-            e.emplace(k, v);
-        }
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-
-}  // namespace
-
 std::vector<Entry> RewarddTest::ledger() {
-    return entries(redis_, key("ledger"));
+    return redis_.stream(key("ledger"));
 }
 
 std::vector<Entry> RewarddTest::rejected() {
-    return entries(redis_, key("rejected"));
+    return redis_.stream(key("rejected"));
 }
 
 std::vector<std::string> RewarddTest::rejected_reasons() {

@@ -18,7 +18,7 @@
 namespace rewardd_test {
 
 using Event = std::vector<std::pair<std::string, std::string>>;
-using Entry = std::map<std::string, std::string>;
+using Entry = testing_support::Fields;
 
 int64_t now_ms();
 // Sets (or adds) a field of an event.

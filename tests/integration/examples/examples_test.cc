@@ -14,6 +14,7 @@
 
 #include "example_prefix.h"
 #include "http_client.h"
+#include "nginx_server.h"
 #include "redis_server.h"
 
 namespace examples_test {
@@ -59,9 +60,7 @@ long counter(const std::string &json, const std::string &name) {
 
 void expect_clean_log(const ExamplePrefix &nginx) {
     std::string log = nginx.error_log();
-    EXPECT_EQ(log.find("[alert]"), std::string::npos) << log;
-    EXPECT_EQ(log.find("[emerg]"), std::string::npos) << log;
-    EXPECT_EQ(log.find("exited on signal"), std::string::npos) << log;
+    EXPECT_EQ(testing_support::serious_lines(log), std::vector<std::string>{}) << log;
 }
 
 class ShippedConfig : public ::testing::TestWithParam<std::string> {};
@@ -100,19 +99,8 @@ class RunningExample : public ::testing::Test {
         nginx_->start();
     }
     // The events the module delivered to the stream, once there are `expected` of them.
-    std::vector<std::map<std::string, std::string>> events(size_t expected) {
-        std::vector<std::map<std::string, std::string>> out;
-        testing_support::eventually([&] {
-            auto r = redis_.command({"XRANGE", "{referral}:events", "-", "+"});
-            out.clear();
-            for (size_t i = 0; i < r->elements; i++) {
-                auto &fields = out.emplace_back();
-                for (auto &[k, v] : testing_support::entry_fields(r->element[i]))
-                    fields[k] = v;
-            }
-            return out.size() >= expected;
-        });
-        return out;
+    std::vector<testing_support::Fields> events(size_t expected) {
+        return redis_.stream("{referral}:events", expected);
     }
     HttpResponse get(const std::string &target, const std::vector<std::string> &headers = {}) {
         return testing_support::http_get(nginx_->port(80), target, headers);

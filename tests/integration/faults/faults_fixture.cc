@@ -33,33 +33,11 @@ std::map<std::string, int64_t> rewards_of(const std::vector<Order> &orders) {
 }
 
 void FaultsTest::TearDown() {
-    if (nginx_ && !killed_workers.empty()) {
-        nginx_->stop();
-        // Every alert must be the death of a worker this test killed.
-        std::istringstream log(nginx_->error_log());
-        for (std::string line; std::getline(log, line);) {
-            if (line.find("[alert]") == std::string::npos &&
-                line.find("[emerg]") == std::string::npos) {
-                continue;
-            }
-            bool expected = false;
-            for (pid_t pid : killed_workers) {
-                expected |= line.find("worker process " + std::to_string(pid) +
-                                      " exited on signal 9") != std::string::npos;
-            }
-            EXPECT_TRUE(expected) << line;
-        }
-        nginx_.reset();
-    }
     ModuleTest::TearDown();
     std::string log = testing_support::read_file(daemon_dir.path() + "/rewardd.log");
     daemon.stop();
     // The daemon is killed on purpose in some tests; a sanitizer report is never on purpose.
     EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
-}
-
-void FaultsTest::start_redis(std::vector<std::string> extra) {
-    redis = std::make_unique<testing_support::RedisServer>(std::move(extra));
 }
 
 void FaultsTest::kill_redis() {
@@ -102,10 +80,6 @@ std::vector<pid_t> FaultsTest::worker_pids() const {
         pids.push_back(pid);
     }
     return pids;
-}
-
-nlohmann::json FaultsTest::status() {
-    return nlohmann::json::parse(get("/status").body);
 }
 
 void FaultsTest::start_daemon() {
@@ -185,10 +159,10 @@ std::map<std::string, int64_t> FaultsTest::balances() {
 
 std::set<std::string> FaultsTest::ledger_orders(size_t *entries) {
     std::set<std::string> orders;
-    Reply r = redis->command({"XRANGE", "{referral}:ledger", "-", "+"});
-    *entries = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
-    for (size_t i = 0; i < *entries; ++i) {
-        orders.insert(testing_support::field(r->element[i], "order"));
+    std::vector<testing_support::Fields> ledger = redis->stream("{referral}:ledger");
+    *entries = ledger.size();
+    for (testing_support::Fields &entry : ledger) {
+        orders.insert(entry["order"]);
     }
     return orders;
 }

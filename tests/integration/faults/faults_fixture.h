@@ -5,8 +5,6 @@
 
 #include <sys/types.h>
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -17,7 +15,6 @@
 
 #include "module_fixture.h"
 #include "process.h"
-#include "redis_server.h"
 
 namespace faults_test {
 
@@ -37,7 +34,6 @@ class FaultsTest : public module_test::ModuleTest {
   protected:
     void TearDown() override;
 
-    void start_redis(std::vector<std::string> extra = {});
     void kill_redis();  // SIGKILL: no chance to write anything more
 
     // nginx with a checkout location taking the order from its arguments (trust=request, which
@@ -47,7 +43,6 @@ class FaultsTest : public module_test::ModuleTest {
                      const std::string &main_extra = "worker_processes 2;",
                      const std::string &http_extra = "");
     std::vector<pid_t> worker_pids() const;
-    nlohmann::json status();
 
     void start_daemon();
     void kill_daemon();  // SIGKILL, reaped
@@ -63,11 +58,8 @@ class FaultsTest : public module_test::ModuleTest {
     std::map<std::string, int64_t> balances();
     std::set<std::string> ledger_orders(size_t *entries);
 
-    std::unique_ptr<testing_support::RedisServer> redis;
     testing_support::TempDir daemon_dir;
     testing_support::Process daemon;
-    // Workers a test killed on purpose: their "exited on signal 9" alerts are expected.
-    std::vector<pid_t> killed_workers;
 };
 
 }  // namespace faults_test

@@ -1,7 +1,5 @@
 // A referral link becomes a signed cookie; the cookie attributes later requests.
 
-#include <nlohmann/json.hpp>
-
 #include <ctime>
 #include <regex>
 
@@ -343,13 +341,13 @@ TEST_F(CaptureTest, CookieIsVerifiedOnlyWhenTheAttributionIsRead) {
     std::string forged = "Cookie: ref=1.k1.YWxpY2U.AAAAAAAAAAAAAAAAAAAAAA";
     EXPECT_EQ(get("/", {valid}).status, 200);
     EXPECT_EQ(get("/", {forged}).status, 200);
-    auto counters = nlohmann::json::parse(get("/status").body);
+    auto counters = status();
     EXPECT_EQ(counters["cookies_valid"], 0);
     EXPECT_EQ(counters["cookies_invalid"], 0);
 
     EXPECT_EQ(get("/code", {valid}).body, "alice\n");
     EXPECT_EQ(get("/code", {forged}).body, "\n");
-    counters = nlohmann::json::parse(get("/status").body);
+    counters = status();
     EXPECT_EQ(counters["cookies_valid"], 1);
     EXPECT_EQ(counters["cookies_invalid"], 1);
 }

@@ -4,17 +4,15 @@
 #include <map>
 
 #include "module_fixture.h"
-#include "redis_server.h"
 
 namespace module_test {
 namespace {
 
-using testing_support::RedisServer;
-using Fields = std::map<std::string, std::string>;
+using testing_support::Fields;
 
 class ConversionTest : public ModuleTest {
   public:
-    RedisServer redis;
+    void SetUp() override { start_redis(); }
 
     // A front server with capture and a checkout location proxying to a "shop" server in the same
     // nginx, which answers with order headers taken from its query string.
@@ -22,7 +20,7 @@ class ConversionTest : public ModuleTest {
         start(
             "referral_secret_file @KEYS@;\n"
             "referral_redis 127.0.0.1:" +
-            std::to_string(redis.port()) +
+            std::to_string(redis->port()) +
             ";\n"
             "server { listen 127.0.0.1:@PORT@; server_name shop.example; referral on;\n" +
             server_extra +
@@ -45,22 +43,6 @@ class ConversionTest : public ModuleTest {
             "    return 200 thanks;\n"
             "  }\n"
             "}\n");
-    }
-
-    std::vector<Fields> events(size_t expected) {
-        std::vector<Fields> out;
-        testing_support::eventually([&] {
-            auto r = redis.command({"XRANGE", "{referral}:events", "-", "+"});
-            out.clear();
-            for (size_t i = 0; i < r->elements; i++) {
-                Fields f;
-                for (auto &[k, v] : testing_support::entry_fields(r->element[i]))
-                    f[k] = v;
-                out.push_back(f);
-            }
-            return out.size() >= expected;
-        });
-        return out;
     }
 
     const int64_t issued = std::time(nullptr) - 100;
@@ -181,7 +163,7 @@ TEST_F(ConversionTest, RequestSourcedValuesAreMarkedAndWarned) {
     start(
         "referral_secret_file @KEYS@;\n"
         "referral_redis 127.0.0.1:" +
-        std::to_string(redis.port()) +
+        std::to_string(redis->port()) +
         ";\n"
         "server { listen 127.0.0.1:@PORT@; server_name s;\n"
         "  location /done { referral_conversion on;\n"
@@ -198,7 +180,7 @@ TEST_F(ConversionTest, InternalRedirectsYieldOneClickAndOneConversion) {
     start(
         "referral_secret_file @KEYS@;\n"
         "referral_redis 127.0.0.1:" +
-        std::to_string(redis.port()) +
+        std::to_string(redis->port()) +
         ";\n"
         "server { listen 127.0.0.1:@PORT@; server_name s; referral on;\n"
         "  location / { try_files $uri @app; }\n"

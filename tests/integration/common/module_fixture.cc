@@ -53,14 +53,31 @@ testing_support::HttpResponse ModuleTest::get(const std::string &target,
     return testing_support::http_get(nginx_->port(), target, headers);
 }
 
+nlohmann::json ModuleTest::status() {
+    return nlohmann::json::parse(get("/status").body);
+}
+
+void ModuleTest::start_redis(std::vector<std::string> extra) {
+    redis = std::make_unique<testing_support::RedisServer>(std::move(extra));
+}
+
+std::vector<testing_support::Fields> ModuleTest::events(size_t at_least) const {
+    return redis->stream("{referral}:events", at_least);
+}
+
 void ModuleTest::TearDown() {
     if (!nginx_)
         return;
     nginx_->stop();
-    std::string log = nginx_->error_log();
-    EXPECT_EQ(log.find("[alert]"), std::string::npos) << log;
-    EXPECT_EQ(log.find("[emerg]"), std::string::npos) << log;
-    EXPECT_EQ(log.find("exited on signal"), std::string::npos) << log;
+    std::string log = nginx_->error_log(), unexpected;
+    for (const std::string &line : testing_support::serious_lines(log)) {
+        bool allowed = false;
+        for (const std::string &text : allowed_in_log_) {
+            allowed |= line.find(text) != std::string::npos;
+        }
+        unexpected += allowed ? "" : line + "\n";
+    }
+    EXPECT_EQ(unexpected, "") << "the whole error log:\n" << log;
 }
 
 std::string cookie_value(const std::string &set_cookie) {

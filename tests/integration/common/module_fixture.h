@@ -1,16 +1,20 @@
-// Shared setup for tests of the module inside the real nginx: a key ring file and helpers to
-// read what the module sent.
+// The fixture of every test of the module inside the real nginx: a key ring file, nginx with the
+// module, a redis-server it delivers to, and readers for what it answered and sent.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <ctime>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http_client.h"
 #include "keyring.h"
 #include "nginx_server.h"
+#include "redis_server.h"
 #include "token.h"
 
 namespace module_test {
@@ -29,10 +33,27 @@ class ModuleTest : public ::testing::Test {
 
     testing_support::HttpResponse get(const std::string &target,
                                       const std::vector<std::string> &headers = {});
+    // The counters of referral_status at "/status", which the test's configuration provides.
+    nlohmann::json status();
 
+    // Starts redis (extra: further redis-server arguments) for the module to deliver to.
+    void start_redis(std::vector<std::string> extra = {});
+    // The events the module delivered ({referral}:events), oldest first, once there are
+    // at_least of them (as they are when that takes longer than 10 s).
+    std::vector<testing_support::Fields> events(size_t at_least = 0) const;
+
+    // A [crit], [alert] or [emerg] line of the error log that contains `text` fails no test:
+    // the test causes it on purpose.
+    void allow_in_log(const std::string &text) { allowed_in_log_.push_back(text); }
+    // Stops nginx and fails the test on a line of its error log at [crit] or above that it
+    // does not allow.
     void TearDown() override;
 
     std::unique_ptr<testing_support::NginxServer> nginx_;
+    std::unique_ptr<testing_support::RedisServer> redis;
+
+  private:
+    std::vector<std::string> allowed_in_log_;
 };
 
 // The cookie value from a Set-Cookie header ("ref=<token>; Path=/..." → "<token>").
