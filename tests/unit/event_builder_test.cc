@@ -45,6 +45,11 @@ EventOrigin origin() {
     return o;
 }
 
+std::map<std::string, std::string> conversion_map(const ConversionValues &v, bool *amount_invalid) {
+    auto fields = fields_of(conversion_event(key(), origin(), v, amount_invalid));
+    return {fields.begin(), fields.end()};
+}
+
 TEST(EventBuilder, ClickFieldsInOrder) {
     EventOrigin o = origin();
     o.source = "tg";
@@ -94,11 +99,7 @@ TEST(EventBuilder, InvalidValuesGoRawAndCut) {
     v.amount = amount;
     v.currency = "not a currency at all";
     bool amount_invalid = false;
-    std::map<std::string, std::string> fields;
-    for (const auto &[name, value] :
-         fields_of(conversion_event(key(), origin(), v, &amount_invalid))) {
-        fields[name] = value;
-    }
+    auto fields = conversion_map(v, &amount_invalid);
     EXPECT_TRUE(amount_invalid);
     EXPECT_EQ(fields.count("order"), 0u);
     EXPECT_EQ(fields["order_raw"], std::string(128, 'o'));
@@ -113,11 +114,7 @@ TEST(EventBuilder, AmountWithoutCurrencyHasTwoDecimals) {
     ConversionValues v;
     v.amount = "12.3";
     bool amount_invalid = true;
-    std::map<std::string, std::string> fields;
-    for (const auto &[name, value] :
-         fields_of(conversion_event(key(), origin(), v, &amount_invalid))) {
-        fields[name] = value;
-    }
+    auto fields = conversion_map(v, &amount_invalid);
     EXPECT_FALSE(amount_invalid);
     EXPECT_EQ(fields["amount"], "1230");
     EXPECT_EQ(fields.count("currency"), 0u);

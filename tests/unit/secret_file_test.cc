@@ -1,12 +1,11 @@
 #include "secret_file.h"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
+#include <cerrno>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "process.h"
 
 namespace referral {
 namespace {
@@ -39,19 +38,10 @@ TEST(FirstLineSecret, TrimsTheLineEndAndBlanks) {
 
 class SecretFileTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char dir[] = "/tmp/secret_file_test.XXXXXX";
-        ASSERT_NE(mkdtemp(dir), nullptr);
-        dir_ = dir;
-    }
-    void TearDown() override {
-        unlink(path().c_str());
-        rmdir(dir_.c_str());
-    }
-    std::string path() const { return dir_ + "/pw"; }
-    void write(const std::string &text) { std::ofstream(path(), std::ios::binary) << text; }
+    std::string path() const { return dir_.path() + "/pw"; }
+    void write(const std::string &text) { testing_support::write_file(path(), text); }
 
-    std::string dir_;
+    testing_support::TempDir dir_;
 };
 
 TEST_F(SecretFileTest, ReadsTheFirstLine) {
@@ -81,13 +71,13 @@ TEST_F(SecretFileTest, Empty) {
 }
 
 TEST_F(SecretFileTest, Missing) {
-    SecretFile file((dir_ + "/missing").c_str());
+    SecretFile file((dir_.path() + "/missing").c_str());
     EXPECT_EQ(file.status(), SecretFile::Status::cannot_open);
     EXPECT_EQ(file.error(), ENOENT);
 }
 
 TEST_F(SecretFileTest, Directory) {
-    SecretFile file(dir_.c_str());
+    SecretFile file(dir_.path().c_str());
     EXPECT_EQ(file.status(), SecretFile::Status::cannot_read);
     EXPECT_EQ(file.error(), EISDIR);
 }

@@ -1,34 +1,22 @@
 // rewards.toml's redis.password_file is read by the same rule as the module's password_file=:
 // the first line, without its line end and the blanks around it.
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "config.h"
+#include "process.h"
 
 namespace referral::rewardd {
 namespace {
 
 class PasswordFileTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char dir[] = "/tmp/password_file_test.XXXXXX";
-        ASSERT_NE(mkdtemp(dir), nullptr);
-        dir_ = dir;
-    }
-    void TearDown() override {
-        unlink(path().c_str());
-        rmdir(dir_.c_str());
-    }
-    std::string path() const { return dir_ + "/pw"; }
+    std::string path() const { return dir_.path() + "/pw"; }
 
     // The password read, or the error message.
     std::string load(const std::string &text) {
-        std::ofstream(path(), std::ios::binary) << text;
+        testing_support::write_file(path(), text);
         try {
             return parse_config(
                        "[redis]\npassword_file = \"" + path() + "\"\n[referrer]\npercent = 1\n",
@@ -39,7 +27,7 @@ class PasswordFileTest : public ::testing::Test {
         }
     }
 
-    std::string dir_;
+    testing_support::TempDir dir_;
 };
 
 TEST_F(PasswordFileTest, CrlfAndBlanksAreTrimmed) {
