@@ -14,18 +14,21 @@
 
 namespace {
 
+using referral::EventField;
+
+// The fields the module writes for a click, with the ip and ua digests already computed.
 referral::EventRecord click_event() {
     referral::EventRecord event;
-    event.add("v", "1");
-    event.add("type", "click");
-    event.add("id", "AAECAwQFBgcICQoLDA0ODw");
-    event.add("ts", "1795429438123");
-    event.add("site", "shop.example");
-    event.add("code", "alice");
-    event.add("click", "EBESExQVFhcYGRobHB0eHw");
-    event.add("ip", "0123456789abcdef");
-    event.add("ua", "fedcba9876543210");
-    event.add("src", "x");
+    event.add(EventField::v, referral::kEventVersion);
+    event.add(EventField::type, referral::type_name(referral::EventType::click));
+    event.add(EventField::id, "AAECAwQFBgcICQoLDA0ODw");
+    event.add(EventField::ts, "1795429438123");
+    event.add(EventField::site, "shop.example");
+    event.add(EventField::code, "alice");
+    event.add(EventField::click, "EBESExQVFhcYGRobHB0eHw");
+    event.add(EventField::ip, "0123456789abcdef");
+    event.add(EventField::ua, "fedcba9876543210");
+    event.add(EventField::src, "x");
     return event;
 }
 

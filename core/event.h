@@ -9,11 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "event_schema.h"
+
 namespace referral {
 
 class EventRecord {
   public:
     void add(std::string_view name, std::string_view value);  // values over 65535 bytes are cut
+    void add(EventField f, std::string_view value) { add(field_name(f), value); }
     const std::string &bytes() const { return bytes_; }
     std::string release() { return std::move(bytes_); }
 

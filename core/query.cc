@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "token.h"
+#include "event_schema.h"
 
 namespace referral {
 namespace {

@@ -59,32 +59,6 @@ bool valid_optional_utm(std::string_view s) {
 
 }  // namespace
 
-bool valid_code(std::string_view code, size_t max_length) {
-    if (code.empty() || code.size() > max_length) {
-        return false;
-    }
-    for (char c : code) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool valid_utm(std::string_view value) {
-    if (value.empty() || value.size() > kMaxUtmLength) {
-        return false;
-    }
-    for (char c : value) {
-        if (c < 0x20 || c > 0x7e) {
-            return false;
-        }
-    }
-    return true;
-}
-
 size_t sign_token(const Key &key, const Attribution &a, char *out) {
     // The limits below are what the output buffer is sized for; anything larger is refused
     // rather than written past its end.

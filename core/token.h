@@ -8,12 +8,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "event_schema.h"
 #include "keyring.h"
 
 namespace referral {
 
-constexpr size_t kMaxCodeLength = 128;
-constexpr size_t kMaxUtmLength = 64;
 constexpr size_t kClickIdBytes = 16;
 constexpr size_t kClickIdLength = 22;  // b64url of 16 bytes
 // Upper bound of a signed token: "1." kid(16) "." b64url(payload) "." tag(22).
@@ -42,8 +41,5 @@ size_t sign_token(const Key &key, const Attribution &a, char *out);
 // the future is invalid.
 TokenStatus verify_token(const Keyring &keys, std::string_view token, int64_t now, int64_t max_age,
                          char *scratch, Attribution *out);
-
-bool valid_code(std::string_view code, size_t max_length);
-bool valid_utm(std::string_view value);
 
 }  // namespace referral

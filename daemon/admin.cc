@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "base64url.h"
+#include "event_builder.h"
+#include "script_calls.h"
 
 namespace referral::rewardd {
 namespace {
@@ -15,17 +16,18 @@ void check(const Reply &r) {
     if (is_error(r.get())) {
         throw CommandError(std::string(text(r.get())));
     }
-    if (r->type == REDIS_REPLY_ARRAY && r->elements > 1 && text(r->element[0]) == "error") {
+    if (r->type == REDIS_REPLY_ARRAY && r->elements > 1 &&
+        text(r->element[0]) == script_status::kError) {
         throw CommandError(std::string(text(r->element[1])));
     }
 }
 
-std::string random_event_id() {
-    unsigned char bytes[16];
+EventId random_event_id() {
+    uint8_t bytes[kEventIdBytes];
     if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
         throw std::runtime_error("no random bytes for an event id");
     }
-    return b64url_encode(std::string_view(reinterpret_cast<const char *>(bytes), sizeof(bytes)));
+    return make_event_id(bytes);
 }
 
 }  // namespace
@@ -35,10 +37,15 @@ Admin::Admin(const Config &config, Redis &redis)
 
 void Admin::enroll(const std::string &customer, const std::string &code,
                    const std::string &parent) {
-    check(
-        scripts_.run(redis_, {Script::kEnroll,
-                              {keys_.owner(), keys_.code_of(), keys_.referred_by(), keys_.codes()},
-                              {customer, code, parent}}));
+    EnrollCall call;
+    call.owner = keys_.owner();
+    call.code_of = keys_.code_of();
+    call.referred_by = keys_.referred_by();
+    call.codes = keys_.codes();
+    call.customer = customer;
+    call.code = code;
+    call.parent = parent;
+    check(scripts_.run(redis_, call.to_call()));
 }
 
 std::string Admin::refund(const std::string &site, const std::string &order,
@@ -46,23 +53,13 @@ std::string Admin::refund(const std::string &site, const std::string &order,
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-    Argv argv = {"XADD",
-                 keys_.events(),
-                 "*",
-                 "v",
-                 "1",
-                 "type",
-                 "refund",
-                 "id",
-                 random_event_id(),
-                 "ts",
-                 std::to_string(now),
-                 "site",
-                 site,
-                 "order",
-                 order};
-    if (amount) {
-        argv.insert(argv.end(), {"amount", std::to_string(*amount)});
+    EventRecord event = refund_event(random_event_id().view(), now, site, order, amount);
+    EventFields fields;
+    decode_event(event.bytes(), &fields);
+    Argv argv = {"XADD", keys_.events(), "*"};
+    for (const auto &[name, value] : fields) {
+        argv.emplace_back(name);
+        argv.emplace_back(value);
     }
     Reply r = redis_.command(argv);
     check(r);
@@ -70,11 +67,15 @@ std::string Admin::refund(const std::string &site, const std::string &order,
 }
 
 std::string Admin::approve(const std::string &site, const std::string &order) {
-    Reply r = scripts_.run(redis_, {Script::kApprove,
-                                    {keys_.order(site, order), keys_.due(), keys_.ledger()},
-                                    {keys_.prefix(), std::to_string(config_.programme.hold_ms)}});
+    ApproveCall call;
+    call.order_key = keys_.order(site, order);
+    call.due = keys_.due();
+    call.ledger = keys_.ledger();
+    call.prefix = keys_.prefix();
+    call.hold_ms = config_.programme.hold_ms;
+    Reply r = scripts_.run(redis_, call.to_call());
     check(r);
-    if (r->elements > 1) {
+    if (text(r->element[0]) == script_status::kPending) {
         return "pending until " + std::string(text(r->element[1]));
     }
     return std::string(text(r->element[0]));
@@ -92,12 +93,14 @@ std::vector<std::string> Admin::currencies() {
 }
 
 std::map<std::string, int64_t> Admin::payout(const std::string &code) {
-    ScriptCall call{Script::kPayout, {keys_.ledger()}, {"code:" + code}};
-    for (const std::string &currency : currencies()) {
-        call.keys.push_back(keys_.balance(currency));
-        call.args.push_back(currency);
+    PayoutCall call;
+    call.ledger = keys_.ledger();
+    call.account = "code:" + code;
+    call.currencies = currencies();
+    for (const std::string &currency : call.currencies) {
+        call.balances.push_back(keys_.balance(currency));
     }
-    Reply r = scripts_.run(redis_, call);
+    Reply r = scripts_.run(redis_, call.to_call());
     check(r);
     std::map<std::string, int64_t> paid;
     for (size_t i = 0; i + 1 < r->elements; i += 2) {

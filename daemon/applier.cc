@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include "amounts.h"
 
 namespace referral::rewardd {
@@ -11,91 +14,118 @@ namespace {
 constexpr int64_t kHourMs = 3600 * 1000;
 constexpr int64_t kDayMs = 24 * kHourMs;
 
-std::string flag(bool b) {
-    return b ? "1" : "0";
+std::string_view mode_name(RefundPlan::Mode mode) {
+    return mode == RefundPlan::Mode::kEarly     ? "early"
+           : mode == RefundPlan::Mode::kReverse ? "reverse"
+                                                : "complete";
 }
 
 }  // namespace
 
-ScriptCall Applier::event_call(Script script, std::string_view entry,
-                               std::string_view event_id) const {
+EventHeader Applier::header(std::string_view entry, std::string_view event_id) const {
     // Events without an id cannot be told apart by it; their stream entry id stands in.
     std::string seen =
         event_id.empty() ? keys_.seen("entry:" + std::string(entry)) : keys_.seen(event_id);
-    return ScriptCall{
-        script,
-        {keys_.events(), keys_.ledger(), keys_.rejected(), std::move(seen)},
-        {config_.daemon.group, std::string(entry), std::to_string(config_.daemon.event_ttl_ms),
-         std::to_string(config_.daemon.rejected_maxlen)}};
+    return EventHeader{keys_.events(),
+                       keys_.ledger(),
+                       keys_.rejected(),
+                       std::move(seen),
+                       config_.daemon.group,
+                       std::string(entry),
+                       config_.daemon.event_ttl_ms,
+                       config_.daemon.rejected_maxlen};
 }
 
 std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const Fields &fields,
                                                   int64_t now_ms) const {
-    std::string_view id = field(fields, "id");
+    std::string_view id = field(fields, EventField::id);
     Plan plan = plan_event(config_.programme, fields, now_ms);
     if (auto *c = std::get_if<Click>(&plan)) {
+        spdlog::debug("entry {}: click for code {}", entry, c->code);
         return click_call(entry, id, *c);
     }
     if (auto *c = std::get_if<Conversion>(&plan)) {
+        spdlog::debug(
+            "entry {}: conversion of order {} at {} for code {}, {} {} {}, rewards referrer {} {} "
+            "friend {} {}",
+            entry, c->order, c->site, c->code, c->amount, c->currency, c->state,
+            fmt::join(c->referrer_rewards, "/"), c->referrer_currency, c->friend_reward,
+            c->friend_currency);
         return conversion_call(entry, id, *c);
     }
     if (auto *r = std::get_if<Refund>(&plan)) {
+        spdlog::debug("entry {}: refund of order {} at {}, amount {}", entry, r->order, r->site,
+                      r->amount ? std::to_string(*r->amount) : "all");
         return *r;
     }
     const Rejection &rejection = std::get<Rejection>(plan);
-    ScriptCall call = event_call(Script::kReject, entry, id);
-    call.args.push_back(rejection.reason);
-    call.args.push_back(rejection.detail);
-    return call;
+    spdlog::debug("entry {}: rejected before any script: {} ({})", entry, rejection.reason,
+                  rejection.detail);
+    return reject_call(entry, id, rejection);
+}
+
+ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_id,
+                                const Rejection &rejection) const {
+    return RejectCall{header(entry, event_id), rejection.reason, rejection.detail}.to_call();
 }
 
 ScriptCall Applier::click_call(std::string_view entry, std::string_view id, const Click &c) const {
-    ScriptCall call = event_call(Script::kClick, entry, id);
-    call.keys.insert(call.keys.end(), {keys_.owner(), keys_.stats(c.code), keys_.codes(),
-                                       keys_.clicks_in_hour(c.ts)});
-    call.args.insert(
-        call.args.end(),
-        {std::string(c.code), std::string(c.ip), std::string(c.source),
-         flag(config_.programme.open_enrolment),
-         std::to_string(config_.limits.clicks_per_ip_per_hour), std::to_string(2 * kHourMs)});
-    return call;
+    ClickCall call;
+    call.header = header(entry, id);
+    call.owner = keys_.owner();
+    call.stats = keys_.stats(c.code);
+    call.codes = keys_.codes();
+    call.ip_clicks = keys_.clicks_in_hour(c.ts);
+    call.code = c.code;
+    call.ip = c.ip;
+    call.source = c.source;
+    call.open_enrolment = config_.programme.open_enrolment;
+    call.clicks_per_ip = config_.limits.clicks_per_ip_per_hour;
+    call.hour_ttl_ms = 2 * kHourMs;
+    return call.to_call();
 }
 
 ScriptCall Applier::conversion_call(std::string_view entry, std::string_view id,
                                     const Conversion &c) const {
     const Programme &p = config_.programme;
     const Limits &l = config_.limits;
-    ScriptCall call = event_call(Script::kConversion, entry, id);
-    call.keys.insert(
-        call.keys.end(),
-        {keys_.order(c.site, c.order), keys_.owner(), keys_.code_of(), keys_.referred_by(),
-         keys_.stats(c.code), keys_.codes(), keys_.buyers(), keys_.conversions_on_day(c.ts),
-         keys_.rewards_in_month(c.ts), keys_.due(), keys_.currencies(),
-         keys_.balance(c.referrer_currency), keys_.balance(c.friend_currency)});
-    call.args.insert(call.args.end(), {std::string(id),
-                                       std::string(c.site),
-                                       std::string(c.order),
-                                       std::string(c.code),
-                                       std::string(c.customer),
-                                       std::to_string(c.amount),
-                                       std::string(c.currency),
-                                       std::to_string(c.ts),
-                                       c.state,
-                                       std::to_string(c.due_ms),
-                                       std::to_string(config_.daemon.order_ttl_ms),
-                                       flag(p.open_enrolment),
-                                       flag(p.first_purchase_only),
-                                       std::to_string(l.conversions_per_referrer_per_day),
-                                       std::to_string(2 * kDayMs),
-                                       std::to_string(l.reward_cap_per_referrer_per_month),
-                                       std::to_string(62 * kDayMs),
-                                       c.referrer_currency,
-                                       c.friend_currency,
-                                       std::to_string(c.friend_reward)});
-    for (int64_t reward : c.referrer_rewards) {
-        call.args.push_back(std::to_string(reward));
-    }
-    return call;
+    ConversionCall call;
+    call.header = header(entry, id);
+    call.order_key = keys_.order(c.site, c.order);
+    call.owner = keys_.owner();
+    call.code_of = keys_.code_of();
+    call.referred_by = keys_.referred_by();
+    call.stats = keys_.stats(c.code);
+    call.codes = keys_.codes();
+    call.buyers = keys_.buyers();
+    call.day_conversions = keys_.conversions_on_day(c.ts);
+    call.month_rewards = keys_.rewards_in_month(c.ts);
+    call.due = keys_.due();
+    call.currencies = keys_.currencies();
+    call.referrer_balance = keys_.balance(c.referrer_currency);
+    call.friend_balance = keys_.balance(c.friend_currency);
+    call.event_id = id;
+    call.site = c.site;
+    call.order = c.order;
+    call.code = c.code;
+    call.customer = c.customer;
+    call.amount = c.amount;
+    call.currency = c.currency;
+    call.ts = c.ts;
+    call.state = c.state;
+    call.due_ms = c.due_ms;
+    call.order_ttl_ms = config_.daemon.order_ttl_ms;
+    call.open_enrolment = p.open_enrolment;
+    call.first_purchase_only = p.first_purchase_only;
+    call.daily_limit = l.conversions_per_referrer_per_day;
+    call.day_ttl_ms = 2 * kDayMs;
+    call.monthly_cap = l.reward_cap_per_referrer_per_month;
+    call.month_ttl_ms = 62 * kDayMs;
+    call.referrer_currency = c.referrer_currency;
+    call.friend_currency = c.friend_currency;
+    call.friend_reward = c.friend_reward;
+    call.referrer_rewards = c.referrer_rewards;
+    return call.to_call();
 }
 
 OrderRecord Applier::read_order(Redis &redis, const Refund &refund) const {
@@ -146,23 +176,26 @@ OrderRecord Applier::read_order(Redis &redis, const Refund &refund) const {
 ScriptCall Applier::refund_call(std::string_view entry, std::string_view event_id,
                                 const Refund &refund, const OrderRecord &order) const {
     RefundPlan plan = plan_refund(order, refund.amount);
-    ScriptCall call = event_call(Script::kRefund, entry, event_id);
-    call.keys.push_back(keys_.order(refund.site, refund.order));
-    call.keys.push_back(keys_.due());
-    const char *mode = plan.mode == RefundPlan::Mode::kEarly     ? "early"
-                       : plan.mode == RefundPlan::Mode::kReverse ? "reverse"
-                                                                 : "complete";
-    call.args.insert(call.args.end(),
-                     {order.version, mode, plan.total, std::to_string(plan.amount),
-                      std::to_string(refund.ts), std::to_string(config_.daemon.event_ttl_ms)});
+    spdlog::debug("entry {}: refund of order {} planned as {} against version {}", entry,
+                  refund.order, mode_name(plan.mode), order.version);
+    RefundCall call;
+    call.header = header(entry, event_id);
+    call.order_key = keys_.order(refund.site, refund.order);
+    call.due = keys_.due();
+    call.version = order.version;
+    call.mode = mode_name(plan.mode);
+    call.total = plan.total;
+    call.amount = plan.amount;
+    call.ts = refund.ts;
+    call.remember_ttl_ms = config_.daemon.event_ttl_ms;
     if (plan.mode == RefundPlan::Mode::kReverse) {
-        call.keys.push_back(keys_.stats(order.code));
+        call.stats = keys_.stats(order.code);
         for (size_t i = 0; i < plan.reversals.size(); ++i) {
-            call.keys.push_back(keys_.balance(order.currencies[i]));
-            call.args.push_back(std::to_string(plan.reversals[i]));
+            call.balances.push_back(keys_.balance(order.currencies[i]));
         }
+        call.reversals = plan.reversals;
     }
-    return call;
+    return call.to_call();
 }
 
 }  // namespace referral::rewardd

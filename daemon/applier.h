@@ -11,6 +11,7 @@
 #include "keys.h"
 #include "redis_client.h"
 #include "rules.h"
+#include "script_calls.h"
 #include "scripts.h"
 
 namespace referral::rewardd {
@@ -27,9 +28,11 @@ class Applier {
     OrderRecord read_order(Redis &redis, const Refund &refund) const;
     ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
                            const OrderRecord &order) const;
+    ScriptCall reject_call(std::string_view entry, std::string_view event_id,
+                           const Rejection &rejection) const;
 
   private:
-    ScriptCall event_call(Script script, std::string_view entry, std::string_view event_id) const;
+    EventHeader header(std::string_view entry, std::string_view event_id) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
     ScriptCall conversion_call(std::string_view entry, std::string_view id,
                                const Conversion &c) const;

@@ -10,6 +10,7 @@
 
 #include "amounts.h"
 #include "money.h"
+#include "secret_file.h"
 
 namespace referral::rewardd {
 namespace {
@@ -237,12 +238,20 @@ void parse_address(Section &s, RedisConfig *redis) {
 }
 
 std::string read_secret(Section &s, std::string_view key, const std::string &path) {
-    std::ifstream in(path);
-    std::string secret;
-    if (!in || !std::getline(in, secret)) {
-        s.fail(key, "cannot read " + path);
+    SecretFile file(path.c_str());
+    switch (file.status()) {
+        case SecretFile::Status::ok:
+            break;
+        case SecretFile::Status::cannot_open:
+        case SecretFile::Status::cannot_read:
+            s.fail(key, "cannot read " + path + ": " + std::strerror(file.error()));
+        case SecretFile::Status::too_long:
+            s.fail(key, "the first line of " + path + " is longer than " +
+                            std::to_string(SecretFile::kMaxLine) + " bytes");
+        case SecretFile::Status::empty:
+            s.fail(key, path + " is empty: put the password on its first line");
     }
-    return secret;
+    return std::string(file.secret());
 }
 
 RedisConfig parse_redis(Section s) {

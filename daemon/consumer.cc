@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -43,7 +45,28 @@ bool transient(const redisReply *r) {
 }
 
 std::string_view metric_type(std::string_view type) {
-    return type == "click" || type == "conversion" || type == "refund" ? type : "other";
+    std::optional<EventType> t = parse_event_type(type);
+    return t ? type_name(*t) : "other";
+}
+
+[[noreturn]] void unexpected(std::string_view command, const redisReply *r) {
+    throw std::runtime_error(std::string(command) + ": " +
+                             (is_error(r) ? std::string(text(r)) : "unexpected reply"));
+}
+
+// A script's reply as one line, for debug traces.
+std::string describe(const redisReply *r) {
+    if (r->type == REDIS_REPLY_INTEGER) {
+        return std::to_string(r->integer);
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        return std::string(text(r));
+    }
+    std::string out;
+    for (size_t i = 0; i < r->elements; ++i) {
+        out += (i ? " " : "") + describe(r->element[i]);
+    }
+    return out;
 }
 
 // A stream id "ms-seq" as a comparable pair.
@@ -147,12 +170,11 @@ void Consumer::serve(Redis &redis) {
             ensure_group(redis);
             continue;
         }
-        if (is_error(r.get())) {
-            throw std::runtime_error("XREADGROUP: " + std::string(text(r.get())));
+        StreamEntries entries;
+        if (!parse_read_reply(r.get(), &entries)) {
+            unexpected("XREADGROUP", r.get());
         }
-        if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-            apply(redis, r->element[0]->element[1]);
-        }
+        apply(redis, entries);
     }
 }
 
@@ -163,14 +185,19 @@ void Consumer::read_own_pending(Redis &redis) {
         Reply r =
             redis.command({"XREADGROUP", "GROUP", config_.daemon.group, consumer_, "COUNT",
                            std::to_string(config_.daemon.batch), "STREAMS", keys_.events(), after});
-        if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+        if (is_error(r.get())) {
+            return;  // NOGROUP: serve() creates the group again
+        }
+        StreamEntries entries;
+        if (!parse_read_reply(r.get(), &entries)) {
+            unexpected("XREADGROUP", r.get());
+        }
+        if (entries.empty() || stop_) {
             return;
         }
-        const redisReply *entries = r->element[0]->element[1];
-        if (entries->elements == 0 || stop_) {
-            return;
-        }
-        after = text(entries->element[entries->elements - 1]->element[0]);
+        after = entries.back().id;
+        spdlog::debug("reading {} entries given to {} before and never acknowledged",
+                      entries.size(), consumer_);
         apply(redis, entries);
     }
 }
@@ -185,114 +212,117 @@ void Consumer::claim(Redis &redis) {
             ensure_group(redis);
             return;
         }
-        if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) {
-            throw std::runtime_error("XAUTOCLAIM: " + std::string(text(r.get())));
+        std::string_view next;
+        StreamEntries entries;
+        if (!parse_autoclaim_reply(r.get(), &next, &entries)) {
+            unexpected("XAUTOCLAIM", r.get());
         }
-        start = text(r->element[0]);
-        if (size_t n = apply(redis, r->element[1])) {
+        if (!entries.empty()) {
+            spdlog::debug("XAUTOCLAIM from {}: {} entries idle for over {} ms, next {}", start,
+                          entries.size(), config_.daemon.claim_idle_ms, next);
+        }
+        start = next;
+        if (size_t n = apply(redis, entries)) {
             spdlog::info("took over {} entries pending for longer than claim_idle", n);
         }
     } while (start != "0-0" && !stop_);
 }
 
-size_t Consumer::apply(Redis &redis, const redisReply *entries) {
+size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
     std::vector<ScriptCall> calls;
-    std::vector<std::string> types;
+    std::vector<Queued> queued;
     int64_t now = now_ms();
-    for (size_t i = 0; i < entries->elements; ++i) {
-        const redisReply *entry = entries->element[i];
-        std::string_view id = text(entry->element[0]);
-        const redisReply *kv = entry->element[1];
-        if (!kv || kv->type != REDIS_REPLY_ARRAY) {
-            // Deleted from the stream while pending: nothing left to apply.
-            redis.command({"XACK", keys_.events(), config_.daemon.group, std::string(id)});
+    for (const StreamEntry &e : entries) {
+        if (e.deleted) {
+            spdlog::debug("entry {}: deleted from the stream while pending, acknowledged", e.id);
+            redis.command({"XACK", keys_.events(), config_.daemon.group, std::string(e.id)});
             continue;
         }
-        Fields fields;
-        fields.reserve(kv->elements / 2);
-        for (size_t j = 0; j + 1 < kv->elements; j += 2) {
-            fields.emplace_back(text(kv->element[j]), text(kv->element[j + 1]));
-        }
-        auto prepared = applier_.prepare(id, fields, now);
-        std::string_view type = metric_type(field(fields, "type"));
+        auto prepared = applier_.prepare(e.id, e.fields, now);
+        Queued q{metric_type(field(e.fields, EventField::type)), e.id,
+                 field(e.fields, EventField::id)};
         if (auto *call = std::get_if<ScriptCall>(&prepared)) {
             calls.push_back(std::move(*call));
-            types.emplace_back(type);
+            queued.push_back(q);
         } else {
             // A refund is planned against its order as it stands after everything before it.
-            flush(redis, calls, types);
-            apply_refund(redis, id, field(fields, "id"), std::get<Refund>(prepared));
+            flush(redis, calls, queued);
+            apply_refund(redis, q, std::get<Refund>(prepared));
         }
     }
-    flush(redis, calls, types);
-    return entries->elements;
+    flush(redis, calls, queued);
+    return entries.size();
 }
 
-void Consumer::flush(Redis &redis, std::vector<ScriptCall> &calls,
-                     std::vector<std::string> &types) {
+void Consumer::flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued) {
     if (calls.empty()) {
         return;
     }
     std::vector<Reply> replies = scripts_.run_all(redis, calls);
     for (size_t i = 0; i < calls.size(); ++i) {
-        settle(types[i], calls[i], replies[i].get(), redis);
+        settle(queued[i], replies[i].get(), redis);
     }
     calls.clear();
-    types.clear();
+    queued.clear();
 }
 
-void Consumer::apply_refund(Redis &redis, std::string_view entry, std::string_view event_id,
-                            const Refund &refund) {
+void Consumer::apply_refund(Redis &redis, const Queued &q, const Refund &refund) {
     for (int attempt = 0; attempt < kRefundAttempts; ++attempt) {
         OrderRecord order = applier_.read_order(redis, refund);
-        ScriptCall call = applier_.refund_call(entry, event_id, refund, order);
+        ScriptCall call = applier_.refund_call(q.entry, q.event_id, refund, order);
         Reply r = scripts_.run(redis, call);
-        if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && text(r->element[0]) == "stale") {
-            continue;  // another daemon changed the order in between: plan again
+        if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+            text(r->element[0]) == script_status::kStale) {
+            // Another daemon changed the order in between: plan again.
+            spdlog::debug("entry {}: order {} changed while the refund was planned", q.entry,
+                          refund.order);
+            continue;
         }
-        settle("refund", call, r.get(), redis);
+        settle(q, r.get(), redis);
         return;
     }
-    spdlog::warn("refund {} left pending: its order kept changing", entry);
-    metrics_.event("refund", "failed");
+    spdlog::warn("refund {} left pending: its order kept changing", q.entry);
+    metrics_.event(q.type, "failed");
 }
 
-void Consumer::settle(std::string_view type, const ScriptCall &call, const redisReply *reply,
-                      Redis &redis) {
+void Consumer::settle(const Queued &q, const redisReply *reply, Redis &redis) {
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
         std::string_view status = text(reply->element[0]);
-        metrics_.event(type, status);
-        if (status == "rejected" && reply->elements > 1) {
+        metrics_.event(q.type, status);
+        if (status == script_status::kRejected && reply->elements > 1) {
             metrics_.rejected(text(reply->element[1]));
         }
-        if (status == "applied" && reply->elements > 2 && integer(reply->element[2]) > 0) {
+        if (status == script_status::kApplied && reply->elements > 2 &&
+            integer(reply->element[2]) > 0) {
             metrics_.rejected("reward_cap", integer(reply->element[2]));
+        }
+        if (spdlog::should_log(spdlog::level::debug)) {
+            spdlog::debug("entry {}: {} script: {}", q.entry, q.type, describe(reply));
         }
         return;
     }
-    const std::string &entry = call.args[1];
     if (transient(reply)) {
-        spdlog::warn("entry {} left pending: {}", entry, text(reply));
-        metrics_.event(type, "failed");
+        spdlog::warn("entry {} left pending: {}", q.entry, text(reply));
+        metrics_.event(q.type, "failed");
         return;
     }
     // Anything else would fail the same way on every retry: record it and move on rather
     // than block the stream.
-    spdlog::error("entry {} rejected: script failed: {}", entry, text(reply));
-    ScriptCall reject{Script::kReject,
-                      {call.keys.begin(), call.keys.begin() + 4},
-                      {call.args.begin(), call.args.begin() + 4}};
-    reject.args.push_back("internal_error");
-    reject.args.emplace_back(text(reply));
-    scripts_.run(redis, reject);
-    metrics_.event(type, "rejected");
+    spdlog::error("entry {} rejected: script failed: {}", q.entry, text(reply));
+    scripts_.run(redis,
+                 applier_.reject_call(q.entry, q.event_id,
+                                      Rejection{"internal_error", std::string(text(reply))}));
+    metrics_.event(q.type, script_status::kRejected);
     metrics_.rejected("internal_error");
 }
 
 void Consumer::release_holds(Redis &redis) {
-    ScriptCall call{Script::kPromote,
-                    {keys_.due(), keys_.ledger()},
-                    {keys_.prefix(), std::to_string(config_.daemon.batch)}};
+    PromoteCall promote;
+    promote.due = keys_.due();
+    promote.ledger = keys_.ledger();
+    promote.prefix = keys_.prefix();
+    promote.batch = config_.daemon.batch;
+    ScriptCall call = promote.to_call();
     for (;;) {
         Reply r = scripts_.run(redis, call);
         if (is_error(r.get())) {
@@ -300,6 +330,9 @@ void Consumer::release_holds(Redis &redis) {
             return;
         }
         int64_t n = integer(r.get());
+        if (n > 0) {
+            spdlog::debug("released the holds of {} orders", n);
+        }
         metrics_.released(n);
         if (n < config_.daemon.batch) {
             return;
@@ -343,6 +376,7 @@ void Consumer::trim(Redis &redis) {
         }
     }
     if (stream_id(keep) > std::make_pair<uint64_t, uint64_t>(0, 0)) {
+        spdlog::debug("trimming {} below {}", keys_.events(), keep);
         redis.command({"XTRIM", keys_.events(), "MINID", keep});
     }
 }

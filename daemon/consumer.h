@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "redis_client.h"
 #include "scripts.h"
+#include "stream_reply.h"
 
 namespace referral::rewardd {
 
@@ -30,15 +31,19 @@ class Consumer {
 
     void serve(Redis &redis);
     void ensure_group(Redis &redis);
-    // Applies XREADGROUP / XAUTOCLAIM entries ([id, [field, value, ...]] each); returns
-    // how many there were.
-    size_t apply(Redis &redis, const redisReply *entries);
-    void flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<std::string> &types);
-    void apply_refund(Redis &redis, std::string_view entry, std::string_view event_id,
-                      const Refund &refund);
+    // An event's call on its way to Redis, and what settling its reply needs.
+    struct Queued {
+        std::string_view type;  // metric label
+        std::string_view entry;
+        std::string_view event_id;
+    };
+
+    // Applies the entries of one reply; returns how many there were.
+    size_t apply(Redis &redis, const StreamEntries &entries);
+    void flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued);
+    void apply_refund(Redis &redis, const Queued &q, const Refund &refund);
     // Counts a script's outcome; a script that failed for good rejects its event instead.
-    void settle(std::string_view type, const ScriptCall &call, const redisReply *reply,
-                Redis &redis);
+    void settle(const Queued &q, const redisReply *reply, Redis &redis);
     void read_own_pending(Redis &redis);
     void claim(Redis &redis);
     void release_holds(Redis &redis);

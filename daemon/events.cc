@@ -9,86 +9,99 @@
 namespace referral::rewardd {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
+Rejection invalid(EventField f) {
+    return {"invalid_field", std::string(field_name(f))};
+}
 
 std::optional<Rejection> check_code(std::string_view code) {
     if (!valid_code(code)) {
-        return Rejection{"invalid_field", "code"};
+        return invalid(EventField::code);
     }
     return std::nullopt;
 }
 
-Rejection missing(std::string_view name, const Fields &fields) {
-    std::string raw = std::string(name) + "_raw";
-    std::string detail(name);
-    if (!field(fields, raw).empty()) {
-        detail += " (" + raw + " sent: not a valid value)";
+Rejection missing(EventField f, const Fields &fields) {
+    std::string detail(field_name(f));
+    std::optional<EventField> raw = raw_field(f);
+    if (raw && !field(fields, *raw).empty()) {
+        detail += " (" + std::string(field_name(*raw)) + " sent: not a valid value)";
     }
     return {"missing_field", detail};
 }
 
-// The first required field that is absent, if any.
-std::optional<Rejection> require(const Fields &fields,
-                                 std::initializer_list<std::string_view> names) {
-    for (std::string_view name : names) {
-        if (field(fields, name).empty()) {
-            return missing(name, fields);
+// The first of fs that is absent, if any.
+std::optional<Rejection> require(const Fields &fields, std::initializer_list<EventField> fs) {
+    for (EventField f : fs) {
+        if (field(fields, f).empty()) {
+            return missing(f, fields);
         }
     }
     return std::nullopt;
 }
 
-std::optional<Rejection> parse_time(const Fields &fields, std::string_view name, int64_t *out) {
-    auto ms = parse_minor_units(field(fields, name));
+// The first field the type requires that is absent, in the schema's order.
+std::optional<Rejection> require(const Fields &fields, EventType type) {
+    for (size_t i = 0; i < kEventFieldCount; ++i) {
+        auto f = static_cast<EventField>(i);
+        if (presence(f, type) == Presence::required && field(fields, f).empty()) {
+            return missing(f, fields);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Rejection> parse_time(const Fields &fields, EventField f, int64_t *out) {
+    auto ms = parse_minor_units(field(fields, f));
     if (!ms) {
-        return Rejection{"invalid_field", std::string(name)};
+        return invalid(f);
     }
     *out = *ms;
     return std::nullopt;
 }
 
 Plan plan_click(const Fields &fields) {
-    if (auto r = require(fields, {"ts", "site", "code"})) {
+    if (auto r = require(fields, EventType::click)) {
         return *r;
     }
     Click c;
-    if (auto r = parse_time(fields, "ts", &c.ts)) {
+    if (auto r = parse_time(fields, EventField::ts, &c.ts)) {
         return *r;
     }
-    c.code = field(fields, "code");
+    c.code = field(fields, EventField::code);
     if (auto r = check_code(c.code)) {
         return *r;
     }
-    c.ip = field(fields, "ip");
-    c.source = field(fields, "src");
+    c.ip = field(fields, EventField::ip);
+    c.source = field(fields, EventField::src);
     return c;
 }
 
 Plan plan_conversion(const Programme &programme, const Fields &fields) {
-    if (!field(fields, "amount_raw").empty()) {
-        return Rejection{"unparsable_amount", std::string(field(fields, "amount_raw"))};
+    if (std::string_view raw = field(fields, EventField::amount_raw); !raw.empty()) {
+        return Rejection{"unparsable_amount", std::string(raw)};
     }
-    if (auto r = require(fields, {"ts", "site", "code", "order", "amount", "currency"})) {
+    if (auto r = require(fields, EventType::conversion)) {
         return *r;
     }
     Conversion c;
-    if (auto r = parse_time(fields, "ts", &c.ts)) {
+    if (auto r = parse_time(fields, EventField::ts, &c.ts)) {
         return *r;
     }
-    c.site = field(fields, "site");
-    c.order = field(fields, "order");
-    c.code = field(fields, "code");
-    c.customer = field(fields, "customer");
-    c.currency = field(fields, "currency");
+    c.site = field(fields, EventField::site);
+    c.order = field(fields, EventField::order);
+    c.code = field(fields, EventField::code);
+    c.customer = field(fields, EventField::customer);
+    c.currency = field(fields, EventField::currency);
     if (auto r = check_code(c.code)) {
         return *r;
     }
     if (!valid_id(c.order) || (!c.customer.empty() && !valid_id(c.customer))) {
-        return Rejection{"invalid_field", valid_id(c.order) ? "customer" : "order"};
+        return invalid(valid_id(c.order) ? EventField::customer : EventField::order);
     }
-    auto amount = parse_minor_units(field(fields, "amount"));
+    std::string_view amount_text = field(fields, EventField::amount);
+    auto amount = parse_minor_units(amount_text);
     if (!amount) {
-        return Rejection{"unparsable_amount", std::string(field(fields, "amount"))};
+        return Rejection{"unparsable_amount", std::string(amount_text)};
     }
     c.amount = *amount;
     if (currency_exponent(c.currency) < 0) {
@@ -108,10 +121,10 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     }
     if (programme.window_ms > 0) {
         int64_t first_ts = 0;
-        if (field(fields, "first_ts").empty()) {
-            return missing("first_ts", fields);
+        if (auto r = require(fields, {EventField::first_ts})) {
+            return *r;
         }
-        if (auto r = parse_time(fields, "first_ts", &first_ts)) {
+        if (auto r = parse_time(fields, EventField::first_ts, &first_ts)) {
             return *r;
         }
         if (c.ts - first_ts > programme.window_ms) {
@@ -119,9 +132,10 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
                              std::to_string((c.ts - first_ts) / 1000) + "s after the click"};
         }
     }
-    bool requested = field(fields, "trust") == "request";
+    bool requested = field(fields, EventField::trust) == kTrustRequest;
     if (requested && programme.trust_request == TrustPolicy::kReject) {
-        return Rejection{"untrusted", "trust=request"};
+        return Rejection{"untrusted", std::string(field_name(EventField::trust)) + "=" +
+                                          std::string(kTrustRequest)};
     }
     if (requested && programme.trust_request == TrustPolicy::kHoldForApproval) {
         c.state = "awaiting_approval";
@@ -142,22 +156,22 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
 }
 
 Plan plan_refund_event(const Fields &fields, int64_t now_ms) {
-    if (auto r = require(fields, {"site", "order"})) {
-        return *r;
+    if (auto rejection = require(fields, EventType::refund)) {
+        return *rejection;
     }
     Refund r;
-    r.site = field(fields, "site");
-    r.order = field(fields, "order");
+    r.site = field(fields, EventField::site);
+    r.order = field(fields, EventField::order);
     r.ts = now_ms;
-    if (!field(fields, "ts").empty()) {
-        if (auto rejection = parse_time(fields, "ts", &r.ts)) {
+    if (!field(fields, EventField::ts).empty()) {
+        if (auto rejection = parse_time(fields, EventField::ts, &r.ts)) {
             return *rejection;
         }
     }
-    if (!field(fields, "amount").empty()) {
-        auto amount = parse_minor_units(field(fields, "amount"));
+    if (std::string_view text = field(fields, EventField::amount); !text.empty()) {
+        auto amount = parse_minor_units(text);
         if (!amount || *amount == 0) {
-            return Rejection{"unparsable_amount", std::string(field(fields, "amount"))};
+            return Rejection{"unparsable_amount", std::string(text)};
         }
         r.amount = amount;
     }
@@ -166,20 +180,8 @@ Plan plan_refund_event(const Fields &fields, int64_t now_ms) {
 
 }  // namespace
 
-bool valid_code(std::string_view code) {
-    return !code.empty() && code.size() <= kMaxIdLength &&
-           std::all_of(code.begin(), code.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '.' || c == '-';
-           });
-}
-
-bool valid_id(std::string_view id) {
-    return !id.empty() && id.size() <= kMaxIdLength &&
-           std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
-}
-
-std::string_view field(const Fields &fields, std::string_view name) {
+std::string_view field(const Fields &fields, EventField f) {
+    std::string_view name = field_name(f);
     for (const auto &[k, v] : fields) {
         if (k == name) {
             return v;
@@ -189,27 +191,29 @@ std::string_view field(const Fields &fields, std::string_view name) {
 }
 
 Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms) {
-    std::string_view version = field(fields, "v");
-    if (!version.empty() && version != "1") {
+    std::string_view version = field(fields, EventField::v);
+    if (!version.empty() && version != kEventVersion) {
         return Rejection{"unsupported_version", std::string(version)};
     }
-    if (auto r = require(fields, {"type", "id"})) {
+    // What every event needs before its type can be read.
+    if (auto r = require(fields, {EventField::type, EventField::id})) {
         return *r;
     }
-    if (field(fields, "id").size() > kMaxIdLength) {
-        return Rejection{"invalid_field", "id"};
+    if (field(fields, EventField::id).size() > kMaxIdLength) {
+        return invalid(EventField::id);
     }
-    std::string_view type = field(fields, "type");
-    if (type == "click") {
+    std::string_view type_text = field(fields, EventField::type);
+    std::optional<EventType> type = parse_event_type(type_text);
+    if (type == EventType::click) {
         return plan_click(fields);
     }
-    if (type == "conversion") {
+    if (type == EventType::conversion) {
         return plan_conversion(programme, fields);
     }
-    if (type == "refund") {
+    if (type == EventType::refund) {
         return plan_refund_event(fields, now_ms);
     }
-    return Rejection{"unknown_type", std::string(type)};
+    return Rejection{"unknown_type", std::string(type_text)};
 }
 
 }  // namespace referral::rewardd

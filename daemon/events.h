@@ -12,19 +12,17 @@
 #include <vector>
 
 #include "config.h"
+#include "event.h"
+#include "event_schema.h"
 
 namespace referral::rewardd {
 
-// Field/value pairs of one stream entry, viewing the reply that carries them.
-using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+// Field/value pairs of one stream entry, viewing the reply that carries them: the same shape
+// as a decoded event record.
+using Fields = EventFields;
 
-// Codes are 1..128 of [A-Za-z0-9_.-]; orders, customers and sites 1..128 bytes of 0x21-0x7E
-// (docs/design.md#event-schema). Order records and ledger accounts rely on neither holding a space.
-bool valid_code(std::string_view code);
-bool valid_id(std::string_view id);
-
-// The first value of name, "" when absent (docs/design.md#event-schema: empty means absent).
-std::string_view field(const Fields &fields, std::string_view name);
+// The first value of f, "" when absent (docs/design.md#event-schema: empty means absent).
+std::string_view field(const Fields &fields, EventField f);
 
 struct Rejection {
     std::string reason;  // machine-readable, listed in docs/rewards.md

@@ -13,7 +13,7 @@
 #include "amounts.h"
 #include "config.h"
 #include "consumer.h"
-#include "events.h"
+#include "event_schema.h"
 #include "metrics.h"
 #include "report.h"
 
@@ -67,6 +67,10 @@ int main(int argc, char **argv) {
     app.fallthrough();
     std::string config_path = "/etc/referral/rewards.toml";
     app.add_option("-c,--config", config_path, "programme and Redis settings (TOML)");
+    std::string log_level = "info";
+    app.add_option("--log-level", log_level, "debug traces every decision on every event")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->capture_default_str();
 
     app.add_subcommand("run", "consume events and apply rewards until SIGTERM");
     app.add_subcommand("check", "validate the configuration and exit");
@@ -76,10 +80,19 @@ int main(int argc, char **argv) {
         ->add_flag("--json", json, "machine-readable output");
 
     const CLI::Validator code_chars(
-        [](std::string &v) { return valid_code(v) ? "" : "codes are 1-128 of [A-Za-z0-9_.-]"; },
+        [](std::string &v) {
+            return referral::valid_code(v)
+                       ? ""
+                       : fmt::format("codes are 1-{} of [A-Za-z0-9_.-]", referral::kMaxCodeLength);
+        },
         "CODE");
     const CLI::Validator id_chars(
-        [](std::string &v) { return valid_id(v) ? "" : "1-128 printable ASCII characters"; }, "ID");
+        [](std::string &v) {
+            return referral::valid_id(v)
+                       ? ""
+                       : fmt::format("1-{} printable ASCII characters", referral::kMaxIdLength);
+        },
+        "ID");
     std::string code, customer, parent, site, order;
     auto *balance = app.add_subcommand("balance", "an account's rewards by currency");
     auto *balance_code = balance->add_option("CODE", code, "referral code")->check(code_chars);
@@ -115,6 +128,7 @@ int main(int argc, char **argv) {
         return app.exit(e) == 0 ? 0 : kUsageError;
     }
     const std::string name = app.get_subcommands().front()->get_name();
+    spdlog::set_level(spdlog::level::from_str(log_level));
 
     Config config;
     try {
@@ -156,7 +170,13 @@ int main(int argc, char **argv) {
         }
         return 0;
     } catch (const std::exception &e) {
-        std::cerr << "referral-rewardd " << name << ": " << e.what() << "\n";
+        // Only a bug or a failure to start gets `run` here: Redis going away is the consumer's
+        // to handle (docs/rewards.md, Logs).
+        if (name == "run") {
+            spdlog::critical("{}", e.what());
+        } else {
+            std::cerr << "referral-rewardd " << name << ": " << e.what() << "\n";
+        }
         return kFailure;
     }
 }

@@ -30,6 +30,10 @@ bool is_noscript(const Reply &r) {
 
 }  // namespace
 
+std::string_view script_name(Script script) {
+    return kNames[static_cast<size_t>(script)];
+}
+
 Scripts::Scripts() {
     for (size_t i = 0; i < kScriptCount; ++i) {
         for (size_t j = 0; j < kEmbeddedScriptCount; ++j) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis_client.h"
@@ -20,6 +21,9 @@ extern const size_t kEmbeddedScriptCount;
 
 enum class Script { kClick, kConversion, kRefund, kReject, kPromote, kApprove, kPayout, kEnroll };
 inline constexpr size_t kScriptCount = 8;
+
+// The script's file name without .lua.
+std::string_view script_name(Script script);
 
 struct ScriptCall {
     Script script;

@@ -3,6 +3,8 @@
 
 #include "ngx_http_referral_sink_conf.h"
 
+#include "secret_file.h"
+
 static const ngx_uint_t ngx_http_referral_default_queue_size = 10000;
 static const ngx_msec_t ngx_http_referral_default_timeout = 1000;
 static const off_t ngx_http_referral_default_spool_size = 1024 * 1024 * 1024;
@@ -43,62 +45,46 @@ ngx_http_referral_main_conf_t *ngx_http_referral_sink_conf(ngx_cycle_t *cycle) {
         ngx_http_cycle_get_module_main_conf(cycle, ngx_http_referral_module));
 }
 
-// The first line of the file, without surrounding blanks; the file is read once, here.
+// The password on the first line of the file (referral::SecretFile); the file is read once,
+// here.
 static char *ngx_http_referral_read_password(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out) {
     if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    ngx_fd_t fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "cannot open the password_file \"%V\" of \"referral_redis\"", name);
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-
-    u_char buf[1024];
-    ssize_t n = read(fd, buf, sizeof(buf));
-    ngx_err_t err = ngx_errno;
-    ngx_close_file(fd);
-    if (n < 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
-                           "cannot read the password_file \"%V\" of \"referral_redis\"", name);
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-
-    u_char *end = static_cast<u_char *>(ngx_strlchr(buf, buf + n, '\n'));
-    if (end == NULL) {
-        if (n == sizeof(buf)) {
+    referral::SecretFile file(reinterpret_cast<const char *>(name->data));
+    switch (file.status()) {
+        case referral::SecretFile::Status::ok:
+            break;
+        case referral::SecretFile::Status::cannot_open:
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, file.error(),
+                               "cannot open the password_file \"%V\" of \"referral_redis\"", name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        case referral::SecretFile::Status::cannot_read:
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, file.error(),
+                               "cannot read the password_file \"%V\" of \"referral_redis\"", name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        case referral::SecretFile::Status::too_long:
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "the first line of the password_file \"%V\" of "
                                "\"referral_redis\" is longer than %uz bytes",
-                               name, sizeof(buf) - 1);
+                               name, referral::SecretFile::kMaxLine);
             return static_cast<char *>(NGX_CONF_ERROR);
-        }
-        end = buf + n;
-    }
-    u_char *start = buf;
-    while (start < end && (*start == ' ' || *start == '\t')) {
-        start++;
-    }
-    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) {
-        end--;
-    }
-    if (start == end) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "the password_file \"%V\" of \"referral_redis\" is empty: put the "
-                           "password on its first line",
-                           name);
-        return static_cast<char *>(NGX_CONF_ERROR);
+        case referral::SecretFile::Status::empty:
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "the password_file \"%V\" of \"referral_redis\" is empty: put the "
+                               "password on its first line",
+                               name);
+            return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    out->len = end - start;
+    std::string_view secret = file.secret();
+    out->len = secret.size();
     out->data = static_cast<u_char *>(ngx_pnalloc(cf->pool, out->len));
     if (out->data == NULL) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }
-    ngx_memcpy(out->data, start, out->len);
-    ngx_explicit_memzero(buf, sizeof(buf));
+    ngx_memcpy(out->data, secret.data(), out->len);
     return NGX_CONF_OK;
 }
 

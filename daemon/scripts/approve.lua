@@ -1,8 +1,8 @@
 -- Releases a conversion held for approval (trust=request): into the payout hold if it has not
 -- ended yet, otherwise straight to approved.
---   KEYS[1] order:<site>:<sha256(order)>, KEYS[2] due, KEYS[3] ledger
---   ARGV[1] key prefix, ARGV[2] hold (ms)
-local order_key = KEYS[1]
+local order_key, due_key, ledger_key = KEYS[1], KEYS[2], KEYS[3]  -- order:<site>:<sha256(order)>
+local prefix, hold = ARGV[1], ARGV[2]  -- key prefix; hold (ms)
+
 local state = redis.call('HGET', order_key, 'state')
 if not state then
   return {'error', 'no such order'}
@@ -11,12 +11,12 @@ if state ~= 'awaiting_approval' then
   return {'error', 'order is ' .. state .. ', not awaiting approval'}
 end
 local now = now_ms()
-local due = num(redis.call('HGET', order_key, 'ts')) + num(ARGV[2])
+local due = num(redis.call('HGET', order_key, 'ts')) + num(hold)
 if due > now then
   redis.call('HSET', order_key, 'state', 'pending', 'due', int(due))
   redis.call('HINCRBY', order_key, 'version', 1)
-  redis.call('ZADD', KEYS[2], int(due), order_key)
+  redis.call('ZADD', due_key, int(due), order_key)
   return {'pending', int(due)}
 end
-approve_order(order_key, KEYS[3], ARGV[1], int(now))
+approve_order(order_key, ledger_key, prefix, int(now))
 return {'approved'}

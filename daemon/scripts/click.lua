@@ -1,26 +1,27 @@
 -- A click: counted for its code unless the code is unknown or its ip is over the hourly limit.
---   KEYS[5] owner, KEYS[6] stats:<code>, KEYS[7] codes, KEYS[8] clicks per ip this hour
---   ARGV[5] code, ARGV[6] ip, ARGV[7] utm source, ARGV[8] open enrolment (0|1),
---   ARGV[9] clicks per ip per hour (0 = no limit), ARGV[10] TTL of the hour's key (ms)
-if event_seen() then
+local ev = event_header()
+local owner_key, stats_key, codes_key, ip_clicks_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local code, ip, source, open_enrolment = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local clicks_per_ip, hour_ttl = ARGV[9], ARGV[10]  -- per hour (0 = no limit); the key's TTL
+
+if event_seen(ev) then
   return {'duplicate'}
 end
-local code, ip, source = ARGV[5], ARGV[6], ARGV[7]
-if ARGV[8] ~= '1' and redis.call('HEXISTS', KEYS[5], code) == 0 then
-  return reject('unknown_code', code)
+if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
+  return reject(ev, 'unknown_code', code)
 end
-local limit = num(ARGV[9])
+local limit = num(clicks_per_ip)
 if limit > 0 and ip ~= '' then
-  if num(redis.call('HGET', KEYS[8], ip)) >= limit then
-    return reject('click_limit', ip)
+  if num(redis.call('HGET', ip_clicks_key, ip)) >= limit then
+    return reject(ev, 'click_limit', ip)
   end
-  redis.call('HINCRBY', KEYS[8], ip, 1)
-  expire_new(KEYS[8], ARGV[10])
+  redis.call('HINCRBY', ip_clicks_key, ip, 1)
+  expire_new(ip_clicks_key, hour_ttl)
 end
-redis.call('HINCRBY', KEYS[6], 'clicks', 1)
+redis.call('HINCRBY', stats_key, 'clicks', 1)
 if source ~= '' then
-  redis.call('HINCRBY', KEYS[6], 'src:' .. source, 1)
+  redis.call('HINCRBY', stats_key, 'src:' .. source, 1)
 end
-redis.call('SADD', KEYS[7], code)
-event_done()
+redis.call('SADD', codes_key, code)
+event_done(ev)
 return {'applied'}

@@ -8,43 +8,49 @@ local function num(v)
   return tonumber(v) or 0
 end
 
--- Event scripts share a header:
---   KEYS[1] events, KEYS[2] ledger, KEYS[3] rejected, KEYS[4] seen:<event id>
---   ARGV[1] group, ARGV[2] stream entry id, ARGV[3] seen TTL (ms), ARGV[4] rejected MAXLEN
-local function event_seen()
-  if redis.call('EXISTS', KEYS[4]) == 1 then
-    redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+-- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
+-- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
+-- (click, conversion, refund, reject) start theirs with this shared header, KEYS[1..4] and
+-- ARGV[1..4]; their own KEYS and ARGV follow from index 5.
+local function event_header()
+  return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4],
+          group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4]}
+end
+
+local function acknowledge(ev)
+  redis.call('XACK', ev.events, ev.group, ev.entry)
+end
+
+local function event_seen(ev)
+  if redis.call('EXISTS', ev.seen) == 1 then
+    acknowledge(ev)
     return true
   end
   return false
 end
 
-local function acknowledge()
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-end
-
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
-local function event_done()
-  redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
-  acknowledge()
+local function event_done(ev)
+  redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  acknowledge(ev)
 end
 
 -- A rejected entry carries the reason and the original event's fields, so nothing is dropped
 -- without a trace even when the events stream is trimmed later.
-local function record_rejection(reason, detail)
-  local fields = {'reason', reason, 'detail', detail or '', 'entry', ARGV[2]}
-  local original = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+local function record_rejection(ev, reason, detail)
+  local fields = {'reason', reason, 'detail', detail or '', 'entry', ev.entry}
+  local original = redis.call('XRANGE', ev.events, ev.entry, ev.entry)
   if original[1] then
     for _, v in ipairs(original[1][2]) do
       fields[#fields + 1] = v
     end
   end
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
+  redis.call('XADD', ev.rejected, 'MAXLEN', '~', ev.rejected_maxlen, '*', unpack(fields))
 end
 
-local function reject(reason, detail)
-  record_rejection(reason, detail)
-  event_done()
+local function reject(ev, reason, detail)
+  record_rejection(ev, reason, detail)
+  event_done(ev)
   return {'rejected', reason}
 end
 

@@ -1,52 +1,54 @@
 -- A refund, planned by the daemon from the order as it read it (reversals need exact integer
 -- arithmetic): applied only if the order has not changed since, otherwise {'stale'} and the
 -- daemon plans again. Nothing is acknowledged in that case.
---   KEYS[5] order:<site>:<sha256(order)>, KEYS[6] due;
---   mode "reverse" only: KEYS[7] stats:<code>, KEYS[7 + i] balance of reward i's currency
---   ARGV[5] order version read ("" = no order), ARGV[6] mode: early | reverse | complete,
---   ARGV[7] early: the refund to remember ("full" or the amount so far);
---           reverse: the order's refunded total after this refund,
---   ARGV[8] amount of this refund, ARGV[9] ts, ARGV[10] TTL of a remembered refund,
---   ARGV[10 + i] reversal of reward i
-if event_seen() then
+local ev = event_header()
+-- order:<site>:<sha256(order)>, due; mode "reverse" only: stats:<code>, and the balance of each
+-- reward's currency
+local order_key, due_key, stats_key, balance_keys = KEYS[5], KEYS[6], KEYS[7], {unpack(KEYS, 8)}
+-- version: the order's as read ("" = no order); mode: early | reverse | complete; total: early:
+-- the refund to remember ("full" or the amount so far), reverse: the order's refunded total
+-- after this refund; amount: this refund's; reversals: of each reward
+local version, mode, total = ARGV[5], ARGV[6], ARGV[7]
+local amount, ts, remember_ttl = ARGV[8], ARGV[9], ARGV[10]
+local reversals = {unpack(ARGV, 11)}
+
+if event_seen(ev) then
   return {'duplicate'}
 end
-local order_key = KEYS[5]
-if (redis.call('HGET', order_key, 'version') or '') ~= ARGV[5] then
+if (redis.call('HGET', order_key, 'version') or '') ~= version then
   return {'stale'}
 end
-local mode = ARGV[6]
 if mode == 'complete' then
-  return reject('already_refunded', ARGV[5])
+  return reject(ev, 'already_refunded', version)
 end
 if mode == 'early' then
-  redis.call('HSET', order_key, 'early_refund', ARGV[7])
+  redis.call('HSET', order_key, 'early_refund', total)
   redis.call('HINCRBY', order_key, 'version', 1)
-  redis.call('PEXPIRE', order_key, ARGV[10])
-  event_done()
+  redis.call('PEXPIRE', order_key, remember_ttl)
+  event_done(ev)
   return {'remembered'}
 end
 
 local state = redis.call('HGET', order_key, 'state')
 local bucket = state == 'approved' and 'approved' or 'pending'
-local reversals = 0
-for i = 1, #ARGV - 10 do
-  local amount = num(ARGV[10 + i])
-  if amount > 0 then
-    local account, _, fields = reward_fields(order_key, i, ARGV[9])
-    redis.call('HINCRBY', KEYS[7 + i], account .. ':' .. bucket, int(-amount))
-    redis.call('HINCRBY', order_key, 'r' .. i .. ':left', int(-amount))
-    ledger(KEYS[2], 'reversal', amount, bucket, '', fields)
-    reversals = reversals + 1
+local count = 0
+for i, reversal in ipairs(reversals) do
+  local n = num(reversal)
+  if n > 0 then
+    local account, _, fields = reward_fields(order_key, i, ts)
+    redis.call('HINCRBY', balance_keys[i], account .. ':' .. bucket, int(-n))
+    redis.call('HINCRBY', order_key, 'r' .. i .. ':left', int(-n))
+    ledger(ev.ledger, 'reversal', n, bucket, '', fields)
+    count = count + 1
   end
 end
-redis.call('HSET', order_key, 'refunded', ARGV[7])
+redis.call('HSET', order_key, 'refunded', total)
 redis.call('HINCRBY', order_key, 'version', 1)
-if ARGV[7] == redis.call('HGET', order_key, 'amount') then
+if total == redis.call('HGET', order_key, 'amount') then
   redis.call('HSET', order_key, 'state', 'refunded')
-  redis.call('ZREM', KEYS[6], order_key)
+  redis.call('ZREM', due_key, order_key)
 end
-redis.call('HINCRBY', KEYS[7], 'refunds', 1)
-redis.call('HINCRBY', KEYS[7], 'refunded:' .. redis.call('HGET', order_key, 'currency'), ARGV[8])
-event_done()
-return {'applied', reversals}
+redis.call('HINCRBY', stats_key, 'refunds', 1)
+redis.call('HINCRBY', stats_key, 'refunded:' .. redis.call('HGET', order_key, 'currency'), amount)
+event_done(ev)
+return {'applied', count}

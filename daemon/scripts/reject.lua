@@ -1,6 +1,8 @@
 -- An event the daemon refused before touching any state (missing fields, unknown type, ...).
---   ARGV[5] reason, ARGV[6] detail
-if event_seen() then
+local ev = event_header()
+local reason, detail = ARGV[5], ARGV[6]
+
+if event_seen(ev) then
   return {'duplicate'}
 end
-return reject(ARGV[5], ARGV[6])
+return reject(ev, reason, detail)

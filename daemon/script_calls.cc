@@ -1,0 +1,102 @@
+#include "script_calls.h"
+
+namespace referral::rewardd {
+namespace {
+
+std::string flag(bool b) {
+    return b ? "1" : "0";
+}
+
+std::string number(int64_t n) {
+    return std::to_string(n);
+}
+
+}  // namespace
+
+ScriptCall EventHeader::start(Script script) const {
+    return ScriptCall{script,
+                      {events, ledger, rejected, seen},
+                      {group, entry, number(seen_ttl_ms), number(rejected_maxlen)}};
+}
+
+ScriptCall ClickCall::to_call() const {
+    ScriptCall call = header.start(Script::kClick);
+    call.keys.insert(call.keys.end(), {owner, stats, codes, ip_clicks});
+    call.args.insert(call.args.end(), {code, ip, source, flag(open_enrolment),
+                                       number(clicks_per_ip), number(hour_ttl_ms)});
+    return call;
+}
+
+ScriptCall ConversionCall::to_call() const {
+    ScriptCall call = header.start(Script::kConversion);
+    call.keys.insert(call.keys.end(),
+                     {order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
+                      month_rewards, due, currencies, referrer_balance, friend_balance});
+    call.args.insert(call.args.end(), {event_id,
+                                       site,
+                                       order,
+                                       code,
+                                       customer,
+                                       number(amount),
+                                       currency,
+                                       number(ts),
+                                       state,
+                                       number(due_ms),
+                                       number(order_ttl_ms),
+                                       flag(open_enrolment),
+                                       flag(first_purchase_only),
+                                       number(daily_limit),
+                                       number(day_ttl_ms),
+                                       number(monthly_cap),
+                                       number(month_ttl_ms),
+                                       referrer_currency,
+                                       friend_currency,
+                                       number(friend_reward)});
+    for (int64_t reward : referrer_rewards) {
+        call.args.push_back(number(reward));
+    }
+    return call;
+}
+
+ScriptCall RefundCall::to_call() const {
+    ScriptCall call = header.start(Script::kRefund);
+    call.keys.insert(call.keys.end(), {order_key, due});
+    call.args.insert(call.args.end(),
+                     {version, mode, total, number(amount), number(ts), number(remember_ttl_ms)});
+    if (!stats.empty()) {
+        call.keys.push_back(stats);
+    }
+    call.keys.insert(call.keys.end(), balances.begin(), balances.end());
+    for (int64_t reversal : reversals) {
+        call.args.push_back(number(reversal));
+    }
+    return call;
+}
+
+ScriptCall RejectCall::to_call() const {
+    ScriptCall call = header.start(Script::kReject);
+    call.args.insert(call.args.end(), {reason, detail});
+    return call;
+}
+
+ScriptCall PromoteCall::to_call() const {
+    return ScriptCall{Script::kPromote, {due, ledger}, {prefix, number(batch)}};
+}
+
+ScriptCall ApproveCall::to_call() const {
+    return ScriptCall{Script::kApprove, {order_key, due, ledger}, {prefix, number(hold_ms)}};
+}
+
+ScriptCall PayoutCall::to_call() const {
+    ScriptCall call{Script::kPayout, {ledger}, {account}};
+    call.keys.insert(call.keys.end(), balances.begin(), balances.end());
+    call.args.insert(call.args.end(), currencies.begin(), currencies.end());
+    return call;
+}
+
+ScriptCall EnrollCall::to_call() const {
+    return ScriptCall{
+        Script::kEnroll, {owner, code_of, referred_by, codes}, {customer, code, parent}};
+}
+
+}  // namespace referral::rewardd

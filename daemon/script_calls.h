@@ -1,0 +1,125 @@
+// One struct per Lua script: its KEYS and ARGV by name, turned into a call in the order the
+// block at the top of the script unpacks them (docs/design.md#script-interfaces). A unit test
+// holds every struct to its script's block.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scripts.h"
+
+namespace referral::rewardd {
+
+// The first reply element of a script, where the daemon acts on it.
+namespace script_status {
+inline constexpr std::string_view kApplied = "applied";
+inline constexpr std::string_view kRejected = "rejected";
+inline constexpr std::string_view kStale = "stale";  // refund: the order changed, plan again
+inline constexpr std::string_view kPending = "pending";
+inline constexpr std::string_view kError = "error";  // {'error', message}: a command refused
+}  // namespace script_status
+
+// KEYS[1..4] and ARGV[1..4] of every event script (click, conversion, refund, reject):
+// event_header() in scripts/common.lua.
+struct EventHeader {
+    std::string events, ledger, rejected, seen;
+    std::string group, entry;  // the consumer group and the stream entry to acknowledge
+    int64_t seen_ttl_ms = 0;
+    int64_t rejected_maxlen = 0;
+
+    ScriptCall start(Script script) const;
+};
+
+struct ClickCall {
+    EventHeader header;
+    std::string owner, stats, codes, ip_clicks;
+    std::string code, ip, source;
+    bool open_enrolment = false;
+    int64_t clicks_per_ip = 0;  // per hour; 0 = no limit
+    int64_t hour_ttl_ms = 0;
+
+    ScriptCall to_call() const;
+};
+
+struct ConversionCall {
+    EventHeader header;
+    std::string order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
+        month_rewards, due, currencies, referrer_balance, friend_balance;
+    std::string event_id, site, order, code, customer;
+    int64_t amount = 0;
+    std::string currency;
+    int64_t ts = 0;
+    std::string state;   // pending | awaiting_approval | approved
+    int64_t due_ms = 0;  // 0 = no hold
+    int64_t order_ttl_ms = 0;
+    bool open_enrolment = false;
+    bool first_purchase_only = false;
+    int64_t daily_limit = 0;  // conversions per referrer per day; 0 = none
+    int64_t day_ttl_ms = 0;
+    int64_t monthly_cap = 0;  // rewards per referrer per month; 0 = none
+    int64_t month_ttl_ms = 0;
+    std::string referrer_currency, friend_currency;
+    int64_t friend_reward = 0;
+    std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
+
+    ScriptCall to_call() const;
+};
+
+struct RefundCall {
+    EventHeader header;
+    std::string order_key, due;
+    std::string stats;                  // mode "reverse" only, as are balances and reversals
+    std::vector<std::string> balances;  // of each reward's currency
+    std::string version;                // of the order as read; "" = no order
+    std::string mode;                   // early | reverse | complete
+    std::string total;  // early: the refund to remember; reverse: refunded total after this one
+    int64_t amount = 0;
+    int64_t ts = 0;
+    int64_t remember_ttl_ms = 0;
+    std::vector<int64_t> reversals;  // of each reward
+
+    ScriptCall to_call() const;
+};
+
+struct RejectCall {
+    EventHeader header;
+    std::string reason, detail;
+
+    ScriptCall to_call() const;
+};
+
+struct PromoteCall {
+    std::string due, ledger;
+    std::string prefix;
+    int64_t batch = 0;
+
+    ScriptCall to_call() const;
+};
+
+struct ApproveCall {
+    std::string order_key, due, ledger;
+    std::string prefix;
+    int64_t hold_ms = 0;
+
+    ScriptCall to_call() const;
+};
+
+struct PayoutCall {
+    std::string ledger;
+    std::vector<std::string> balances;  // one per currency
+    std::string account;
+    std::vector<std::string> currencies;
+
+    ScriptCall to_call() const;
+};
+
+struct EnrollCall {
+    std::string owner, code_of, referred_by, codes;
+    std::string customer, code, parent;  // parent "" = none
+
+    ScriptCall to_call() const;
+};
+
+}  // namespace referral::rewardd

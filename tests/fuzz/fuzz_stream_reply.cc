@@ -1,0 +1,52 @@
+// XREADGROUP and XAUTOCLAIM replies as any Redis (or anything answering on its port) could
+// send them, read by hiredis as off the wire: parsing either refuses the reply or yields
+// entries whose views lie inside it.
+#include <hiredis/hiredis.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#include "stream_reply.h"
+
+namespace {
+
+void check(bool condition) {
+    if (!condition) {
+        std::abort();
+    }
+}
+
+void check_entries(const referral::rewardd::StreamEntries &entries) {
+    for (const auto &e : entries) {
+        check(!e.deleted || e.fields.empty());
+        for (const auto &[name, value] : e.fields) {
+            check(name.data() != nullptr && value.data() != nullptr);
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    redisReader *reader = redisReaderCreate();
+    redisReaderFeed(reader, reinterpret_cast<const char *>(data), size);
+    void *raw = nullptr;
+    if (redisReaderGetReply(reader, &raw) == REDIS_OK && raw != nullptr) {
+        auto *reply = static_cast<redisReply *>(raw);
+        referral::rewardd::StreamEntries entries;
+        if (referral::rewardd::parse_read_reply(reply, &entries)) {
+            check_entries(entries);
+        } else {
+            check(entries.empty());
+        }
+        std::string_view next;
+        if (referral::rewardd::parse_autoclaim_reply(reply, &next, &entries)) {
+            check_entries(entries);
+        } else {
+            check(entries.empty());
+        }
+        freeReplyObject(reply);
+    }
+    redisReaderFree(reader);
+    return 0;
+}
