@@ -2,7 +2,8 @@
 # Sets up a Debian 12 machine and runs every test: unit and integration tests against the real
 # nginx, redis-server and daemon; the same suite again with AddressSanitizer and
 # UndefinedBehaviorSanitizer; each libFuzzer target for a bounded time; a smoke run of the
-# benchmark harness; the Debian packages installed and loaded; the classic nginx build.
+# benchmark harness; the Debian packages installed and loaded; the classic nginx build; the
+# container images built and the compose demo run in them.
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    the normal build's suite only
@@ -59,5 +60,12 @@ bash scripts/package.sh
 
 step "Classic build: Debian's nginx source with --add-dynamic-module=module"
 bash scripts/classic-build.sh
+
+step "Containers: images FROM debian:bookworm built, the compose demo run end to end (podman)"
+bash scripts/containers.sh
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  step "Containers: the same with docker"
+  CONTAINER_ENGINE=docker bash scripts/containers.sh
+fi
 
 summary build/ctest.log build-sanitize/ctest.log
