@@ -7,7 +7,7 @@
 #
 #   scripts/package.sh               build, install, check, purge (what CI runs)
 #   scripts/package.sh --keep        ... and leave them installed
-#   scripts/package.sh --build-only  just the .deb files (the Dockerfiles use this)
+#   scripts/package.sh --build-only  just the .deb files (docker/Dockerfile uses this)
 #
 # Build directory: $BUILD_DIR (default build/). An existing one is reused as it is configured
 # (scripts/test.sh's); a new one is configured without tests.
