@@ -10,7 +10,7 @@
 #   scripts/containers.sh --down    tear down a demo left running
 #
 # CONTAINER_ENGINE=podman (the default; installed with apt when missing, with podman-compose)
-# or docker (a running daemon with the compose plugin). No container registry is needed, only
+# or docker (a running daemon, with the compose plugin or docker-compose). No container registry is needed, only
 # the Debian mirror apt uses: when the engine has no debian:bookworm image, the script makes
 # one with debootstrap and imports it. Run as root.
 set -euo pipefail
@@ -56,11 +56,14 @@ CONF
   export CONTAINERS_CONF="$state/containers.conf"
 }
 
+# podman-compose; docker's compose plugin, or else Debian's docker-compose 1.29.
 compose() {
   if [ "$engine" = podman ]; then
     podman-compose -p "$project" -f docker/compose.yaml "$@"
-  else
+  elif docker compose version >/dev/null 2>&1; then
     docker compose -p "$project" -f docker/compose.yaml "$@"
+  else
+    docker-compose -p "$project" -f docker/compose.yaml "$@"
   fi
 }
 
