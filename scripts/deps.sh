@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the demo and the tests need.
 # Non-interactive; safe to run again.
+#
+#   scripts/deps.sh           everything
+#   scripts/deps.sh --build   only what building the packages needs (the container images)
 set -euo pipefail
 
-packages=(
-  build-essential cmake pkg-config git ca-certificates
+build_packages=(
+  build-essential cmake pkg-config ca-certificates
   nginx-core nginx-dev libpcre2-dev zlib1g-dev
-  libssl-dev libhiredis-dev redis-server
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev libhiredis-dev
   libtomlplusplus-dev libcpp-httplib-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev clang-format shellcheck
-  curl python3
 )
+packages=(
+  "${build_packages[@]}" git redis-server
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev clang-format shellcheck
+  curl python3 lintian
+)
+if [ "${1:-}" = --build ]; then packages=("${build_packages[@]}"); fi
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 missing=()

@@ -3,7 +3,8 @@
 # integration tests against the real nginx, redis-server and daemon; the same suite again with
 # AddressSanitizer and UndefinedBehaviorSanitizer; each libFuzzer target for a bounded time; a
 # smoke run of the benchmark harness; the Debian packages installed and loaded; the classic
-# nginx build. Every build treats compiler warnings as errors (REFERRAL_WERROR).
+# nginx build; the container images built and the compose demo run in them. Every build treats
+# compiler warnings as errors (REFERRAL_WERROR).
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    the normal build's suite only
@@ -75,5 +76,12 @@ bash scripts/package.sh
 
 step "Classic build: Debian's nginx source with --add-dynamic-module=module"
 bash scripts/classic-build.sh
+
+step "Containers: images FROM debian:bookworm built, the compose demo run end to end (podman)"
+bash scripts/containers.sh
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  step "Containers: the same with docker"
+  CONTAINER_ENGINE=docker bash scripts/containers.sh
+fi
 
 summary build/ctest.log build-sanitize/ctest.log
