@@ -51,12 +51,18 @@ TEST_F(SinkTest, ReloadMidReplayNeitherLosesNorDoubles) {
     auto sent = clicks(3000);
     ASSERT_EQ(sent.size(), 3000u);
     redis->start();
-    redis->command({"CLIENT", "PAUSE", "2000", "WRITE"});
+    // Paused until the old worker is exiting, however long it takes to reconnect and to see
+    // the reload: the replies it waits for then come while it exits.
+    redis->command({"CLIENT", "PAUSE", "600000", "WRITE"});
     ASSERT_TRUE(eventually([&] { return status()["events_sent"].get<long long>() > 0; }));
     EXPECT_EQ(stream_length(), 0);
     nginx_->reload();
+    ASSERT_TRUE(eventually(
+        [&] { return nginx_->error_log().find("referral: exiting") != std::string::npos; }));
+    redis->command({"CLIENT", "UNPAUSE"});
     expect_delivered_once(sent);
-    EXPECT_NE(nginx_->error_log().find("replaying spool file"), std::string::npos);
+    EXPECT_NE(nginx_->error_log().find("replaying spool file"), std::string::npos)
+        << nginx_->error_log();
 }
 
 // Events made while Redis is down go to the spool; the next nginx replays them.
