@@ -43,20 +43,25 @@ TEST_F(SinkTest, QuitMidStreamThenRestartNeitherLosesNorDoubles) {
 
 // A reload while a worker replays its spool: XADDs it wrote are held by Redis (CLIENT PAUSE),
 // the exiting worker waits for their replies, records how far the file was acknowledged, and
-// the new worker goes on from there.
+// the new worker goes on from there. The worker's Redis user stays disabled until the pause is
+// in place, so no XADD can slip through before it, however fast the worker reconnects.
 TEST_F(SinkTest, ReloadMidReplayNeitherLosesNorDoubles) {
-    start_redis();
-    start(site("timeout=10s"));
+    start_redis({"--user", "nginx", "off", ">s3cret", "~*", "&*", "+@all"});
+    testing_support::TempDir dir;
+    testing_support::write_file(dir.path() + "/pw", "s3cret\n");
+    redis->command({"ACL", "SETUSER", "nginx", "on"});
+    start(site("timeout=10s user=nginx password_file=" + dir.path() + "/pw"));
     redis->stop();
     auto sent = clicks(3000);
     ASSERT_EQ(sent.size(), 3000u);
-    redis->start();
-    // Paused until the old worker is exiting, however long it takes to reconnect and to see
-    // the reload: the replies it waits for then come while it exits.
+    redis->start();  // with the user disabled again, as configured
     redis->command({"CLIENT", "PAUSE", "600000", "WRITE"});
+    redis->command({"ACL", "SETUSER", "nginx", "on"});
     ASSERT_TRUE(eventually([&] { return status()["events_sent"].get<long long>() > 0; }));
     EXPECT_EQ(stream_length(), 0);
     nginx_->reload();
+    // Paused until the old worker is exiting, however long it takes to see the reload: the
+    // replies it waits for then come while it exits.
     ASSERT_TRUE(eventually(
         [&] { return nginx_->error_log().find("referral: exiting") != std::string::npos; }));
     redis->command({"CLIENT", "UNPAUSE"});
