@@ -10,7 +10,7 @@ end
 
 -- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
--- (click, conversion, refund, reject) start theirs with this shared header, KEYS[1..4] and
+-- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..4] and
 -- ARGV[1..4]; their own KEYS and ARGV follow from index 5.
 local function event_header()
   return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4],
@@ -99,6 +99,29 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
+-- comes, makes a later script fail. Lua numbers are doubles, off by at most 1024 near 2^63: the
+-- margin keeps the exact HINCRBY itself from overflowing.
+local function add_statistic(key, field, n)
+  if num(redis.call('HGET', key, field)) + n >= 2^63 - 4096 then
+    redis.call('HSET', key, field, '9223372036854775807')
+  else
+    redis.call('HINCRBY', key, field, int(n))
+  end
+end
+
+-- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like
+-- a rejected event (reason, detail, entry, then the event's fields).
+local function drop_held(rejected_key, rejected_maxlen, held_key, held_expiry_key, reason, detail)
+  local fields = {'reason', reason, 'detail', detail}
+  for _, v in ipairs(redis.call('HGETALL', held_key)) do
+    fields[#fields + 1] = v
+  end
+  redis.call('XADD', rejected_key, 'MAXLEN', '~', rejected_maxlen, '*', unpack(fields))
+  redis.call('DEL', held_key)
+  redis.call('ZREM', held_expiry_key, held_key)
 end
 
 -- Keys of fixed-length periods (limits, caps) live a little longer than their period.

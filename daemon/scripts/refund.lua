@@ -49,6 +49,7 @@ if total == redis.call('HGET', order_key, 'amount') then
   redis.call('ZREM', due_key, order_key)
 end
 redis.call('HINCRBY', stats_key, 'refunds', 1)
-redis.call('HINCRBY', stats_key, 'refunded:' .. redis.call('HGET', order_key, 'currency'), amount)
+local order_currency = redis.call('HGET', order_key, 'currency')
+add_statistic(stats_key, 'refunded:' .. order_currency, num(amount))
 event_done(ev)
 return {'applied', count}
