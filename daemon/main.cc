@@ -119,12 +119,24 @@ int main(int argc, char **argv) {
     enroll->add_option("--parent", parent, "the code that referred this customer")
         ->check(code_chars);
 
-    std::optional<int64_t> amount;
+    std::string amount;
     auto *refund = app.add_subcommand("refund", "write a refund event for an order");
     refund->add_option("--site", site)->required()->check(id_chars);
     refund->add_option("ORDER", order)->required()->check(id_chars);
+    // Checked here, before anything is written: an event with an amount the daemon would
+    // refuse helps nobody.
     refund->add_option("--amount", amount, "partial refund, in minor units (1250 = 12.50 EUR)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Validator(
+            [](std::string &v) -> std::string {
+                std::optional<int64_t> minor = parse_minor_units(v);
+                if (minor == 0) {
+                    return "0 refunds nothing: leave --amount out to refund the whole order";
+                }
+                return minor ? ""
+                             : fmt::format("{} is not a whole number of minor units from 1 to {}",
+                                           v, kMaxAmount);
+            },
+            "MINOR"));
 
     auto *approve = app.add_subcommand("approve", "show and apply a conversion held for approval");
     approve->add_option("--site", site)->required()->check(id_chars);
@@ -188,7 +200,11 @@ int main(int argc, char **argv) {
             admin.enroll(customer, code, parent);
             std::cout << "enrolled " << customer << " with code " << code << "\n";
         } else if (name == "refund") {
-            std::cout << "refund event " << admin.refund(site, order, amount) << "\n";
+            std::optional<int64_t> minor;
+            if (!amount.empty()) {
+                minor = parse_minor_units(amount);
+            }
+            std::cout << "refund event " << admin.refund(site, order, minor) << "\n";
         } else if (name == "approve") {
             Approval approval = admin.approve(site, order);
             std::cout << (approval.held ? held_text(*approval.held) : "") << approval.outcome

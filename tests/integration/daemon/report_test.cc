@@ -143,6 +143,18 @@ TEST_F(RewarddTest, CliUsage) {
     EXPECT_EQ(cli({"balance", "ALICE", "--customer", "carol"}, &out), 2);
     EXPECT_EQ(cli({"enroll", "alice", "bad code"}, &out), 2);
     EXPECT_NE(out.find("codes are 1-128 of [A-Za-z0-9_.-]"), std::string::npos) << out;
+    // Amounts out of range are refused before anything is written.
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "99999999999999999999"}, &out), 2);
+    EXPECT_NE(out.find("--amount: 99999999999999999999 is not a whole number of minor units from 1 "
+                       "to 9007199254740991"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "9007199254740992"}, &out), 2);
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "0"}, &out), 2);
+    EXPECT_NE(out.find("--amount: 0 refunds nothing: leave --amount out to refund the whole order"),
+              std::string::npos)
+        << out;
+    EXPECT_TRUE(redis_.stream(key("events")).empty());
     // The refund command writes an event in the stream's schema.
     ASSERT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "1250"}, &out), 0) << out;
     std::vector<Entry> events = redis_.stream(key("events"));
