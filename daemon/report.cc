@@ -145,7 +145,9 @@ std::string render_json(const Report &report) {
                           {"clicks", report.clicks},
                           {"conversions", report.conversions},
                           {"viral_coefficient", report.viral_coefficient}};
-    return doc.dump(2) + "\n";
+    // utm_source values are the visitor's bytes: invalid UTF-8 becomes U+FFFD rather than an
+    // exception that would leave the whole report unprinted.
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace referral::rewardd

@@ -110,6 +110,21 @@ TEST_F(ReportTest, Metrics) {
     EXPECT_EQ(testing_support::http_get(metrics_port_, "/nothing").status, 404);
 }
 
+TEST_F(RewarddTest, JsonReportOfSourcesThatAreNotUtf8) {
+    start(kProgramme);
+    enroll("alice", "ALICE");
+    add(click("c1", "ALICE", "ip1", "\xff\xfetg"));
+    add(click("c2", "ALICE", "ip2", "\xff\xfetg"));
+    add(click("c3", "ALICE", "ip3", "fb"));
+    wait_applied();
+    std::string out;
+    ASSERT_EQ(cli({"report", "--json"}, &out), 0) << out;
+    nlohmann::json report = nlohmann::json::parse(out);
+    EXPECT_EQ(report["codes"][0]["top_source"], "\xef\xbf\xbd\xef\xbf\xbdtg");  // U+FFFD twice
+    EXPECT_EQ(report["codes"][0]["top_source_clicks"], 2);
+    ASSERT_EQ(cli({"report"}, &out), 0) << out;
+}
+
 TEST_F(RewarddTest, BadConfigurationExitsNamingTheKey) {
     struct Case {
         std::string toml, message;
