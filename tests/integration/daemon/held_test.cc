@@ -183,6 +183,38 @@ TEST_F(HeldTest, RejectDropsItWithTheReason) {
     EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
 }
 
+TEST_F(HeldTest, OrdersAnEarlierVersionCreditedWhileAwaitingApproval) {
+    start(kProgramme);
+    // Such an order, as an earlier version wrote it: credited as pending, with no due time.
+    const std::string order =
+        key("order:shop:2352da7280f1decc3acf1ba84eb945c9fc2b7b541094e1d0992dbffd1b6664cc");
+    redis_.command({"HSET",     order,
+                    "id",       "e1",
+                    "site",     "shop",
+                    "order",    "o1",
+                    "code",     "ALICE",
+                    "customer", "",
+                    "amount",   "10000",
+                    "currency", "EUR",
+                    "ts",       std::to_string(now_ms()),
+                    "state",    "awaiting_approval",
+                    "due",      "0",
+                    "refunded", "0",
+                    "n",        "1",
+                    "version",  "1",
+                    "r1",       "code:ALICE EUR 1000 referrer 1",
+                    "r1:left",  "1000"});
+    redis_.command({"HSET", key("balance:EUR"), "code:ALICE:pending", "1000"});
+    std::string out;
+    ASSERT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 0) << out;
+    EXPECT_EQ(out, "approved\n");
+    EXPECT_EQ(balance("code:ALICE", "pending"), 0);
+    EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
+    EXPECT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 1);
+    EXPECT_NE(out.find("order is approved: no conversion is held for it"), std::string::npos)
+        << out;
+}
+
 TEST_F(HeldTest, HeldConversionsExpire) {
     start(R"(
 [programme]
