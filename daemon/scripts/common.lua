@@ -79,18 +79,23 @@ local function reward_fields(order, i, ts)
                              'event', r[5], 'ts', ts}
 end
 
--- Moves what is left of every reward of a pending order to approved.
+-- Moves what is left of every reward of a pending order to approved, every reward read before
+-- the first write.
 local function approve_order(order, ledger_key, prefix, ts)
   local n = num(redis.call('HGET', order, 'n'))
+  local moves = {}
   for i = 1, n do
     local left = num(redis.call('HGET', order, 'r' .. i .. ':left'))
     if left > 0 then
       local account, currency, fields = reward_fields(order, i, ts)
-      local balance = prefix .. ':balance:' .. currency
-      redis.call('HINCRBY', balance, account .. ':pending', int(-left))
-      redis.call('HINCRBY', balance, account .. ':approved', int(left))
-      ledger(ledger_key, 'approved', left, 'pending', 'approved', fields)
+      moves[#moves + 1] = {left = left, account = account, fields = fields,
+                           balance = prefix .. ':balance:' .. currency}
     end
+  end
+  for _, m in ipairs(moves) do
+    redis.call('HINCRBY', m.balance, m.account .. ':pending', int(-m.left))
+    redis.call('HINCRBY', m.balance, m.account .. ':approved', int(m.left))
+    ledger(ledger_key, 'approved', m.left, 'pending', 'approved', m.fields)
   end
   redis.call('HSET', order, 'state', 'approved')
   redis.call('HINCRBY', order, 'version', 1)

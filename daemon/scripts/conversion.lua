@@ -21,9 +21,9 @@ local referrer_currency, friend_currency, friend_reward = ARGV[22], ARGV[23], AR
 local approval = ARGV[25]  -- "1": `approve` of the conversion held for this order, event_id
 local referrer_rewards = {unpack(ARGV, 26)}  -- level 1, 2, ...
 
--- An account's buckets together stay under 2^62 minor units, so no later approval, payout or
--- refund of them can overflow int64.
-local max_balance = 2^62
+-- An account's buckets together stay within 2^52 minor units: every balance and payout, and
+-- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
+local max_balance = 2^52
 
 local held_id = redis.call('HGET', held_key, 'id')
 if approval == '1' and held_id ~= event_id then

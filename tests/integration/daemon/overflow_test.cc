@@ -54,8 +54,8 @@ TEST_F(RewarddTest, ABalanceThatWouldOverflowIsRefusedBeforeAnyWrite) {
     start(kProgramme);
     enroll("alice", "ALICE");
     enroll("bob", "BOB");
-    // 2^62 minor units is as much as one account may hold in one currency.
-    redis_.command({"HSET", key("balance:EUR"), "code:ALICE:paid", "4611686018427387904"});
+    // 2^52 minor units is as much as one account may hold in one currency.
+    redis_.command({"HSET", key("balance:EUR"), "code:ALICE:paid", "4503599627370496"});
     // Its reward (capped to 10.00) would pass the limit.
     add(conversion("e1", "ALICE", "o1", 1000000, "carol"));
     add(conversion("e2", "BOB", "o2", 10000, "dave"));
@@ -74,7 +74,7 @@ TEST_F(RewarddTest, ABalanceThatWouldOverflowIsRefusedBeforeAnyWrite) {
         }
     }
     EXPECT_EQ(balance("code:ALICE", "approved"), 0);
-    EXPECT_EQ(balance("code:ALICE", "paid"), 4611686018427387904);
+    EXPECT_EQ(balance("code:ALICE", "paid"), 4503599627370496);
     // Others earn as before, and ledger entries are BOB's only.
     EXPECT_EQ(balance("code:BOB", "approved"), 1000);
     std::vector<Entry> entries = ledger();
