@@ -91,6 +91,12 @@ TEST_F(HeldTest, ApproveShowsWhatItAppliesAsIfTrusted) {
     wait_applied();
 
     std::string out;
+    ASSERT_EQ(cli({"report"}, &out), 0) << out;
+    EXPECT_NE(out.find("\n1 conversions held for approval: approve or reject them\n"),
+              std::string::npos)
+        << out;
+    ASSERT_EQ(cli({"report", "--json"}, &out), 0) << out;
+    EXPECT_NE(out.find("\"held\": 1"), std::string::npos) << out;
     ASSERT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 0) << out;
     EXPECT_EQ(out, "code ALICE amount 99.99 EUR customer carol\napproved\n");
     EXPECT_EQ(balance("code:ALICE", "approved"), 999);
@@ -104,6 +110,8 @@ TEST_F(HeldTest, ApproveShowsWhatItAppliesAsIfTrusted) {
     EXPECT_FALSE(held_anything());
     EXPECT_EQ(held_expiring(), 0);
     EXPECT_TRUE(rejected().empty());
+    ASSERT_EQ(cli({"report", "--json"}, &out), 0) << out;
+    EXPECT_NE(out.find("\"held\": 0"), std::string::npos) << out;
 
     // Approved once: nothing is held for it any more.
     EXPECT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 1);
