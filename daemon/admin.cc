@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "amounts.h"
 #include "event_builder.h"
 #include "script_calls.h"
 
@@ -30,10 +31,16 @@ EventId random_event_id() {
     return make_event_id(bytes);
 }
 
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace
 
 Admin::Admin(const Config &config, Redis &redis)
-    : config_(config), redis_(redis), keys_(config.redis.prefix) {}
+    : config_(config), redis_(redis), keys_(config.redis.prefix), applier_(config_, keys_) {}
 
 void Admin::enroll(const std::string &customer, const std::string &code,
                    const std::string &parent) {
@@ -50,10 +57,7 @@ void Admin::enroll(const std::string &customer, const std::string &code,
 
 std::string Admin::refund(const std::string &site, const std::string &order,
                           std::optional<int64_t> amount) {
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    EventRecord event = refund_event(random_event_id().view(), now, site, order, amount);
+    EventRecord event = refund_event(random_event_id().view(), now_ms(), site, order, amount);
     EventFields fields;
     decode_event(event.bytes(), &fields);
     Argv argv = {"XADD", keys_.events(), "*"};
@@ -66,7 +70,92 @@ std::string Admin::refund(const std::string &site, const std::string &order,
     return std::string(text(r.get()));
 }
 
-std::string Admin::approve(const std::string &site, const std::string &order) {
+std::optional<Admin::HeldRecord> Admin::read_held(const std::string &site,
+                                                  const std::string &order) {
+    HeldRecord held;
+    held.reply = redis_.command({"HGETALL", keys_.held(site, order)});
+    check(held.reply);
+    const redisReply *r = held.reply.get();
+    if (r->elements == 0) {
+        return std::nullopt;
+    }
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        std::string_view name = text(r->element[i]), value = text(r->element[i + 1]);
+        if (name == "entry") {
+            held.entry = value;
+        } else if (name != field_name(EventField::trust) && name != "expires") {
+            held.fields.emplace_back(name, value);
+        }
+    }
+    held.shown.code = field(held.fields, EventField::code);
+    held.shown.customer = field(held.fields, EventField::customer);
+    held.shown.currency = field(held.fields, EventField::currency);
+    held.shown.amount = parse_minor_units(field(held.fields, EventField::amount)).value_or(0);
+    return held;
+}
+
+void Admin::drop_held(const std::string &site, const std::string &order, std::string_view id,
+                      const std::string &reason, const std::string &detail) {
+    DropHeldCall call;
+    call.held = keys_.held(site, order);
+    call.held_expiry = keys_.held_expiry();
+    call.rejected = keys_.rejected();
+    call.id = id;
+    call.reason = reason;
+    call.detail = detail;
+    call.rejected_maxlen = config_.daemon.rejected_maxlen;
+    check(scripts_.run(redis_, call.to_call()));
+}
+
+Approval Admin::approve(const std::string &site, const std::string &order) {
+    std::optional<HeldRecord> held = read_held(site, order);
+    if (!held) {
+        return Approval{std::nullopt, approve_earlier(site, order), true};
+    }
+    Approval approval{held->shown, "", false};
+    std::string_view id = field(held->fields, EventField::id);
+    int64_t now = now_ms();
+    Plan plan = plan_event(config_.programme, held->fields, now);
+    auto *c = std::get_if<Conversion>(&plan);
+    if (!c) {
+        // The programme has changed since (a minimum order, a window, a currency).
+        const auto *rejection = std::get_if<Rejection>(&plan);
+        std::string reason = rejection ? rejection->reason : "internal_error";
+        drop_held(site, order, id, reason, rejection ? rejection->detail : "");
+        approval.outcome = "rejected: " + reason;
+        return approval;
+    }
+    if (c->state == "pending" && c->due_ms <= now) {
+        c->state = "approved";  // its hold ended while it waited
+        c->due_ms = 0;
+    }
+    Reply r = scripts_.run(redis_, applier_.approval_call(held->entry, id, *c));
+    check(r);
+    std::string_view status = text(r->element[0]);
+    if (status == script_status::kApplied) {
+        approval.applied = true;
+        approval.outcome =
+            c->state == "approved" ? "approved" : "pending until " + std::to_string(c->due_ms);
+    } else {
+        approval.outcome = std::string(status);
+        if (r->elements > 1) {
+            approval.outcome += ": " + std::string(text(r->element[1]));
+        }
+    }
+    return approval;
+}
+
+HeldConversion Admin::reject(const std::string &site, const std::string &order,
+                             const std::string &reason) {
+    std::optional<HeldRecord> held = read_held(site, order);
+    if (!held) {
+        throw CommandError("no conversion is held for order " + order + " at " + site);
+    }
+    drop_held(site, order, field(held->fields, EventField::id), "held_rejected", reason);
+    return held->shown;
+}
+
+std::string Admin::approve_earlier(const std::string &site, const std::string &order) {
     ApproveCall call;
     call.order_key = keys_.order(site, order);
     call.due = keys_.due();

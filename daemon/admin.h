@@ -8,7 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "applier.h"
 #include "config.h"
+#include "events.h"
 #include "keys.h"
 #include "redis_client.h"
 #include "scripts.h"
@@ -27,6 +29,21 @@ struct Buckets {
     int64_t paid = 0;
 };
 
+// A conversion held for approval, as `approve` and `reject` show it.
+struct HeldConversion {
+    std::string code, customer, currency;
+    int64_t amount = 0;
+};
+
+struct Approval {
+    // Absent for an order an earlier version of the daemon credited as pending while it
+    // awaited approval: only its outcome is known.
+    std::optional<HeldConversion> held;
+    // "approved", "pending until <ms>" (the payout hold), or "rejected: <reason>"
+    std::string outcome;
+    bool applied = false;
+};
+
 class Admin {
   public:
     Admin(const Config &config, Redis &redis);
@@ -36,19 +53,37 @@ class Admin {
     // returns the stream entry id.
     std::string refund(const std::string &site, const std::string &order,
                        std::optional<int64_t> amount);
-    // Returns "approved", or "pending until <ms>" when the payout hold has not ended yet.
-    std::string approve(const std::string &site, const std::string &order);
+    // Applies the conversion held for the order as if it had been trusted: the programme's
+    // rules and the books decide as they would have then.
+    Approval approve(const std::string &site, const std::string &order);
+    // Drops the conversion held for the order: to :rejected, reason held_rejected, the
+    // operator's reason as detail.
+    HeldConversion reject(const std::string &site, const std::string &order,
+                          const std::string &reason);
     // Approved → paid in every currency; returns what was paid, by currency.
     std::map<std::string, int64_t> payout(const std::string &code);
     // account: "code:<c>" or "customer:<id>"; by currency.
     std::map<std::string, Buckets> balance(const std::string &account);
 
   private:
+    // The held conversion's fields, viewing the reply that carries them.
+    struct HeldRecord {
+        Reply reply;
+        Fields fields;  // the event's, without trust (planned again, it is trusted)
+        std::string_view entry;
+        HeldConversion shown;
+    };
+    // nullopt when nothing is held for the order.
+    std::optional<HeldRecord> read_held(const std::string &site, const std::string &order);
+    std::string approve_earlier(const std::string &site, const std::string &order);
+    void drop_held(const std::string &site, const std::string &order, std::string_view id,
+                   const std::string &reason, const std::string &detail);
     std::vector<std::string> currencies();
 
     const Config &config_;
     Redis &redis_;
     Keys keys_;
+    Applier applier_;
     Scripts scripts_;
 };
 

@@ -51,7 +51,11 @@ std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const 
             entry, c->order, c->site, c->code, c->amount, c->currency, c->state,
             fmt::join(c->referrer_rewards, "/"), c->referrer_currency, c->friend_reward,
             c->friend_currency);
-        return conversion_call(entry, id, *c);
+        if (c->held) {
+            spdlog::debug("entry {}: trust=request, held for approval", entry);
+            return hold_call(entry, id, *c);
+        }
+        return conversion_call(entry, id, *c).to_call();
     }
     if (auto *r = std::get_if<Refund>(&plan)) {
         spdlog::debug("entry {}: refund of order {} at {}, amount {}", entry, r->order, r->site,
@@ -85,8 +89,8 @@ ScriptCall Applier::click_call(std::string_view entry, std::string_view id, cons
     return call.to_call();
 }
 
-ScriptCall Applier::conversion_call(std::string_view entry, std::string_view id,
-                                    const Conversion &c) const {
+ConversionCall Applier::conversion_call(std::string_view entry, std::string_view id,
+                                        const Conversion &c) const {
     const Programme &p = config_.programme;
     const Limits &l = config_.limits;
     ConversionCall call;
@@ -104,6 +108,8 @@ ScriptCall Applier::conversion_call(std::string_view entry, std::string_view id,
     call.currencies = keys_.currencies();
     call.referrer_balance = keys_.balance(c.referrer_currency);
     call.friend_balance = keys_.balance(c.friend_currency);
+    call.held = keys_.held(c.site, c.order);
+    call.held_expiry = keys_.held_expiry();
     call.event_id = id;
     call.site = c.site;
     call.order = c.order;
@@ -125,6 +131,38 @@ ScriptCall Applier::conversion_call(std::string_view entry, std::string_view id,
     call.friend_currency = c.friend_currency;
     call.friend_reward = c.friend_reward;
     call.referrer_rewards = c.referrer_rewards;
+    return call;
+}
+
+ScriptCall Applier::approval_call(std::string_view entry, std::string_view event_id,
+                                  const Conversion &c) const {
+    ConversionCall call = conversion_call(entry, event_id, c);
+    // The held event's own seen key was set when it was held; the approval is an application
+    // of its own.
+    call.header.seen = keys_.seen("approval:" + std::string(event_id));
+    call.approval = true;
+    return call.to_call();
+}
+
+ScriptCall Applier::hold_call(std::string_view entry, std::string_view id,
+                              const Conversion &c) const {
+    HoldCall call;
+    call.header = header(entry, id);
+    call.order_key = keys_.order(c.site, c.order);
+    call.held = keys_.held(c.site, c.order);
+    call.held_expiry = keys_.held_expiry();
+    call.owner = keys_.owner();
+    call.event_id = id;
+    call.site = c.site;
+    call.order = c.order;
+    call.code = c.code;
+    call.customer = c.customer;
+    call.amount = c.amount;
+    call.currency = c.currency;
+    call.ts = c.ts;
+    call.first_ts = c.first_ts;
+    call.open_enrolment = config_.programme.open_enrolment;
+    call.held_ttl_ms = config_.programme.held_ttl_ms;
     return call.to_call();
 }
 

@@ -30,12 +30,17 @@ class Applier {
                            const OrderRecord &order) const;
     ScriptCall reject_call(std::string_view entry, std::string_view event_id,
                            const Rejection &rejection) const;
+    // `approve`: the conversion held for its order, planned again as if trusted. entry is the
+    // held event's stream entry (acknowledged long ago, acknowledging it again changes nothing).
+    ScriptCall approval_call(std::string_view entry, std::string_view event_id,
+                             const Conversion &c) const;
 
   private:
     EventHeader header(std::string_view entry, std::string_view event_id) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
-    ScriptCall conversion_call(std::string_view entry, std::string_view id,
-                               const Conversion &c) const;
+    ConversionCall conversion_call(std::string_view entry, std::string_view id,
+                                   const Conversion &c) const;
+    ScriptCall hold_call(std::string_view entry, std::string_view id, const Conversion &c) const;
 
     const Config &config_;
     const Keys &keys_;

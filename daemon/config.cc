@@ -384,6 +384,10 @@ Programme parse_programme(Section s, Section referrer, Section friend_reward) {
     s.read("require_customer", &p.require_customer);
     s.read_duration("hold", &p.hold_ms);
     p.trust_request = parse_trust(s);
+    s.read_duration("held_ttl", &p.held_ttl_ms);
+    if (p.held_ttl_ms == 0) {
+        s.fail("held_ttl", "must be positive");
+    }
     s.read("open_enrolment", &p.open_enrolment);
     s.reject_unknown();
     p.referrer = parse_reward(referrer, p.currency, true);

@@ -35,6 +35,7 @@ struct Programme {
     bool require_customer = false;
     int64_t hold_ms = 0;  // 0 = rewards approved at once
     TrustPolicy trust_request = TrustPolicy::kHoldForApproval;
+    int64_t held_ttl_ms = 30LL * 86400 * 1000;  // a held conversion's life without a decision
     bool open_enrolment = false;
     Reward referrer;
     Reward friend_reward;

@@ -150,6 +150,7 @@ void Consumer::serve(Redis &redis) {
         }
         if (now >= next_release) {
             release_holds(redis);
+            expire_held(redis);
             next_release = now + kReleaseEvery;
         }
         if (now >= next_sample) {
@@ -334,6 +335,30 @@ void Consumer::release_holds(Redis &redis) {
             spdlog::debug("released the holds of {} orders", n);
         }
         metrics_.released(n);
+        if (n < config_.daemon.batch) {
+            return;
+        }
+    }
+}
+
+void Consumer::expire_held(Redis &redis) {
+    ExpireHeldCall expire;
+    expire.held_expiry = keys_.held_expiry();
+    expire.rejected = keys_.rejected();
+    expire.rejected_maxlen = config_.daemon.rejected_maxlen;
+    expire.batch = config_.daemon.batch;
+    ScriptCall call = expire.to_call();
+    for (;;) {
+        Reply r = scripts_.run(redis, call);
+        if (is_error(r.get())) {
+            spdlog::warn("expiring held conversions: {}", text(r.get()));
+            return;
+        }
+        int64_t n = integer(r.get());
+        if (n > 0) {
+            spdlog::info("{} held conversions expired without approval", n);
+            metrics_.rejected("held_expired", n);
+        }
         if (n < config_.daemon.batch) {
             return;
         }

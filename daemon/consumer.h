@@ -47,6 +47,7 @@ class Consumer {
     void read_own_pending(Redis &redis);
     void claim(Redis &redis);
     void release_holds(Redis &redis);
+    void expire_held(Redis &redis);
     void sample(Redis &redis);
     void trim(Redis &redis);
     void forget_idle_consumers(Redis &redis);

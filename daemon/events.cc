@@ -92,6 +92,7 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.code = field(fields, EventField::code);
     c.customer = field(fields, EventField::customer);
     c.currency = field(fields, EventField::currency);
+    c.first_ts = field(fields, EventField::first_ts);
     if (auto r = check_code(c.code)) {
         return *r;
     }
@@ -137,9 +138,8 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
         return Rejection{"untrusted", std::string(field_name(EventField::trust)) + "=" +
                                           std::string(kTrustRequest)};
     }
-    if (requested && programme.trust_request == TrustPolicy::kHoldForApproval) {
-        c.state = "awaiting_approval";
-    } else if (programme.hold_ms > 0) {
+    c.held = requested && programme.trust_request == TrustPolicy::kHoldForApproval;
+    if (programme.hold_ms > 0) {
         c.state = "pending";
         c.due_ms = c.ts + programme.hold_ms;
     } else {

@@ -36,9 +36,13 @@ struct Click {
 
 struct Conversion {
     std::string_view site, order, code, customer, currency;
+    std::string_view first_ts;  // as sent; "" = absent
     int64_t amount = 0;
     int64_t ts = 0;
-    std::string state;   // pending | awaiting_approval | approved
+    // trust=request under hold_for_approval: only recorded until `approve` plans it again
+    // without its trust field
+    bool held = false;
+    std::string state;   // pending | approved
     int64_t due_ms = 0;  // end of the payout hold when pending
     std::string referrer_currency, friend_currency;
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...

@@ -26,10 +26,19 @@ std::string Keys::key(std::string_view name, std::string_view suffix) const {
 }
 
 std::string Keys::order(std::string_view site, std::string_view order_id) const {
+    return per_order("order:", site, order_id);
+}
+
+std::string Keys::held(std::string_view site, std::string_view order_id) const {
+    return per_order("held:", site, order_id);
+}
+
+std::string Keys::per_order(std::string_view name, std::string_view site,
+                            std::string_view order_id) const {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char *>(order_id.data()), order_id.size(), digest);
     static const char hex[] = "0123456789abcdef";
-    std::string k = key("order:", site);
+    std::string k = key(name, site);
     k += ':';
     for (unsigned char b : digest) {
         k += hex[b >> 4];

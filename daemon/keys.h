@@ -23,12 +23,15 @@ class Keys {
     std::string buyers() const { return key("buyers"); }
     std::string currencies() const { return key("currencies"); }
     std::string due() const { return key("due"); }
+    std::string held_expiry() const { return key("held_expiry"); }
 
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
     std::string balance(std::string_view currency) const { return key("balance:", currency); }
     std::string stats(std::string_view code) const { return key("stats:", code); }
     // The order's id is hashed: it is outside input of up to 128 bytes.
     std::string order(std::string_view site, std::string_view order_id) const;
+    // A conversion held for approval (trust=request), until approved, rejected or expired.
+    std::string held(std::string_view site, std::string_view order_id) const;
 
     // Counters of one UTC period, named after the period of the event's time.
     std::string clicks_in_hour(int64_t ts_ms) const;
@@ -37,6 +40,8 @@ class Keys {
 
   private:
     std::string key(std::string_view name, std::string_view suffix = {}) const;
+    std::string per_order(std::string_view name, std::string_view site,
+                          std::string_view order_id) const;
     std::string prefix_;
 };
 

@@ -1,5 +1,6 @@
 // referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
 // docs/rewards.md describes the programme, the keys and every command.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -23,6 +24,7 @@ using namespace referral::rewardd;
 
 constexpr int kUsageError = 2;  // also a configuration error
 constexpr int kFailure = 1;
+constexpr size_t kMaxReason = 200;
 
 std::atomic<bool> g_stop{false};
 
@@ -54,6 +56,16 @@ std::string buckets_text(const std::string &currency, const Buckets &b) {
     int e = currency_exponent_or_points(currency);
     return fmt::format("{} pending {} approved {} paid {}\n", currency, format_minor(b.pending, e),
                        format_minor(b.approved, e), format_minor(b.paid, e));
+}
+
+std::string held_text(const HeldConversion &held) {
+    std::string out = fmt::format(
+        "code {} amount {} {}", held.code,
+        format_minor(held.amount, currency_exponent_or_points(held.currency)), held.currency);
+    if (!held.customer.empty()) {
+        out += " customer " + held.customer;
+    }
+    return out + "\n";
 }
 
 }  // namespace
@@ -107,16 +119,45 @@ int main(int argc, char **argv) {
     enroll->add_option("--parent", parent, "the code that referred this customer")
         ->check(code_chars);
 
-    std::optional<int64_t> amount;
+    std::string amount;
     auto *refund = app.add_subcommand("refund", "write a refund event for an order");
     refund->add_option("--site", site)->required()->check(id_chars);
     refund->add_option("ORDER", order)->required()->check(id_chars);
+    // Checked here, before anything is written: an event with an amount the daemon would
+    // refuse helps nobody.
     refund->add_option("--amount", amount, "partial refund, in minor units (1250 = 12.50 EUR)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Validator(
+            [](std::string &v) -> std::string {
+                std::optional<int64_t> minor = parse_minor_units(v);
+                if (minor == 0) {
+                    return "0 refunds nothing: leave --amount out to refund the whole order";
+                }
+                return minor ? ""
+                             : fmt::format("{} is not a whole number of minor units from 1 to {}",
+                                           v, kMaxAmount);
+            },
+            "MINOR"));
 
-    auto *approve = app.add_subcommand("approve", "release a conversion held for approval");
+    auto *approve = app.add_subcommand("approve", "show and apply a conversion held for approval");
     approve->add_option("--site", site)->required()->check(id_chars);
     approve->add_option("ORDER", order)->required()->check(id_chars);
+
+    std::string reason;
+    auto *reject = app.add_subcommand("reject", "show and drop a conversion held for approval");
+    reject->add_option("--site", site)->required()->check(id_chars);
+    reject->add_option("ORDER", order)->required()->check(id_chars);
+    reject->add_option("--reason", reason, "why, recorded with the rejection")
+        ->check(CLI::Validator(
+            [](std::string &v) {
+                bool printable = std::all_of(v.begin(), v.end(), [](char c) {
+                    return static_cast<unsigned char>(c) >= 0x20 &&
+                           static_cast<unsigned char>(c) < 0x7F;
+                });
+                return printable && v.size() <= kMaxReason
+                           ? ""
+                           : fmt::format("at most {} printable ASCII characters", kMaxReason);
+            },
+            "TEXT"));
 
     auto *payout = app.add_subcommand("payout", "mark a code's approved rewards as paid");
     payout->add_option("CODE", code)->required()->check(code_chars);
@@ -159,9 +200,18 @@ int main(int argc, char **argv) {
             admin.enroll(customer, code, parent);
             std::cout << "enrolled " << customer << " with code " << code << "\n";
         } else if (name == "refund") {
-            std::cout << "refund event " << admin.refund(site, order, amount) << "\n";
+            std::optional<int64_t> minor;
+            if (!amount.empty()) {
+                minor = parse_minor_units(amount);
+            }
+            std::cout << "refund event " << admin.refund(site, order, minor) << "\n";
         } else if (name == "approve") {
-            std::cout << admin.approve(site, order) << "\n";
+            Approval approval = admin.approve(site, order);
+            std::cout << (approval.held ? held_text(*approval.held) : "") << approval.outcome
+                      << "\n";
+            return approval.applied ? 0 : kFailure;
+        } else if (name == "reject") {
+            std::cout << held_text(admin.reject(site, order, reason)) << "rejected\n";
         } else if (name == "payout") {
             for (const auto &[currency, paid] : admin.payout(code)) {
                 std::cout << "paid " << currency << " "

@@ -112,6 +112,9 @@ std::string Metrics::render() const {
     return out;
 }
 
+constexpr size_t kThreads = 64;
+constexpr time_t kIdleSeconds = 2;
+
 struct MetricsServer::Impl {
     httplib::Server server;
     std::thread thread;
@@ -119,6 +122,15 @@ struct MetricsServer::Impl {
 
 MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port)
     : impl_(std::make_unique<Impl>()) {
+    // cpp-httplib gives each connection a thread of a fixed pool for as long as the client keeps
+    // it: a few clients that connect and say nothing would leave no thread for the scraper.
+    // Connections that send nothing for kIdleSeconds are closed, and the pool has room for many
+    // more than a scraper or two need (one that trickles a request byte by byte still holds a
+    // thread: see docs/rewards.md, [metrics]).
+    impl_->server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+    impl_->server.set_read_timeout(kIdleSeconds, 0);
+    impl_->server.set_write_timeout(kIdleSeconds, 0);
+    impl_->server.set_keep_alive_timeout(kIdleSeconds);
     impl_->server.Get("/metrics", [&metrics](const httplib::Request &, httplib::Response &res) {
         res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
     });

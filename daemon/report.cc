@@ -95,6 +95,7 @@ Report build_report(Redis &redis, const Keys &keys) {
         report.conversions += c.conversions;
         report.codes.push_back(std::move(c));
     }
+    report.held = integer(redis.command({"ZCARD", keys.held_expiry()}).get());
     if (!codes.empty()) {
         report.viral_coefficient =
             static_cast<double>(report.conversions) / static_cast<double>(codes.size());
@@ -118,6 +119,10 @@ std::string render_text(const Report &report) {
     out += fmt::format("\n{} codes, {} clicks, {} conversions, viral coefficient {:.2f}\n",
                        report.codes.size(), report.clicks, report.conversions,
                        report.viral_coefficient);
+    if (report.held > 0) {
+        out +=
+            fmt::format("{} conversions held for approval: approve or reject them\n", report.held);
+    }
     return out;
 }
 
@@ -144,8 +149,11 @@ std::string render_json(const Report &report) {
     nlohmann::json doc = {{"codes", codes},
                           {"clicks", report.clicks},
                           {"conversions", report.conversions},
-                          {"viral_coefficient", report.viral_coefficient}};
-    return doc.dump(2) + "\n";
+                          {"viral_coefficient", report.viral_coefficient},
+                          {"held", report.held}};
+    // utm_source values are the visitor's bytes: invalid UTF-8 becomes U+FFFD rather than an
+    // exception that would leave the whole report unprinted.
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace referral::rewardd

@@ -36,6 +36,7 @@ struct Report {
     // K = i · c: invitations (clicks) per participating code times conversions per click,
     // i.e. new customers each participant brings.
     double viral_coefficient = 0;
+    int64_t held = 0;  // conversions held for approval, waiting for approve or reject
 };
 
 Report build_report(Redis &redis, const Keys &keys);

@@ -29,9 +29,9 @@ ScriptCall ClickCall::to_call() const {
 
 ScriptCall ConversionCall::to_call() const {
     ScriptCall call = header.start(Script::kConversion);
-    call.keys.insert(call.keys.end(),
-                     {order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
-                      month_rewards, due, currencies, referrer_balance, friend_balance});
+    call.keys.insert(call.keys.end(), {order_key, owner, code_of, referred_by, stats, codes, buyers,
+                                       day_conversions, month_rewards, due, currencies,
+                                       referrer_balance, friend_balance, held, held_expiry});
     call.args.insert(call.args.end(), {event_id,
                                        site,
                                        order,
@@ -51,10 +51,20 @@ ScriptCall ConversionCall::to_call() const {
                                        number(month_ttl_ms),
                                        referrer_currency,
                                        friend_currency,
-                                       number(friend_reward)});
+                                       number(friend_reward),
+                                       flag(approval)});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
     }
+    return call;
+}
+
+ScriptCall HoldCall::to_call() const {
+    ScriptCall call = header.start(Script::kHold);
+    call.keys.insert(call.keys.end(), {order_key, held, held_expiry, owner});
+    call.args.insert(call.args.end(),
+                     {event_id, site, order, code, customer, number(amount), currency, number(ts),
+                      first_ts, flag(open_enrolment), number(held_ttl_ms)});
     return call;
 }
 
@@ -85,6 +95,17 @@ ScriptCall PromoteCall::to_call() const {
 
 ScriptCall ApproveCall::to_call() const {
     return ScriptCall{Script::kApprove, {order_key, due, ledger}, {prefix, number(hold_ms)}};
+}
+
+ScriptCall DropHeldCall::to_call() const {
+    return ScriptCall{Script::kDropHeld,
+                      {held, held_expiry, rejected},
+                      {id, reason, detail, number(rejected_maxlen)}};
+}
+
+ScriptCall ExpireHeldCall::to_call() const {
+    return ScriptCall{
+        Script::kExpireHeld, {held_expiry, rejected}, {number(rejected_maxlen), number(batch)}};
 }
 
 ScriptCall PayoutCall::to_call() const {

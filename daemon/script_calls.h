@@ -18,10 +18,11 @@ inline constexpr std::string_view kApplied = "applied";
 inline constexpr std::string_view kRejected = "rejected";
 inline constexpr std::string_view kStale = "stale";  // refund: the order changed, plan again
 inline constexpr std::string_view kPending = "pending";
+inline constexpr std::string_view kHeld = "held";    // a conversion held for approval
 inline constexpr std::string_view kError = "error";  // {'error', message}: a command refused
 }  // namespace script_status
 
-// KEYS[1..4] and ARGV[1..4] of every event script (click, conversion, refund, reject):
+// KEYS[1..4] and ARGV[1..4] of every event script (click, conversion, hold, refund, reject):
 // event_header() in scripts/common.lua.
 struct EventHeader {
     std::string events, ledger, rejected, seen;
@@ -46,12 +47,12 @@ struct ClickCall {
 struct ConversionCall {
     EventHeader header;
     std::string order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
-        month_rewards, due, currencies, referrer_balance, friend_balance;
+        month_rewards, due, currencies, referrer_balance, friend_balance, held, held_expiry;
     std::string event_id, site, order, code, customer;
     int64_t amount = 0;
     std::string currency;
     int64_t ts = 0;
-    std::string state;   // pending | awaiting_approval | approved
+    std::string state;   // pending | approved
     int64_t due_ms = 0;  // 0 = no hold
     int64_t order_ttl_ms = 0;
     bool open_enrolment = false;
@@ -62,7 +63,22 @@ struct ConversionCall {
     int64_t month_ttl_ms = 0;
     std::string referrer_currency, friend_currency;
     int64_t friend_reward = 0;
+    bool approval = false;  // `approve` of the conversion held for this order, event_id
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
+
+    ScriptCall to_call() const;
+};
+
+struct HoldCall {
+    EventHeader header;
+    std::string order_key, held, held_expiry, owner;
+    std::string event_id, site, order, code, customer;
+    int64_t amount = 0;
+    std::string currency;
+    int64_t ts = 0;
+    std::string first_ts;  // "" = none
+    bool open_enrolment = false;
+    int64_t held_ttl_ms = 0;
 
     ScriptCall to_call() const;
 };
@@ -102,6 +118,23 @@ struct ApproveCall {
     std::string order_key, due, ledger;
     std::string prefix;
     int64_t hold_ms = 0;
+
+    ScriptCall to_call() const;
+};
+
+struct DropHeldCall {
+    std::string held, held_expiry, rejected;
+    std::string id;  // the held event's, as read: another one held since is left alone
+    std::string reason, detail;
+    int64_t rejected_maxlen = 0;
+
+    ScriptCall to_call() const;
+};
+
+struct ExpireHeldCall {
+    std::string held_expiry, rejected;
+    int64_t rejected_maxlen = 0;
+    int64_t batch = 0;
 
     ScriptCall to_call() const;
 };

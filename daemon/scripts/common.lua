@@ -10,7 +10,7 @@ end
 
 -- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
--- (click, conversion, refund, reject) start theirs with this shared header, KEYS[1..4] and
+-- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..4] and
 -- ARGV[1..4]; their own KEYS and ARGV follow from index 5.
 local function event_header()
   return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4],
@@ -79,18 +79,23 @@ local function reward_fields(order, i, ts)
                              'event', r[5], 'ts', ts}
 end
 
--- Moves what is left of every reward of a pending order to approved.
+-- Moves what is left of every reward of a pending order to approved, every reward read before
+-- the first write.
 local function approve_order(order, ledger_key, prefix, ts)
   local n = num(redis.call('HGET', order, 'n'))
+  local moves = {}
   for i = 1, n do
     local left = num(redis.call('HGET', order, 'r' .. i .. ':left'))
     if left > 0 then
       local account, currency, fields = reward_fields(order, i, ts)
-      local balance = prefix .. ':balance:' .. currency
-      redis.call('HINCRBY', balance, account .. ':pending', int(-left))
-      redis.call('HINCRBY', balance, account .. ':approved', int(left))
-      ledger(ledger_key, 'approved', left, 'pending', 'approved', fields)
+      moves[#moves + 1] = {left = left, account = account, fields = fields,
+                           balance = prefix .. ':balance:' .. currency}
     end
+  end
+  for _, m in ipairs(moves) do
+    redis.call('HINCRBY', m.balance, m.account .. ':pending', int(-m.left))
+    redis.call('HINCRBY', m.balance, m.account .. ':approved', int(m.left))
+    ledger(ledger_key, 'approved', m.left, 'pending', 'approved', m.fields)
   end
   redis.call('HSET', order, 'state', 'approved')
   redis.call('HINCRBY', order, 'version', 1)
@@ -99,6 +104,29 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
+-- comes, makes a later script fail. Lua numbers are doubles, off by at most 1024 near 2^63: the
+-- margin keeps the exact HINCRBY itself from overflowing.
+local function add_statistic(key, field, n)
+  if num(redis.call('HGET', key, field)) + n >= 2^63 - 4096 then
+    redis.call('HSET', key, field, '9223372036854775807')
+  else
+    redis.call('HINCRBY', key, field, int(n))
+  end
+end
+
+-- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like
+-- a rejected event (reason, detail, entry, then the event's fields).
+local function drop_held(rejected_key, rejected_maxlen, held_key, held_expiry_key, reason, detail)
+  local fields = {'reason', reason, 'detail', detail}
+  for _, v in ipairs(redis.call('HGETALL', held_key)) do
+    fields[#fields + 1] = v
+  end
+  redis.call('XADD', rejected_key, 'MAXLEN', '~', rejected_maxlen, '*', unpack(fields))
+  redis.call('DEL', held_key)
+  redis.call('ZREM', held_expiry_key, held_key)
 end
 
 -- Keys of fixed-length periods (limits, caps) live a little longer than their period.

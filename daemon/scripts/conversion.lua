@@ -1,6 +1,8 @@
 -- A conversion: checks that need the books (duplicate order, enrolment, self-referral, first
--- purchase, daily limit, monthly cap), then credits every level's referrer and the friend.
--- Reward amounts come computed from the daemon (exact integer arithmetic, floored).
+-- purchase, daily limit, room in the balances), then credits every level's referrer and the
+-- friend, within the monthly cap. Reward amounts come computed from the daemon (exact integer
+-- arithmetic, floored). Settling an order supersedes a conversion held for it; `approve` applies
+-- a held conversion through this script too, as if it had been trusted.
 local ev = event_header()
 local order_key, owner_key, code_of_key, referred_by_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 -- buyers: kept for first purchase only; day_conversions and month_rewards: per code
@@ -8,18 +10,40 @@ local stats_key, codes_key, buyers_key, day_conversions_key = KEYS[9], KEYS[10],
 local month_rewards_key, due_key, currencies_key = KEYS[13], KEYS[14], KEYS[15]
 -- the balances of the referrers' currency and of the friend's
 local referrer_balance_key, friend_balance_key = KEYS[16], KEYS[17]
+local held_key, held_expiry_key = KEYS[18], KEYS[19]  -- held:<site>:<sha256(order)>, held_expiry
 local event_id, site, order_id, code, customer = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
--- due: end of the payout hold, 0 = none
+-- state: pending | approved; due: end of the payout hold, 0 = none
 local amount, currency, ts, state, due = ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 local order_ttl, open_enrolment, first_purchase_only = ARGV[15], ARGV[16], ARGV[17]
 -- limits, 0 = none: conversions per referrer per day, rewards per referrer per month
 local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[18], ARGV[19], ARGV[20], ARGV[21]
 local referrer_currency, friend_currency, friend_reward = ARGV[22], ARGV[23], ARGV[24]
-local referrer_rewards = {unpack(ARGV, 25)}  -- level 1, 2, ...
+local approval = ARGV[25]  -- "1": `approve` of the conversion held for this order, event_id
+local referrer_rewards = {unpack(ARGV, 26)}  -- level 1, 2, ...
 
+-- An account's buckets together stay within 2^52 minor units: every balance and payout, and
+-- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
+local max_balance = 2^52
+
+local held_id = redis.call('HGET', held_key, 'id')
+if approval == '1' and held_id ~= event_id then
+  return {'error', 'no conversion is held for this order'}
+end
 if event_seen(ev) then
   return {'duplicate'}
 end
+
+-- A refused approval takes the held conversion off the books with the reason; any other
+-- refusal is the event's own.
+local function refuse(reason, detail)
+  if approval == '1' then
+    drop_held(ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key, reason, detail)
+    event_done(ev)
+    return {'rejected', reason}
+  end
+  return reject(ev, reason, detail)
+end
+
 local existing = redis.call('HMGET', order_key, 'id', 'early_refund', 'version')
 -- An applied conversion is remembered by its order, not by a key of its own.
 if existing[1] == event_id then
@@ -27,24 +51,24 @@ if existing[1] == event_id then
   return {'duplicate'}
 end
 if existing[1] then
-  return reject(ev, 'duplicate_order', existing[1])
+  return refuse('duplicate_order', existing[1])
 end
 
 local owner = redis.call('HGET', owner_key, code)
 if not owner and open_enrolment ~= '1' then
-  return reject(ev, 'unknown_code', code)
+  return refuse('unknown_code', code)
 end
 if customer ~= '' then
   if owner == customer or redis.call('HGET', code_of_key, customer) == code then
-    return reject(ev, 'self_referral', customer)
+    return refuse('self_referral', customer)
   end
   if first_purchase_only == '1' and redis.call('SISMEMBER', buyers_key, customer) == 1 then
-    return reject(ev, 'not_first_purchase', customer)
+    return refuse('not_first_purchase', customer)
   end
 end
 local daily = num(daily_limit)
 if daily > 0 and num(redis.call('HGET', day_conversions_key, code)) >= daily then
-  return reject(ev, 'conversion_limit', code)
+  return refuse('conversion_limit', code)
 end
 
 -- Whether the chain of referrers above `from` (a customer) reaches `customer`: recording
@@ -83,7 +107,7 @@ for _ = 2, #referrer_rewards do
 end
 
 local bucket = state == 'approved' and 'approved' or 'pending'
-local rewards, capped = {}, 0
+local rewards, cuts = {}, {}
 local cap = num(monthly_cap)
 for level, c in ipairs(codes) do
   local reward = num(referrer_rewards[level])
@@ -91,10 +115,9 @@ for level, c in ipairs(codes) do
     local used = num(redis.call('HGET', month_rewards_key, referrer_currency .. ':' .. c))
     local room = math.max(cap - used, 0)
     if reward > room then
-      record_rejection(ev, 'reward_cap', 'code:' .. c .. ' level ' .. level .. ' ' ..
-                       int(reward) .. ' capped to ' .. int(room))
+      cuts[#cuts + 1] = 'code:' .. c .. ' level ' .. level .. ' ' .. int(reward) .. ' capped to ' ..
+                        int(room)
       reward = room
-      capped = capped + 1
     end
   end
   if reward > 0 then
@@ -110,7 +133,26 @@ if friend > 0 and customer ~= '' then
                            balance = friend_balance_key}
 end
 
+for _, r in ipairs(rewards) do
+  local b = redis.call('HMGET', r.balance, r.account .. ':pending', r.account .. ':approved',
+                       r.account .. ':paid')
+  if num(b[1]) + num(b[2]) + num(b[3]) + r.amount > max_balance then
+    return refuse('balance_limit', r.account .. ' ' .. r.currency)
+  end
+end
+
 -- Every check passed: from here on only writes.
+for _, cut in ipairs(cuts) do
+  record_rejection(ev, 'reward_cap', cut)
+end
+if held_id then
+  if approval == '1' then
+    redis.call('DEL', held_key)
+    redis.call('ZREM', held_expiry_key, held_key)
+  else
+    drop_held(ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key, 'superseded', event_id)
+  end
+end
 if customer ~= '' then
   if first_purchase_only == '1' then
     redis.call('SADD', buyers_key, customer)
@@ -127,7 +169,7 @@ end
 if redis.call('HINCRBY', stats_key, 'conversions', 1) == 1 then
   redis.call('SADD', codes_key, code)
 end
-redis.call('HINCRBY', stats_key, 'revenue:' .. currency, amount)
+add_statistic(stats_key, 'revenue:' .. currency, num(amount))
 
 local early_refund = existing[2]
 if early_refund then
@@ -171,4 +213,4 @@ if early_refund then
   redis.call('XADD', ev.events, '*', unpack(refund))
 end
 acknowledge(ev)
-return {'applied', #rewards, capped}
+return {'applied', #rewards, #cuts}

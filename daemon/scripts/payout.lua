@@ -2,9 +2,14 @@
 local ledger_key, balance_keys = KEYS[1], {unpack(KEYS, 2)}  -- balance of currency i
 local account, currencies = ARGV[1], {unpack(ARGV, 2)}
 
+local amounts = {}
+for i, balance_key in ipairs(balance_keys) do
+  amounts[i] = num(redis.call('HGET', balance_key, account .. ':approved'))
+end
+
 local paid = {}
 for i, balance_key in ipairs(balance_keys) do
-  local amount = num(redis.call('HGET', balance_key, account .. ':approved'))
+  local amount = amounts[i]
   if amount > 0 then
     redis.call('HINCRBY', balance_key, account .. ':approved', int(-amount))
     redis.call('HINCRBY', balance_key, account .. ':paid', int(amount))

@@ -29,26 +29,30 @@ if mode == 'early' then
   return {'remembered'}
 end
 
-local state = redis.call('HGET', order_key, 'state')
-local bucket = state == 'approved' and 'approved' or 'pending'
-local count = 0
+local order = redis.call('HMGET', order_key, 'state', 'amount', 'currency')
+local bucket = order[1] == 'approved' and 'approved' or 'pending'
+local moves = {}
 for i, reversal in ipairs(reversals) do
   local n = num(reversal)
   if n > 0 then
     local account, _, fields = reward_fields(order_key, i, ts)
-    redis.call('HINCRBY', balance_keys[i], account .. ':' .. bucket, int(-n))
-    redis.call('HINCRBY', order_key, 'r' .. i .. ':left', int(-n))
-    ledger(ev.ledger, 'reversal', n, bucket, '', fields)
-    count = count + 1
+    moves[#moves + 1] = {i = i, n = n, account = account, fields = fields}
   end
+end
+
+-- Everything is read: from here on only writes.
+for _, m in ipairs(moves) do
+  redis.call('HINCRBY', balance_keys[m.i], m.account .. ':' .. bucket, int(-m.n))
+  redis.call('HINCRBY', order_key, 'r' .. m.i .. ':left', int(-m.n))
+  ledger(ev.ledger, 'reversal', m.n, bucket, '', m.fields)
 end
 redis.call('HSET', order_key, 'refunded', total)
 redis.call('HINCRBY', order_key, 'version', 1)
-if total == redis.call('HGET', order_key, 'amount') then
+if total == order[2] then
   redis.call('HSET', order_key, 'state', 'refunded')
   redis.call('ZREM', due_key, order_key)
 end
 redis.call('HINCRBY', stats_key, 'refunds', 1)
-redis.call('HINCRBY', stats_key, 'refunded:' .. redis.call('HGET', order_key, 'currency'), amount)
+add_statistic(stats_key, 'refunded:' .. order[3], num(amount))
 event_done(ev)
-return {'applied', count}
+return {'applied', #moves}

@@ -77,53 +77,6 @@ reward_cap_per_referrer_per_month = "40.00"
     EXPECT_EQ(hget(key("stats:BOB"), "conversions"), "4");  // the orders still count
 }
 
-TEST_F(RewarddTest, RequestTrustedConversionWaitsForApproval) {
-    start(R"(
-[programme]
-currency = "EUR"
-
-[referrer]
-percent = 10
-)");
-    enroll("alice", "ALICE");
-    add(with(conversion("e1", "ALICE", "o1", 10000), "trust", "request"));
-    add(conversion("e2", "ALICE", "o2", 10000));
-    wait_applied();
-    EXPECT_EQ(balance("code:ALICE", "pending"), 1000);
-    EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
-
-    std::string out;
-    ASSERT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 0) << out;
-    EXPECT_EQ(out, "approved\n");
-    EXPECT_EQ(balance("code:ALICE", "pending"), 0);
-    EXPECT_EQ(balance("code:ALICE", "approved"), 2000);
-    EXPECT_EQ(ledger().back().at("kind"), "approved");
-
-    EXPECT_NE(cli({"approve", "--site", "shop", "o1"}, &out), 0);
-    EXPECT_NE(out.find("not awaiting approval"), std::string::npos) << out;
-    EXPECT_NE(cli({"approve", "--site", "shop", "nope"}, &out), 0);
-    EXPECT_NE(out.find("no such order"), std::string::npos) << out;
-}
-
-TEST_F(RewarddTest, ApprovalHandsOverToTheHold) {
-    start(R"(
-[programme]
-currency = "EUR"
-hold = "1d"
-
-[referrer]
-percent = 10
-)");
-    enroll("alice", "ALICE");
-    add(with(conversion("e1", "ALICE", "o1", 10000), "trust", "request"));
-    wait_applied();
-    std::string out;
-    ASSERT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 0) << out;
-    EXPECT_EQ(out.rfind("pending until ", 0), 0u) << out;
-    EXPECT_EQ(balance("code:ALICE", "pending"), 1000);
-    EXPECT_EQ(balance("code:ALICE", "approved"), 0);
-}
-
 TEST_F(RewarddTest, TrustPolicies) {
     start(R"(
 [programme]

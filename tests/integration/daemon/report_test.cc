@@ -110,6 +110,21 @@ TEST_F(ReportTest, Metrics) {
     EXPECT_EQ(testing_support::http_get(metrics_port_, "/nothing").status, 404);
 }
 
+TEST_F(RewarddTest, JsonReportOfSourcesThatAreNotUtf8) {
+    start(kProgramme);
+    enroll("alice", "ALICE");
+    add(click("c1", "ALICE", "ip1", "\xff\xfetg"));
+    add(click("c2", "ALICE", "ip2", "\xff\xfetg"));
+    add(click("c3", "ALICE", "ip3", "fb"));
+    wait_applied();
+    std::string out;
+    ASSERT_EQ(cli({"report", "--json"}, &out), 0) << out;
+    nlohmann::json report = nlohmann::json::parse(out);
+    EXPECT_EQ(report["codes"][0]["top_source"], "\xef\xbf\xbd\xef\xbf\xbdtg");  // U+FFFD twice
+    EXPECT_EQ(report["codes"][0]["top_source_clicks"], 2);
+    ASSERT_EQ(cli({"report"}, &out), 0) << out;
+}
+
 TEST_F(RewarddTest, BadConfigurationExitsNamingTheKey) {
     struct Case {
         std::string toml, message;
@@ -143,6 +158,18 @@ TEST_F(RewarddTest, CliUsage) {
     EXPECT_EQ(cli({"balance", "ALICE", "--customer", "carol"}, &out), 2);
     EXPECT_EQ(cli({"enroll", "alice", "bad code"}, &out), 2);
     EXPECT_NE(out.find("codes are 1-128 of [A-Za-z0-9_.-]"), std::string::npos) << out;
+    // Amounts out of range are refused before anything is written.
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "99999999999999999999"}, &out), 2);
+    EXPECT_NE(out.find("--amount: 99999999999999999999 is not a whole number of minor units from 1 "
+                       "to 9007199254740991"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "9007199254740992"}, &out), 2);
+    EXPECT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "0"}, &out), 2);
+    EXPECT_NE(out.find("--amount: 0 refunds nothing: leave --amount out to refund the whole order"),
+              std::string::npos)
+        << out;
+    EXPECT_TRUE(redis_.stream(key("events")).empty());
     // The refund command writes an event in the stream's schema.
     ASSERT_EQ(cli({"refund", "--site", "shop", "o1", "--amount", "1250"}, &out), 0) << out;
     std::vector<Entry> events = redis_.stream(key("events"));

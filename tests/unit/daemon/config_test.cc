@@ -36,6 +36,7 @@ TEST(Config, Defaults) {
     EXPECT_EQ(c.daemon.metrics_host, "");
     EXPECT_EQ(c.programme.trust_request, TrustPolicy::kHoldForApproval);
     EXPECT_EQ(c.programme.hold_ms, 0);
+    EXPECT_EQ(c.programme.held_ttl_ms, 30 * 86400000LL);
     EXPECT_EQ(c.programme.referrer.kind, RewardKind::kPercent);
     EXPECT_EQ(c.programme.referrer.basis_points, std::vector<int64_t>{1000});
     EXPECT_EQ(c.programme.friend_reward.kind, RewardKind::kNone);
@@ -70,6 +71,7 @@ first_purchase_only = true
 require_customer = true
 hold = "14d"
 trust_request = "accept"
+held_ttl = "7d"
 open_enrolment = true
 
 [referrer]
@@ -97,6 +99,7 @@ reward_cap_per_referrer_per_month = "500.00"
     EXPECT_EQ(c.programme.window_ms, 30 * 86400000LL);
     EXPECT_EQ(c.programme.hold_ms, 14 * 86400000LL);
     EXPECT_EQ(c.programme.trust_request, TrustPolicy::kAccept);
+    EXPECT_EQ(c.programme.held_ttl_ms, 7 * 86400000LL);
     EXPECT_TRUE(c.programme.open_enrolment);
     EXPECT_EQ(c.programme.referrer.basis_points, (std::vector<int64_t>{1500, 250}));
     EXPECT_EQ(c.programme.friend_reward.kind, RewardKind::kFixed);
@@ -153,6 +156,8 @@ TEST(Config, Errors) {
                  "programme.currency: \"EURO\" is not an ISO 4217");
     expect_error("[programme]\nhold = \"14 days\"\n[referrer]\npercent = 1\n",
                  "programme.hold: \"14 days\" is not a duration");
+    expect_error("[programme]\nheld_ttl = \"0s\"\n[referrer]\npercent = 1\n",
+                 "programme.held_ttl: must be positive");
     expect_error("[programme]\ntrust_request = \"maybe\"\n[referrer]\npercent = 1\n",
                  "programme.trust_request");
     expect_error("[programme]\nfirst_purchase_only = \"yes\"\n[referrer]\npercent = 1\n",

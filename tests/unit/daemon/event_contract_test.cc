@@ -147,7 +147,7 @@ TEST(EventContract, RequestTrustIsHeldForApproval) {
     v.trust_request = true;
     Plan p = plan_conversion(v);
     ASSERT_TRUE(std::holds_alternative<Conversion>(p));
-    EXPECT_EQ(std::get<Conversion>(p).state, "awaiting_approval");
+    EXPECT_TRUE(std::get<Conversion>(p).held);
 }
 
 TEST(EventContract, InvalidValuesAreRejectedWithTheirReason) {

@@ -93,10 +93,12 @@ TEST(PlanEvent, HoldAndTrust) {
     const Conversion &held = std::get<Conversion>(plan);
     EXPECT_EQ(held.state, "pending");
     EXPECT_EQ(held.due_ms, kTs + 2000);
+    EXPECT_FALSE(held.held);
 
     Fields requested = conversion({{"trust", "request"}});
-    EXPECT_EQ(std::get<Conversion>(plan_event(p, requested, kTs)).state, "awaiting_approval");
+    EXPECT_TRUE(std::get<Conversion>(plan_event(p, requested, kTs)).held);
     p.trust_request = TrustPolicy::kAccept;
+    EXPECT_FALSE(std::get<Conversion>(plan_event(p, requested, kTs)).held);
     EXPECT_EQ(std::get<Conversion>(plan_event(p, requested, kTs)).state, "pending");
     p.trust_request = TrustPolicy::kReject;
     EXPECT_EQ(rejection(p, requested).reason, "untrusted");

@@ -175,6 +175,7 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     ConversionCall conversion;
     conversion.referrer_rewards.assign(kTail, 1);
     add(conversion.to_call());
+    add(HoldCall{}.to_call());
     RefundCall refund;
     refund.stats = "stats";
     refund.balances.assign(kTail, "balance");
@@ -183,6 +184,8 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     add(RejectCall{}.to_call());
     add(PromoteCall{}.to_call());
     add(ApproveCall{}.to_call());
+    add(DropHeldCall{}.to_call());
+    add(ExpireHeldCall{}.to_call());
     PayoutCall payout;
     payout.balances.assign(kTail, "balance");
     payout.currencies.assign(kTail, "EUR");
