@@ -36,8 +36,9 @@ EventHeader Applier::header(std::string_view entry, std::string_view event_id) c
                        config_.daemon.rejected_maxlen};
 }
 
-std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const Fields &fields,
-                                                  int64_t now_ms) const {
+std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_view entry,
+                                                                    const Fields &fields,
+                                                                    int64_t now_ms) const {
     std::string_view id = field(fields, EventField::id);
     Plan plan = plan_event(config_.programme, fields, now_ms);
     if (auto *c = std::get_if<Click>(&plan)) {
@@ -60,6 +61,12 @@ std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const 
     if (auto *r = std::get_if<Refund>(&plan)) {
         spdlog::debug("entry {}: refund of order {} at {}, amount {}", entry, r->order, r->site,
                       r->amount ? std::to_string(*r->amount) : "all");
+        return *r;
+    }
+    if (auto *c = std::get_if<Confirm>(&plan)) {
+        return *c;
+    }
+    if (auto *r = std::get_if<Renewal>(&plan)) {
         return *r;
     }
     const Rejection &rejection = std::get<Rejection>(plan);
@@ -110,6 +117,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.friend_balance = keys_.balance(c.friend_currency);
     call.held = keys_.held(c.site, c.order);
     call.held_expiry = keys_.held_expiry();
+    call.first_conversion = keys_.first_conversion();
     call.event_id = id;
     call.site = c.site;
     call.order = c.order;
@@ -152,6 +160,7 @@ ScriptCall Applier::hold_call(std::string_view entry, std::string_view id,
     call.held = keys_.held(c.site, c.order);
     call.held_expiry = keys_.held_expiry();
     call.owner = keys_.owner();
+    call.confirmed = keys_.confirmed(c.site, c.order);
     call.event_id = id;
     call.site = c.site;
     call.order = c.order;

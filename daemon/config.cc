@@ -9,8 +9,10 @@
 #include <toml++/toml.h>
 
 #include "amounts.h"
+#include "event_schema.h"
 #include "money.h"
 #include "secret_file.h"
+#include "standard_webhooks.h"
 
 namespace referral::rewardd {
 namespace {
@@ -302,13 +304,108 @@ DaemonConfig parse_daemon(Section s) {
     return d;
 }
 
-void parse_metrics(Section s, DaemonConfig *d) {
-    std::string listen;
-    s.read("listen", &listen);
-    if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
-        s.fail("listen", "\"" + listen + "\" is not host:port");
+// [http] listen, or its older name [metrics] listen: one server for /metrics and /hooks/.
+void parse_listen(Section http, Section metrics, DaemonConfig *d) {
+    if (http.has("listen") && metrics.has("listen")) {
+        http.fail("listen", "set either http.listen or metrics.listen (its older name), not both");
     }
+    for (Section *s : {&http, &metrics}) {
+        std::string listen;
+        s->read("listen", &listen);
+        if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
+            s->fail("listen", "\"" + listen + "\" is not host:port");
+        }
+        s->reject_unknown();
+    }
+}
+
+// Webhook signing secrets, one per line so that a rolled secret and its successor both verify;
+// blank lines and blanks around a secret are ignored.
+std::vector<std::string> read_secret_lines(Section &s, std::string_view key,
+                                           const std::string &path) {
+    constexpr size_t kMaxFile = 64 * 1024;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        s.fail(key, "cannot read " + path + ": " + std::strerror(errno));
+    }
+    std::string text(kMaxFile + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFile) {
+        s.fail(key, path + " is larger than 64 KiB");
+    }
+    std::vector<std::string> secrets;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = first_line_secret(rest);
+        if (!line.empty()) {
+            secrets.emplace_back(line);
+        }
+        size_t nl = rest.find('\n');
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    }
+    if (secrets.empty()) {
+        s.fail(key, path + " holds no secret: put one per line");
+    }
+    return secrets;
+}
+
+void read_tolerance(Section &s, int64_t *out) {
+    s.read_duration("tolerance", out);
+    if (*out == 0) {
+        s.fail("tolerance", "must be positive");
+    }
+}
+
+StripeConfig parse_stripe(Section s) {
+    StripeConfig stripe;
+    if (!s.present()) {
+        return stripe;
+    }
+    std::string file;
+    s.read("webhook_secret_file", &file);
+    if (file.empty()) {
+        s.fail("webhook_secret_file", "is required: the signing secret(s) of the Stripe endpoint");
+    }
+    stripe.secrets = read_secret_lines(s, "webhook_secret_file", file);
+    s.read("site", &stripe.site);
+    if (!valid_id(stripe.site)) {
+        s.fail("site", "is required: the referral_site of the orders paid through Stripe");
+    }
+    s.read("order_id", &stripe.order_id);
+    const std::string metadata = "metadata.";
+    bool by_metadata = stripe.order_id.rfind(metadata, 0) == 0 &&
+                       stripe.order_id.size() > metadata.size() && stripe.order_id.size() <= 48;
+    if (stripe.order_id != "session" && stripe.order_id != "client_reference_id" && !by_metadata) {
+        s.fail("order_id",
+               "\"" + stripe.order_id + "\" is not session, client_reference_id or metadata.<key>");
+    }
+    read_tolerance(s, &stripe.tolerance_ms);
     s.reject_unknown();
+    return stripe;
+}
+
+ShopConfig parse_shop(Section s) {
+    ShopConfig shop;
+    if (!s.present()) {
+        return shop;
+    }
+    std::string file;
+    s.read("webhook_secret_file", &file);
+    if (file.empty()) {
+        s.fail("webhook_secret_file", "is required: the shop's signing secret(s), whsec_...");
+    }
+    for (const std::string &line : read_secret_lines(s, "webhook_secret_file", file)) {
+        std::optional<std::string> key = standard_webhooks_key(line);
+        if (!key) {
+            s.fail("webhook_secret_file",
+                   file + ": every line must be whsec_ followed by the key in base64");
+        }
+        shop.keys.push_back(std::move(*key));
+    }
+    read_tolerance(s, &shop.tolerance_ms);
+    s.reject_unknown();
+    return shop;
 }
 
 TrustPolicy parse_trust(Section &s) {
@@ -389,6 +486,16 @@ Programme parse_programme(Section s, Section referrer, Section friend_reward) {
         s.fail("held_ttl", "must be positive");
     }
     s.read("open_enrolment", &p.open_enrolment);
+    s.read_count("recurring_months", &p.recurring_months, 1200);
+    std::string coupons = "fallback";
+    s.read("coupon_attribution", &coupons);
+    if (coupons == "override") {
+        p.coupon_attribution = CouponAttribution::kOverride;
+    } else if (coupons == "off") {
+        p.coupon_attribution = CouponAttribution::kOff;
+    } else if (coupons != "fallback") {
+        s.fail("coupon_attribution", "\"" + coupons + "\" is not fallback, override or off");
+    }
     s.reject_unknown();
     p.referrer = parse_reward(referrer, p.currency, true);
     p.friend_reward = parse_reward(friend_reward, p.currency, false);
@@ -428,17 +535,24 @@ Config parse_config(std::string_view text, std::string_view source_name) {
     }
     Section root(&doc, "", source);
     Section redis = root.table("redis"), daemon = root.table("daemon"),
-            metrics = root.table("metrics"), programme = root.table("programme"),
-            referrer = root.table("referrer"), friend_reward = root.table("friend"),
-            limits = root.table("limits");
+            metrics = root.table("metrics"), http = root.table("http"),
+            stripe = root.table("stripe"), shop = root.table("shop"),
+            programme = root.table("programme"), referrer = root.table("referrer"),
+            friend_reward = root.table("friend"), limits = root.table("limits");
     root.reject_unknown();
     Config c;
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
-    parse_metrics(std::move(metrics), &c.daemon);
+    parse_listen(std::move(http), std::move(metrics), &c.daemon);
     c.programme =
         parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
     c.limits = parse_limits(std::move(limits), c.programme);
+    c.stripe = parse_stripe(std::move(stripe));
+    c.shop = parse_shop(std::move(shop));
+    if ((!c.stripe.secrets.empty() || !c.shop.keys.empty()) && c.daemon.metrics_host.empty()) {
+        root.fail("http.listen",
+                  "is required by [stripe] and [shop]: their hooks are served there");
+    }
     if (c.daemon.block_ms >= c.redis.timeout_ms) {
         root.fail("daemon.block", "must be shorter than redis.timeout");
     }

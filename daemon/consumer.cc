@@ -245,10 +245,24 @@ size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
         if (auto *call = std::get_if<ScriptCall>(&prepared)) {
             calls.push_back(std::move(*call));
             queued.push_back(q);
+            continue;
+        }
+        // Planned against the books as they stand after everything before it.
+        flush(redis, calls, queued);
+        if (auto *refund = std::get_if<Refund>(&prepared)) {
+            apply_refund(redis, q, *refund);
+        } else if (auto *confirm = std::get_if<Confirm>(&prepared)) {
+            for (const ScriptCall &call :
+                 applier_.confirm_calls(redis, e.id, q.event_id, *confirm, e.fields, now)) {
+                settle(q, scripts_.run(redis, call).get(), redis);
+            }
         } else {
-            // A refund is planned against its order as it stands after everything before it.
-            flush(redis, calls, queued);
-            apply_refund(redis, q, std::get<Refund>(prepared));
+            settle(q,
+                   scripts_
+                       .run(redis, applier_.renewal_call(redis, e.id, q.event_id,
+                                                         std::get<Renewal>(prepared), now))
+                       .get(),
+                   redis);
         }
     }
     flush(redis, calls, queued);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "consumer.h"
 #include "event_schema.h"
+#include "hooks_http.h"
 #include "metrics.h"
 #include "report.h"
 
@@ -40,10 +41,11 @@ int run(const Config &config) {
     signal(SIGPIPE, SIG_IGN);
 
     Metrics metrics;
+    Hooks hooks(config);
     std::unique_ptr<MetricsServer> server;
     if (!config.daemon.metrics_host.empty()) {
         server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,
-                                                 config.daemon.metrics_port);
+                                                 config.daemon.metrics_port, &hooks);
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
     }

@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "hooks_http.h"
+
 #include <httplib.h>
 
 #include <stdexcept>
@@ -120,7 +122,8 @@ struct MetricsServer::Impl {
     std::thread thread;
 };
 
-MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port)
+MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port,
+                             Hooks *hooks)
     : impl_(std::make_unique<Impl>()) {
     // cpp-httplib gives each connection a thread of a fixed pool for as long as the client keeps
     // it: a few clients that connect and say nothing would leave no thread for the scraper.
@@ -134,8 +137,12 @@ MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, in
     impl_->server.Get("/metrics", [&metrics](const httplib::Request &, httplib::Response &res) {
         res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
     });
+    if (hooks) {
+        hooks->install(impl_->server);
+    }
     if (!impl_->server.bind_to_port(host.c_str(), port)) {
-        throw std::runtime_error(fmt::format("cannot listen on {}:{} for /metrics", host, port));
+        throw std::runtime_error(
+            fmt::format("cannot listen on {}:{} for /metrics and /hooks/", host, port));
     }
     impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
 }

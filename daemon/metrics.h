@@ -43,11 +43,15 @@ class Metrics {
     double per_second_ = 0;
 };
 
-// GET /metrics on host:port, served from a thread of its own.
+class Hooks;
+
+// GET /metrics on host:port, served from a thread of its own, with the hooks' routes when
+// hooks is not null.
 class MetricsServer {
   public:
     // Throws std::runtime_error when the address cannot be bound.
-    MetricsServer(const Metrics &metrics, const std::string &host, int port);
+    MetricsServer(const Metrics &metrics, const std::string &host, int port,
+                  Hooks *hooks = nullptr);
     ~MetricsServer();
     MetricsServer(const MetricsServer &) = delete;
     MetricsServer &operator=(const MetricsServer &) = delete;

@@ -30,9 +30,11 @@ enum class Script {
     kDropHeld,
     kExpireHeld,
     kPayout,
-    kEnroll
+    kEnroll,
+    kHook,
+    kConfirm
 };
-inline constexpr size_t kScriptCount = 11;
+inline constexpr size_t kScriptCount = 13;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

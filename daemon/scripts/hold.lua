@@ -1,9 +1,12 @@
 -- A conversion whose values came from the request (trust=request) under hold_for_approval: only
 -- recorded, for `approve` or `reject`, until a trusted conversion of the same order supersedes it
 -- or it expires. It takes no order, uses no limit or cap, counts in no statistic, credits nobody.
+-- A provider's confirmation that came first goes through the stream again, now that there is a
+-- conversion to confirm; its id is derived from this conversion so it is applied once.
 local ev = event_header()
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
 local order_key, held_key, held_expiry_key, owner_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local confirmed_key = KEYS[9]  -- confirmed:<site>:<sha256(order)>
 local event_id, site, order_id, code, customer = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local amount, currency, ts, first_ts = ARGV[10], ARGV[11], ARGV[12], ARGV[13]  -- first_ts "" = none
 local open_enrolment, held_ttl = ARGV[14], ARGV[15]  -- held_ttl: ms
@@ -29,5 +32,15 @@ redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'convers
            'currency', currency, 'ts', ts, 'first_ts', first_ts, 'trust', 'request',
            'expires', int(expires))
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
+local confirmed = redis.call('HGETALL', confirmed_key)
+if #confirmed > 0 then
+  for i = 1, #confirmed, 2 do
+    if confirmed[i] == 'id' then
+      confirmed[i + 1] = 'confirmed:' .. event_id
+    end
+  end
+  redis.call('XADD', ev.events, '*', unpack(confirmed))
+  redis.call('DEL', confirmed_key)
+end
 event_done(ev)
 return {'held'}
