@@ -19,30 +19,30 @@ enum class Presence : uint8_t {
 };
 
 // X(name, click, conversion, refund, confirm, cancel, renewal)
-#define REFERRAL_EVENT_FIELDS(X)                                                                   \
-    X(v, optional, optional, optional, optional, optional, optional) /* schema version: 1 */       \
-    X(type, required, required, required, required, required, required)                            \
-    X(id, required, required, required, required, required, required)   /* unique, retried */      \
-    X(ts, required, required, optional, optional, optional, required)   /* unix ms */              \
-    X(site, required, required, required, required, required, required) /* referral_site */        \
-    X(code, required, required, absent, absent, absent, absent)         /* referral code */        \
-    X(click, optional, optional, absent, absent, absent, absent)        /* token's click id */     \
-    X(first_ts, absent, optional, absent, absent, absent, absent)       /* token issued, ms */     \
-    X(ip, optional, optional, absent, absent, absent, absent)          /* keyed hash of address */ \
-    X(ua, optional, optional, absent, absent, absent, absent)          /* keyed hash of UA */      \
-    X(src, optional, optional, absent, absent, absent, absent)         /* utm_source */            \
-    X(med, optional, optional, absent, absent, absent, absent)         /* utm_medium */            \
-    X(cmp, optional, optional, absent, absent, absent, absent)         /* utm_campaign */          \
-    X(order, absent, required, required, required, required, required) /* order id */              \
-    X(order_raw, absent, optional, absent, absent, absent, absent)     /* invalid, cut */          \
-    X(customer, absent, optional, absent, optional, absent, required)  /* customer id */           \
-    X(customer_raw, absent, optional, absent, absent, absent, absent)  /* invalid, cut */          \
-    X(amount, absent, required, optional, required, absent, required)  /* minor units */           \
-    X(amount_raw, absent, optional, absent, absent, absent, absent)    /* unparsed, cut */         \
-    X(currency, absent, required, absent, required, absent, required)  /* ISO 4217 */              \
-    X(currency_raw, absent, optional, absent, absent, absent, absent)  /* unknown, cut */          \
-    X(coupon, absent, optional, absent, optional, absent, absent)      /* code as coupon */        \
-    X(trust, absent, optional, absent, optional, optional, optional)   /* see kTrust* */           \
+#define REFERRAL_EVENT_FIELDS(X)                                                                 \
+    X(v, optional, optional, optional, optional, optional, optional) /* schema version: 1 */     \
+    X(type, required, required, required, required, required, required)                          \
+    X(id, required, required, required, required, required, required)   /* unique, retried */    \
+    X(ts, required, required, optional, optional, optional, required)   /* unix ms */            \
+    X(site, required, required, required, required, required, required) /* referral_site */      \
+    X(code, required, optional, absent, absent, absent, absent)   /* referral code; or coupon */ \
+    X(click, optional, optional, absent, absent, absent, absent)  /* token's click id */         \
+    X(first_ts, absent, optional, absent, absent, absent, absent) /* token issued, ms */         \
+    X(ip, optional, optional, absent, absent, absent, absent)     /* keyed hash of address */    \
+    X(ua, optional, optional, absent, absent, absent, absent)     /* keyed hash of UA */         \
+    X(src, optional, optional, absent, absent, absent, absent)    /* utm_source */               \
+    X(med, optional, optional, absent, absent, absent, absent)    /* utm_medium */               \
+    X(cmp, optional, optional, absent, absent, absent, absent)    /* utm_campaign */             \
+    X(order, absent, required, required, required, required, required) /* order id */            \
+    X(order_raw, absent, optional, absent, absent, absent, absent)     /* invalid, cut */        \
+    X(customer, absent, optional, absent, optional, absent, required)  /* customer id */         \
+    X(customer_raw, absent, optional, absent, absent, absent, absent)  /* invalid, cut */        \
+    X(amount, absent, required, optional, required, absent, required)  /* minor units */         \
+    X(amount_raw, absent, optional, absent, absent, absent, absent)    /* unparsed, cut */       \
+    X(currency, absent, required, absent, required, absent, required)  /* ISO 4217 */            \
+    X(currency_raw, absent, optional, absent, absent, absent, absent)  /* unknown, cut */        \
+    X(coupon, absent, optional, absent, optional, absent, absent)      /* code as coupon */      \
+    X(trust, absent, optional, absent, optional, optional, optional)   /* see kTrust* */         \
     X(status, absent, optional, absent, absent, absent, absent)        /* response's final status */
 
 enum class EventField : uint8_t {

@@ -93,6 +93,18 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.customer = field(fields, EventField::customer);
     c.currency = field(fields, EventField::currency);
     c.first_ts = field(fields, EventField::first_ts);
+    // A coupon that is a code names the referrer when no link did (fallback) or always
+    // (override); no click then measures the attribution window.
+    std::string_view coupon = field(fields, EventField::coupon);
+    bool by_coupon =
+        !coupon.empty() && programme.coupon_attribution != CouponAttribution::kOff &&
+        (c.code.empty() || programme.coupon_attribution == CouponAttribution::kOverride);
+    if (by_coupon) {
+        c.code = coupon;
+    }
+    if (c.code.empty()) {
+        return missing(EventField::code, fields);
+    }
     if (auto r = check_code(c.code)) {
         return *r;
     }
@@ -120,7 +132,7 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     if (c.amount < programme.min_order) {
         return Rejection{"below_min_order", std::to_string(c.amount)};
     }
-    if (programme.window_ms > 0) {
+    if (programme.window_ms > 0 && !by_coupon) {
         int64_t first_ts = 0;
         if (auto r = require(fields, {EventField::first_ts})) {
             return *r;
