@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "amounts.h"
+#include "metrics.h"
 #include "redis_client.h"
 #include "script_calls.h"
 #include "shop_postback.h"
@@ -30,9 +31,24 @@ void answer(httplib::Response &res, const HookAnswer &a) {
     res.set_content(a.body, "text/plain; charset=utf-8");
 }
 
+// The metric's result for an answer: its first word when 200, otherwise by status.
+std::string_view result_of(const HookAnswer &a) {
+    switch (a.status) {
+        case 200:
+            return std::string_view(a.body).substr(0, a.body.find_first_of(": \n"));
+        case 400:
+            return "bad_request";
+        case 401:
+            return "unauthorized";
+        default:
+            return "unavailable";
+    }
+}
+
 }  // namespace
 
-Hooks::Hooks(const Config &config) : config_(config), keys_(config.redis.prefix) {}
+Hooks::Hooks(const Config &config, Metrics &metrics)
+    : config_(config), metrics_(metrics), keys_(config.redis.prefix) {}
 
 Hooks::~Hooks() = default;
 
@@ -40,14 +56,19 @@ void Hooks::install(httplib::Server &server) {
     server.set_payload_max_length(kMaxHookBody);
     if (!config_.stripe.secrets.empty()) {
         server.Post("/hooks/stripe", [this](const httplib::Request &req, httplib::Response &res) {
-            answer(res, stripe(req.get_header_value("Stripe-Signature"), req.body, now_seconds()));
+            HookAnswer a =
+                stripe(req.get_header_value("Stripe-Signature"), req.body, now_seconds());
+            metrics_.hook("stripe", result_of(a));
+            answer(res, a);
         });
     }
     if (!config_.shop.keys.empty()) {
         server.Post("/hooks/shop", [this](const httplib::Request &req, httplib::Response &res) {
-            answer(res, shop(req.get_header_value("webhook-id"),
-                             req.get_header_value("webhook-timestamp"),
-                             req.get_header_value("webhook-signature"), req.body, now_seconds()));
+            HookAnswer a =
+                shop(req.get_header_value("webhook-id"), req.get_header_value("webhook-timestamp"),
+                     req.get_header_value("webhook-signature"), req.body, now_seconds());
+            metrics_.hook("shop", result_of(a));
+            answer(res, a);
         });
     }
 }

@@ -20,6 +20,7 @@ class Server;
 
 namespace referral::rewardd {
 
+class Metrics;
 class Redis;
 
 // Larger bodies are answered 413 before they are read.
@@ -32,7 +33,7 @@ struct HookAnswer {
 
 class Hooks {
   public:
-    explicit Hooks(const Config &config);
+    Hooks(const Config &config, Metrics &metrics);
     ~Hooks();
     Hooks(const Hooks &) = delete;
     Hooks &operator=(const Hooks &) = delete;
@@ -49,6 +50,7 @@ class Hooks {
     HookAnswer write_locked(Redis &redis, const HookMessage &message);
 
     const Config &config_;
+    Metrics &metrics_;
     Keys keys_;
     // One connection for every request, made again when lost: messages come rarely, and
     // one at a time keeps a running refund total in order.

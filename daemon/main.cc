@@ -41,7 +41,7 @@ int run(const Config &config) {
     signal(SIGPIPE, SIG_IGN);
 
     Metrics metrics;
-    Hooks hooks(config);
+    Hooks hooks(config, metrics);
     std::unique_ptr<MetricsServer> server;
     if (!config.daemon.metrics_host.empty()) {
         server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,

@@ -45,6 +45,11 @@ void Metrics::rejected(std::string_view reason, uint64_t n) {
     rejected_[std::string(reason)] += n;
 }
 
+void Metrics::hook(std::string_view hook, std::string_view result) {
+    std::lock_guard lock(mu_);
+    ++hooks_[{std::string(hook), std::string(result)}];
+}
+
 void Metrics::released(uint64_t orders) {
     std::lock_guard lock(mu_);
     released_ += orders;
@@ -96,6 +101,13 @@ std::string Metrics::render() const {
            "Events (or rewards of an event) rejected, by reason.");
     for (const auto &[reason, n] : rejected_) {
         line(fmt::format("referral_rewardd_rejected_total{{reason=\"{}\"}}", label(reason)), n);
+    }
+    header(out, "referral_rewardd_hooks_total", "counter",
+           "Messages posted to /hooks/, by hook and answer.");
+    for (const auto &[key, n] : hooks_) {
+        line(fmt::format("referral_rewardd_hooks_total{{hook=\"{}\",result=\"{}\"}}",
+                         label(key.first), label(key.second)),
+             n);
     }
     header(out, "referral_rewardd_stream_lag", "gauge",
            "Entries of the events stream not yet delivered to the consumer group (-1: unknown).");

@@ -235,6 +235,16 @@ TEST_F(StripeHookTest, BadMessagesAreRefusedAndWriteNothing) {
     EXPECT_EQ(key_count(), keys);
     wait_applied();
     EXPECT_TRUE(rejected().empty());
+    std::string metrics = testing_support::http_get(metrics_port_, "/metrics").body;
+    EXPECT_NE(
+        metrics.find("referral_rewardd_hooks_total{hook=\"stripe\",result=\"unauthorized\"} 6"),
+        std::string::npos)
+        << metrics;
+    EXPECT_NE(
+        metrics.find("referral_rewardd_hooks_total{hook=\"stripe\",result=\"bad_request\"} 1"),
+        std::string::npos);
+    EXPECT_NE(metrics.find("referral_rewardd_hooks_total{hook=\"stripe\",result=\"ignored\"} 1"),
+              std::string::npos);
 }
 
 TEST_F(StripeHookTest, ReplayChangesNothing) {
