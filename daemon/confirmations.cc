@@ -1,7 +1,10 @@
 // Applier's plans for what payment providers and shops report: confirmations and renewals
 // (docs/rewards.md, Payment providers).
+#include <algorithm>
 #include <ctime>
+#include <initializer_list>
 #include <optional>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 

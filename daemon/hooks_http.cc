@@ -3,6 +3,9 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "amounts.h"
 #include "metrics.h"
 #include "redis_client.h"

@@ -29,7 +29,7 @@ SignatureVerdict verify_stripe_signature(std::string_view header, std::string_vi
                                          const std::vector<std::string> &secrets, int64_t now_s,
                                          int64_t tolerance_s);
 
-// "t=<now>,v1=<hex>" for tests and the demo's signer.
+// The header Stripe would send for body at timestamp, signed with secret.
 std::string stripe_signature(std::string_view secret, int64_t timestamp, std::string_view body);
 
 }  // namespace referral::rewardd
