@@ -42,7 +42,7 @@ enum class Presence : uint8_t {
     X(currency, absent, required, absent, required, absent, required)  /* ISO 4217 */            \
     X(currency_raw, absent, optional, absent, absent, absent, absent)  /* unknown, cut */        \
     X(coupon, absent, optional, absent, optional, absent, absent)      /* code as coupon */      \
-    X(trust, absent, optional, absent, optional, optional, optional)   /* see kTrust* */         \
+    X(trust, absent, optional, optional, optional, optional, optional) /* see kTrust* */         \
     X(status, absent, optional, absent, absent, absent, absent)        /* response's final status */
 
 enum class EventField : uint8_t {

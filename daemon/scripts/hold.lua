@@ -26,13 +26,13 @@ if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
   return reject(ev, 'unknown_code', code)
 end
 
+local confirmed = redis.call('HGETALL', confirmed_key)
 local expires = now_ms() + num(held_ttl)
 redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'conversion', 'site', site,
            'order', order_id, 'code', code, 'customer', customer, 'amount', amount,
            'currency', currency, 'ts', ts, 'first_ts', first_ts, 'trust', 'request',
            'expires', int(expires))
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
-local confirmed = redis.call('HGETALL', confirmed_key)
 if #confirmed > 0 then
   for i = 1, #confirmed, 2 do
     if confirmed[i] == 'id' then
