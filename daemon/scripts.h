@@ -19,8 +19,18 @@ struct EmbeddedScript {
 extern const EmbeddedScript kEmbeddedScripts[];
 extern const size_t kEmbeddedScriptCount;
 
-enum class Script { kClick, kConversion, kRefund, kReject, kPromote, kApprove, kPayout, kEnroll };
-inline constexpr size_t kScriptCount = 8;
+enum class Script {
+    kClick,
+    kConversion,
+    kRefund,
+    kReject,
+    kPromote,
+    kApprove,
+    kPayout,
+    kEnroll,
+    kPayoutBatch
+};
+inline constexpr size_t kScriptCount = 9;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);
