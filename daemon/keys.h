@@ -29,6 +29,7 @@ class Keys {
     std::string stats(std::string_view code) const { return key("stats:", code); }
     std::string payee(std::string_view code) const { return key("payee:", code); }
     std::string payees() const { return key("payees"); }
+    std::string webhooks_dead() const { return key("webhooks:dead"); }
     std::string payout_batch(std::string_view id) const { return key("payout:batch:", id); }
     // The order's id is hashed: it is outside input of up to 128 bytes.
     std::string order(std::string_view site, std::string_view order_id) const;

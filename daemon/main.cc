@@ -19,6 +19,7 @@
 #include "payees.h"
 #include "payout_batch.h"
 #include "report.h"
+#include "webhook_delivery.h"
 
 namespace {
 
@@ -47,6 +48,10 @@ int run(const Config &config) {
                                                  config.daemon.metrics_port);
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
+    }
+    std::unique_ptr<WebhookDispatcher> webhooks;
+    if (!config.webhooks.empty()) {
+        webhooks = std::make_unique<WebhookDispatcher>(config, metrics, g_stop);
     }
     Consumer(config, metrics, g_stop).run();
     spdlog::info("stopped");
