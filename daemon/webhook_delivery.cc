@@ -10,6 +10,7 @@
 
 #include "keys.h"
 #include "redis_client.h"
+#include "stream_reply.h"
 #include "webhook_payload.h"
 #include "webhook_signature.h"
 
@@ -62,33 +63,20 @@ struct Movement {
     std::string last_error;
 };
 
-// XREADGROUP's reply for one stream: nil, or [[key, [[id, [f, v, ...] | nil], ...]]].
+// The entries of an XREADGROUP reply, copied out of it.
 std::vector<Movement> read_movements(const redisReply *r) {
-    std::vector<Movement> out;
-    if (r->type == REDIS_REPLY_NIL) {
-        return out;
-    }
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 ||
-        r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements != 2 ||
-        r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
+    StreamEntries entries;
+    if (!parse_read_reply(r, &entries)) {
         throw std::runtime_error(is_error(r) ? "XREADGROUP: " + std::string(text(r))
                                              : "XREADGROUP: unexpected reply");
     }
-    const redisReply *entries = r->element[0]->element[1];
-    for (size_t i = 0; i < entries->elements; ++i) {
-        const redisReply *e = entries->element[i];
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) {
-            throw std::runtime_error("XREADGROUP: unexpected entry");
-        }
+    std::vector<Movement> out;
+    for (const StreamEntry &e : entries) {
         Movement m;
-        m.id = std::string(text(e->element[0]));
-        const redisReply *f = e->element[1];
-        if (f->type == REDIS_REPLY_ARRAY) {
-            for (size_t j = 0; j + 1 < f->elements; j += 2) {
-                m.fields.emplace(text(f->element[j]), text(f->element[j + 1]));
-            }
-        } else {
-            m.deleted = true;
+        m.id = std::string(e.id);
+        m.deleted = e.deleted;
+        for (const auto &[name, value] : e.fields) {
+            m.fields.emplace(name, value);
         }
         out.push_back(std::move(m));
     }

@@ -43,6 +43,11 @@ std::optional<std::string> decode_webhook_secret(std::string_view line) {
     }
     // EVP_DecodeBlock counts the bytes the padding stands for.
     key.resize(static_cast<size_t>(n) - padding);
+    // Only the canonical spelling: stray bits in the last character would make two secrets
+    // that look different the same key.
+    if (base64(reinterpret_cast<const uint8_t *>(key.data()), key.size()) != text) {
+        return std::nullopt;
+    }
     return key;
 }
 

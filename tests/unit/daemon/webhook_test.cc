@@ -26,7 +26,7 @@ TEST(WebhookSignature, SecretsAreWhsecAndBase64) {
     EXPECT_EQ(decode_webhook_secret("whsec_YWI="), "ab");
     EXPECT_EQ(decode_webhook_secret("whsec_YQ=="), "a");
     for (const char *bad : {"", "whsec_", "YWJj", "whsec_YWJ", "whsec_Y===", "whsec_YW=j",
-                            "whsec_YW J", "whsec_YW_j", "WHSEC_YWJj"}) {
+                            "whsec_YW J", "whsec_YW_j", "WHSEC_YWJj", "whsec_YWJ="}) {
         EXPECT_FALSE(decode_webhook_secret(bad)) << bad;
     }
 }
