@@ -10,7 +10,7 @@
 namespace rewardd_test {
 
 struct WebhookReceiver::Impl {
-    httplib::Server server;
+    std::unique_ptr<httplib::Server> server;
     std::thread thread;
     mutable std::mutex mu;
     std::condition_variable released_cv;
@@ -18,14 +18,30 @@ struct WebhookReceiver::Impl {
     bool released = false;
     std::vector<Received> requests;
     size_t strays = 0;
+    size_t arrived = 0;
 };
 
 WebhookReceiver::WebhookReceiver() : impl_(std::make_unique<Impl>()) {
+    impl_->server = std::make_unique<httplib::Server>();
+    start();
+}
+
+WebhookReceiver::WebhookReceiver(const std::string &cert, const std::string &key)
+    : impl_(std::make_unique<Impl>()), tls_(true) {
+    impl_->server = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    if (!impl_->server->is_valid()) {
+        throw std::runtime_error("the test receiver cannot use " + cert);
+    }
+    start();
+}
+
+void WebhookReceiver::start() {
     Impl &impl = *impl_;
-    impl.server.Post("/hook", [&impl](const httplib::Request &req, httplib::Response &res) {
+    impl.server->Post("/hook", [&impl](const httplib::Request &req, httplib::Response &res) {
         Received r{req.get_header_value("webhook-id"), req.get_header_value("webhook-timestamp"),
                    req.get_header_value("webhook-signature"), req.body};
         std::unique_lock lock(impl.mu);
+        ++impl.arrived;
         switch (impl.mode) {
             case Mode::kOk:
                 r.status = 204;
@@ -45,22 +61,22 @@ WebhookReceiver::WebhookReceiver() : impl_(std::make_unique<Impl>()) {
         res.status = r.status;
         impl.requests.push_back(std::move(r));
     });
-    impl.server.set_error_handler([&impl](const httplib::Request &req, httplib::Response &) {
+    impl.server->set_error_handler([&impl](const httplib::Request &req, httplib::Response &) {
         std::lock_guard lock(impl.mu);
         if (req.path != "/hook") {
             ++impl.strays;
         }
     });
-    port_ = impl.server.bind_to_any_port("127.0.0.1");
+    port_ = impl.server->bind_to_any_port("127.0.0.1");
     if (port_ <= 0) {
         throw std::runtime_error("the test receiver cannot listen");
     }
-    impl.thread = std::thread([&impl] { impl.server.listen_after_bind(); });
+    impl.thread = std::thread([&impl] { impl.server->listen_after_bind(); });
 }
 
 WebhookReceiver::~WebhookReceiver() {
     release();
-    impl_->server.stop();
+    impl_->server->stop();
     impl_->thread.join();
 }
 
@@ -78,6 +94,11 @@ void WebhookReceiver::release() {
 std::vector<Received> WebhookReceiver::requests() const {
     std::lock_guard lock(impl_->mu);
     return impl_->requests;
+}
+
+size_t WebhookReceiver::arrived() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->arrived;
 }
 
 size_t WebhookReceiver::strays() const {

@@ -22,13 +22,19 @@ class WebhookReceiver {
     enum class Mode { kOk, kFail, kRedirect, kHang };
 
     WebhookReceiver();
+    // HTTPS with this certificate and key (PEM files).
+    WebhookReceiver(const std::string &cert, const std::string &key);
     ~WebhookReceiver();  // releases hanging requests, stops the server
 
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+    std::string url() const {
+        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
+               "/hook";
+    }
     void set(Mode mode);
     void release();  // lets hanging requests answer 200
 
-    std::vector<Received> requests() const;
+    std::vector<Received> requests() const;  // answered ones
+    size_t arrived() const;                  // answered or still hanging
     // Requests to any other path (where a redirect points).
     size_t strays() const;
 
@@ -37,8 +43,11 @@ class WebhookReceiver {
 
   private:
     struct Impl;
+    void start();
+
     std::unique_ptr<Impl> impl_;
     int port_ = 0;
+    bool tls_ = false;
 };
 
 }  // namespace rewardd_test
