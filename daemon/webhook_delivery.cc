@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -95,7 +96,17 @@ class Receiver {
           keys_(config.redis.prefix),
           metrics_(metrics),
           stop_(stop),
-          random_(std::random_device{}()) {}
+          random_(std::random_device{}()),
+          client_(url_.origin) {
+        auto timeout = milliseconds{webhook.timeout_ms};
+        client_.set_connection_timeout(timeout);
+        client_.set_read_timeout(timeout);
+        client_.set_write_timeout(timeout);
+        // A redirect is the receiver's mistake to fix, not a place to send signed money
+        // movements to.
+        client_.set_follow_location(false);
+        client_.enable_server_certificate_verification(true);
+    }
 
     void run() {
         milliseconds backoff{100};
@@ -162,12 +173,20 @@ class Receiver {
         }
     }
 
+    // A movement of a type this receiver takes; the rest are only acknowledged.
+    bool wanted(const Movement &m) const {
+        std::optional<std::string> type = webhook_type(m.fields);
+        return !m.deleted && type &&
+               std::find(webhook_.events.begin(), webhook_.events.end(), *type) !=
+                   webhook_.events.end();
+    }
+
     // Movements older than max_age go to the dead-letter stream, whatever their next attempt.
     void expire(Redis &redis) {
         int64_t now = now_ms();
         for (auto it = pending_.begin(); it != pending_.end();) {
             const Movement &m = it->second;
-            if (m.deleted || static_cast<int64_t>(it->first.first) + webhook_.max_age_ms >= now) {
+            if (!wanted(m) || static_cast<int64_t>(it->first.first) + webhook_.max_age_ms >= now) {
                 ++it;
                 continue;
             }
@@ -215,11 +234,8 @@ class Receiver {
                 ++it;
                 continue;
             }
-            std::optional<std::string> type = webhook_type(m.fields);
-            bool wanted = !m.deleted && type &&
-                          std::find(webhook_.events.begin(), webhook_.events.end(), *type) !=
-                              webhook_.events.end();
-            if (wanted && !post(redis, m, *type)) {
+            bool send = wanted(m);
+            if (send && !post(redis, m, *webhook_type(m.fields))) {
                 // The receiver is failing: everything else waits for this one's next attempt.
                 ++m.attempts;
                 int64_t delay = kFirstRetryMs << std::min(m.attempts - 1, 30);
@@ -238,7 +254,7 @@ class Receiver {
             if (is_error(r.get())) {
                 throw std::runtime_error("XACK: " + std::string(text(r.get())));
             }
-            if (wanted) {
+            if (send) {
                 metrics_.delivered(id_);
             }
             if (m.attempts > 0) {
@@ -257,7 +273,9 @@ class Receiver {
         auto account = m.fields.find("account");
         if (account != m.fields.end() && account->second.rfind("code:", 0) == 0) {
             Reply r = redis.command({"HGET", keys_.owner(), account->second.substr(5)});
-            customer = std::string(text(r.get()));
+            if (r->type == REDIS_REPLY_STRING) {
+                customer = std::string(text(r.get()));
+            }
         }
         std::string body = webhook_body(m.id, type, m.fields, customer);
         std::string message_id = webhook_message_id(id_, m.id);
@@ -267,16 +285,7 @@ class Receiver {
             {"webhook-timestamp", std::to_string(timestamp)},
             {"webhook-signature", sign_webhook(webhook_.key, message_id, timestamp, body)},
             {"User-Agent", "referral-rewardd"}};
-        httplib::Client client(url_.origin);
-        auto timeout = milliseconds{webhook_.timeout_ms};
-        client.set_connection_timeout(timeout);
-        client.set_read_timeout(timeout);
-        client.set_write_timeout(timeout);
-        // A redirect is the receiver's mistake to fix, not a place to send signed money
-        // movements to.
-        client.set_follow_location(false);
-        client.enable_server_certificate_verification(true);
-        httplib::Result res = client.Post(url_.target, headers, body, "application/json");
+        httplib::Result res = client_.Post(url_.target, headers, body, "application/json");
         if (!res) {
             m.last_error = httplib::to_string(res.error());
             return false;
@@ -333,6 +342,7 @@ class Receiver {
     WebhookMetrics &metrics_;
     const std::atomic<bool> &stop_;
     std::mt19937_64 random_;
+    httplib::Client client_;
     std::map<std::pair<uint64_t, uint64_t>, Movement> pending_;
 };
 
