@@ -81,6 +81,8 @@ std::string webhook_body(std::string_view entry_id, const std::string &type,
         code = account.substr(5);
     } else if (account.rfind("customer:", 0) == 0) {
         beneficiary = account.substr(9);
+    } else if (account.empty()) {
+        beneficiary = get(entry, "customer");  // a conversion's own entry: the buyer
     }
     std::string state;
     if (type == "reward.pending" || type == "conversion.held") {

@@ -81,6 +81,15 @@ TEST(WebhookPayload, FriendPayoutAndOddFields) {
     EXPECT_TRUE(body["data"]["level"].is_null());
     EXPECT_TRUE(body["data"]["order"].is_null());
 
+    LedgerFields held = {{"kind", "held"}, {"amount", "4990"},  {"currency", "EUR"},
+                         {"code", "BOB"},  {"customer", "dan"}, {"site", "shop"},
+                         {"order", "o9"}};
+    body = nlohmann::json::parse(webhook_body("4-0", "conversion.held", held, ""));
+    EXPECT_EQ(body["data"]["code"], "BOB");
+    EXPECT_EQ(body["data"]["customer"], "dan");
+    EXPECT_EQ(body["data"]["amount"], 4990);
+    EXPECT_EQ(body["data"]["state"], "pending");
+
     LedgerFields odd = {
         {"kind", "rejected"}, {"amount", "-5"}, {"level", "x"}, {"reason", "superseded"}};
     body = nlohmann::json::parse(webhook_body("3-0", "conversion.rejected", odd, ""));
