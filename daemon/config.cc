@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include "amounts.h"
 #include "money.h"
 #include "secret_file.h"
+#include "webhook_payload.h"
+#include "webhook_signature.h"
 
 namespace referral::rewardd {
 namespace {
@@ -415,6 +418,67 @@ Limits parse_limits(Section s, const Programme &programme) {
     return l;
 }
 
+// [[webhook]] tables, each named webhook[<index>] in messages.
+std::vector<WebhookConfig> parse_webhooks(Section &root, const Source &source) {
+    std::vector<WebhookConfig> out;
+    const toml::node *n = root.node("webhook");
+    if (!n) {
+        return out;
+    }
+    const toml::array *tables = n->as_array();
+    if (!tables || !tables->is_array_of_tables()) {
+        root.fail("webhook", "must be [[webhook]] tables");
+    }
+    for (size_t i = 0; i < tables->size(); ++i) {
+        Section s(tables->get(i)->as_table(), "webhook[" + std::to_string(i) + "]", source);
+        WebhookConfig w;
+        s.read("url", &w.url);
+        if (!valid_webhook_url(w.url)) {
+            s.fail("url", "\"" + w.url + "\" is not an http:// or https:// URL");
+        }
+        for (const WebhookConfig &other : out) {
+            if (other.url == w.url) {
+                s.fail("url", "another [[webhook]] has the same url");
+            }
+        }
+        std::string secret_file;
+        s.read("secret_file", &secret_file);
+        if (secret_file.empty()) {
+            s.fail("secret_file", "is required: a file whose first line is whsec_<base64 key>");
+        }
+        auto key = decode_webhook_secret(read_secret(s, "secret_file", secret_file));
+        if (!key) {
+            s.fail("secret_file",
+                   "the first line of " + secret_file + " is not whsec_<base64 key>");
+        }
+        w.key = *key;
+        w.events = webhook_event_types();
+        if (const toml::node *events = s.node("events")) {
+            const toml::array *list = events->as_array();
+            if (!list || list->empty()) {
+                s.fail("events", "must be a list of event types, e.g. [\"reward.approved\"]");
+            }
+            w.events.clear();
+            for (const toml::node &e : *list) {
+                std::string type = e.is_string() ? e.as_string()->get() : "";
+                const auto &known = webhook_event_types();
+                if (std::find(known.begin(), known.end(), type) == known.end()) {
+                    s.fail("events", "unknown event type \"" + type + "\"");
+                }
+                w.events.push_back(type);
+            }
+        }
+        s.read_duration("max_age", &w.max_age_ms);
+        s.read_duration("timeout", &w.timeout_ms);
+        if (w.max_age_ms == 0 || w.timeout_ms == 0) {
+            s.fail(w.max_age_ms == 0 ? "max_age" : "timeout", "must be positive");
+        }
+        s.reject_unknown();
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, std::string_view source_name) {
@@ -431,8 +495,10 @@ Config parse_config(std::string_view text, std::string_view source_name) {
             metrics = root.table("metrics"), programme = root.table("programme"),
             referrer = root.table("referrer"), friend_reward = root.table("friend"),
             limits = root.table("limits");
+    std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
+    c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
     parse_metrics(std::move(metrics), &c.daemon);

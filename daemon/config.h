@@ -72,11 +72,21 @@ struct DaemonConfig {
     int metrics_port = 0;
 };
 
+// [[webhook]]: a receiver of ledger movements (docs/rewards.md, Webhooks).
+struct WebhookConfig {
+    std::string url;
+    std::string key;                  // the secret's decoded HMAC key
+    std::vector<std::string> events;  // notification types sent
+    int64_t max_age_ms = 3LL * 86400 * 1000;
+    int64_t timeout_ms = 10 * 1000;
+};
+
 struct Config {
     RedisConfig redis;
     DaemonConfig daemon;
     Programme programme;
     Limits limits;
+    std::vector<WebhookConfig> webhooks;
 };
 
 // Throws ConfigError for an unreadable file, a TOML syntax error, an unknown key, or a value

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace referral::rewardd {
 
@@ -24,6 +26,9 @@ class Metrics {
     void redis_up(bool up);
     // Recomputes events/s from the events counted since the previous call.
     void tick();
+
+    // A part of /metrics kept elsewhere (webhook deliveries), appended to every rendering.
+    void add_section(std::function<std::string()> render);
 
     std::string render() const;
 
@@ -41,6 +46,7 @@ class Metrics {
     uint64_t total_at_tick_ = 0;
     std::chrono::steady_clock::time_point tick_at_ = std::chrono::steady_clock::now();
     double per_second_ = 0;
+    std::vector<std::function<std::string()>> sections_;
 };
 
 // GET /metrics on host:port, served from a thread of its own.

@@ -115,6 +115,13 @@ ScriptCall PayoutCall::to_call() const {
     return call;
 }
 
+ScriptCall PayoutBatchCall::to_call() const {
+    ScriptCall call{Script::kPayoutBatch, {ledger, batch, payee}, {batch_id, code}};
+    call.keys.insert(call.keys.end(), balances.begin(), balances.end());
+    call.args.insert(call.args.end(), minimums.begin(), minimums.end());
+    return call;
+}
+
 ScriptCall EnrollCall::to_call() const {
     return ScriptCall{
         Script::kEnroll, {owner, code_of, referred_by, codes}, {customer, code, parent}};

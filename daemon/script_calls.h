@@ -148,6 +148,15 @@ struct PayoutCall {
     ScriptCall to_call() const;
 };
 
+struct PayoutBatchCall {
+    std::string ledger, batch, payee;
+    std::vector<std::string> balances;  // one per currency
+    std::string batch_id, code;
+    std::vector<std::string> minimums;  // "<currency> <minor units>", one per balance
+
+    ScriptCall to_call() const;
+};
+
 struct EnrollCall {
     std::string owner, code_of, referred_by, codes;
     std::string customer, code, parent;  // parent "" = none

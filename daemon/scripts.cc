@@ -9,9 +9,9 @@ namespace referral::rewardd {
 namespace {
 
 // In the order of enum Script.
-constexpr const char *kNames[kScriptCount] = {"click",       "conversion", "hold",    "refund",
-                                              "reject",      "promote",    "approve", "drop_held",
-                                              "expire_held", "payout",     "enroll"};
+constexpr const char *kNames[kScriptCount] = {
+    "click",   "conversion", "hold",        "refund", "reject", "promote",
+    "approve", "drop_held",  "expire_held", "payout", "enroll", "payout_batch"};
 
 std::string sha1_hex(const std::string &text) {
     unsigned char digest[SHA_DIGEST_LENGTH];

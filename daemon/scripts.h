@@ -30,9 +30,10 @@ enum class Script {
     kDropHeld,
     kExpireHeld,
     kPayout,
-    kEnroll
+    kEnroll,
+    kPayoutBatch
 };
-inline constexpr size_t kScriptCount = 11;
+inline constexpr size_t kScriptCount = 12;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

@@ -191,6 +191,10 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     payout.currencies.assign(kTail, "EUR");
     add(payout.to_call());
     add(EnrollCall{}.to_call());
+    PayoutBatchCall batch;
+    batch.balances.assign(kTail, "balance");
+    batch.minimums.assign(kTail, "EUR 0");
+    add(batch.to_call());
 
     ASSERT_EQ(calls.size(), kScriptCount) << "every script has a call struct";
     for (const auto &[script, call] : calls) {
