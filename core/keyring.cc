@@ -1,5 +1,6 @@
 #include "keyring.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -127,6 +128,13 @@ std::unique_ptr<Keyring> Keyring::parse(std::string_view text, std::string *erro
         for (size_t i = 0; i < secret.bytes.size(); ++i) {
             secret.bytes[i] =
                 static_cast<uint8_t>(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
+        }
+        // A placeholder left in the file (all zeros, "ffff...") is a key anyone can guess.
+        if (std::all_of(secret.bytes.begin(), secret.bytes.end(),
+                        [&secret](uint8_t b) { return b == secret.bytes.front(); })) {
+            return fail(line_error(line_no,
+                                   "key is one byte repeated (a placeholder, not a secret); "
+                                   "generate one with `openssl rand -hex 32`"));
         }
         std::string_view secret_view(reinterpret_cast<const char *>(secret.bytes.data()),
                                      secret.bytes.size());

@@ -22,9 +22,9 @@ struct Key {
 class Keyring {
   public:
     // Parses the file's text. Blank lines and lines starting with '#' are skipped; surrounding
-    // whitespace is trimmed. On failure returns nullptr and sets *error to a message that names
-    // the line ("line 3: key shorter than 32 bytes (64 hex characters)") and never the key.
-    // Throws only std::bad_alloc.
+    // whitespace is trimmed. A key of one repeated byte (all zeros) is refused. On failure returns
+    // nullptr and sets *error to a message that names the line ("line 3: key shorter than 32 bytes
+    // (64 hex characters)") and never the key. Throws only std::bad_alloc.
     static std::unique_ptr<Keyring> parse(std::string_view text, std::string *error);
 
     const Key &signer() const { return keys_.front(); }

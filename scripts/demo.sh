@@ -40,7 +40,7 @@ dir=$(mktemp -d /tmp/referral-demo.XXXXXX)
 chmod 755 "$dir"
 echo "$dir" > "$state"
 read -r redis_port front_port shop_port metrics_port <<<"$(free_ports 4 | xargs)"
-echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys"
+(umask 077 && echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys")
 mkdir -p "$dir/logs" "$dir/spool"
 
 say "3/6 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd"

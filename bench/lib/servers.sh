@@ -13,7 +13,7 @@ start_session() {
   chmod 755 "$work"
   trap 'stop_all; rm -rf "$work"' EXIT
   keys_file=$work/referral.keys
-  echo "k1:$(openssl rand -hex 32)" >"$keys_file"
+  (umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
   dead_port=$(free_port)
   start_redis
 }

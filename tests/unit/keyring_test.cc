@@ -118,6 +118,21 @@ TEST(Keyring, NotHex) {
               std::string::npos);
 }
 
+TEST(Keyring, PlaceholderKeysAreRefused) {
+    std::string pattern;
+    for (int i = 0; i < 32; ++i) {
+        pattern += "5A";
+    }
+    for (const std::string &hex :
+         {std::string(64, '0'), std::string(64, 'f'), std::string(66, 'a'), pattern}) {
+        std::string error = parse_error("k0:" + kHex2 + "\nk1:" + hex);
+        EXPECT_NE(error.find("line 2"), std::string::npos) << error;
+        EXPECT_NE(error.find("repeated"), std::string::npos) << error;
+    }
+    std::string almost = std::string(62, '0') + "01";
+    EXPECT_NE(Keyring::parse("k1:" + almost, nullptr), nullptr) << "two distinct bytes pass";
+}
+
 TEST(Keyring, BadKid) {
     for (const std::string &kid : {std::string(""), std::string("k 1"), std::string("k.1"),
                                    std::string("abcdefghijklmnopq"), std::string("k\xc3\xa9")}) {

@@ -50,6 +50,35 @@ TEST_F(ConfigTest, KeyFileMistakesNameTheDirective) {
     expect_failure(this, conf, "", {"referral_secret_file"});
 }
 
+TEST_F(ConfigTest, KeyFileWritableByOthersFailsReadableWarns) {
+    const std::string conf = server("referral_secret_file @KEYS@;");
+    for (unsigned mode : {0620u, 0602u, 0666u}) {
+        std::string out;
+        EXPECT_NE(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_NE(out.find("referral_secret_file"), std::string::npos) << out;
+        EXPECT_NE(out.find("writable by group or others"), std::string::npos) << out;
+    }
+    for (unsigned mode : {0640u, 0604u, 0444u}) {
+        std::string out;
+        EXPECT_EQ(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_NE(out.find("[warn]"), std::string::npos) << out;
+        EXPECT_NE(out.find("readable by group or others"), std::string::npos) << out;
+    }
+    for (unsigned mode : {0600u, 0400u}) {
+        std::string out;
+        EXPECT_EQ(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_EQ(out.find("referral_secret_file"), std::string::npos) << out;
+    }
+}
+
+TEST_F(ConfigTest, PlaceholderKeyFails) {
+    const std::string conf = server("referral_secret_file @KEYS@;");
+    expect_failure(this, conf, "k1:" + std::string(64, '0') + "\n",
+                   {"referral_secret_file", "line 1", "repeated"});
+    expect_failure(this, conf, "# ring\nk2:" + std::string(64, 'f') + "\n",
+                   {"referral_secret_file", "line 2", "repeated"});
+}
+
 TEST_F(ConfigTest, KeyFileNeverEchoesKeyMaterial) {
     std::string out;
     test_config(server("referral_secret_file @KEYS@;"), &out,
