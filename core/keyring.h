@@ -15,8 +15,9 @@ constexpr size_t kMaxKidLength = 16;
 
 struct Key {
     std::string kid;
-    HmacSha256 mac;     // HMAC keyed with the secret
-    HmacSha256 ip_mac;  // HMAC keyed with HMAC(secret, "ip-v1"): hashes ip and User-Agent
+    HmacSha256 mac;        // HMAC keyed with the secret
+    HmacSha256 ip_mac;     // HMAC keyed with HMAC(secret, "ip-v1"): hashes ip and User-Agent
+    HmacSha256 spool_mac;  // HMAC keyed with HMAC(secret, "spool-v1"): spool records
 };
 
 class Keyring {

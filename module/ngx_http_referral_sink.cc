@@ -113,8 +113,8 @@ ngx_http_referral_sink_t::ngx_http_referral_sink_t(ngx_cycle_t *cycle,
                                                    ngx_http_referral_main_conf_t *conf)
     : conf_(conf), log_(cycle->log), redis_(conf, cycle->log, this) {
     if (conf->spool) {
-        spool_ = std::make_unique<ngx_http_referral_spool_t>(conf->spool->name,
-                                                             conf->spool_max_size, log_);
+        spool_ = std::make_unique<ngx_http_referral_spool_t>(
+            conf->spool->name, conf->spool_max_size, conf->spool_keys, log_);
     }
     init_event(&flush_ev_, ngx_http_referral_sink_flush_handler, this, log_);
     init_event(&tick_ev_, ngx_http_referral_sink_tick_handler, this, log_);
@@ -196,7 +196,7 @@ void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
 }
 
 void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string &&record) {
-    bool spool_room = spool_ && spool_->has_room(ngx_http_referral_spool_t::framed(record));
+    bool spool_room = spool_ && spool_->has_room(spool_->framed(record));
     delivery::Route route = delivery::route(state(), spool_room);
     switch (route) {
         case delivery::Route::queue:
@@ -330,7 +330,7 @@ size_t ngx_http_referral_sink_t::spill() {
     off_t bytes = 0;
     for (auto *queue : {&failed_, &pending_}) {
         for (const auto &event : *queue) {
-            bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
+            bytes += event.source ? 0 : spool_->framed(event.record);
         }
     }
     if (!delivery::may_spill(state(), spool_->has_room(bytes))) {

@@ -7,6 +7,12 @@
 // what tells a live worker's file from an orphan. They belong to the process, not to the
 // descriptor, so closing *any* descriptor of a locked file releases the lock: a file this worker
 // holds is never opened a second time (holds()).
+//
+// Provenance: whoever can write the spool directory could plant files for a worker to replay. The
+// directory's owner and mode are checked at configuration time (ngx_http_referral_spool_check.cc);
+// here only the worker user's own regular files of mode 0600 are adopted (opened with O_NOFOLLOW,
+// checked with fstat), anything else is renamed aside; and every record carries a MAC keyed from
+// the ring, so a record written without the key is copied to a quarantine file, never sent.
 
 #include "ngx_http_referral_spool.h"
 
@@ -24,6 +30,7 @@ static const size_t ngx_http_referral_spool_write_size = 64 * 1024;
 static const time_t ngx_http_referral_spool_log_interval = 10;
 static const char ngx_http_referral_spool_suffix[] = ".spool";
 static const char ngx_http_referral_spool_fresh[] = ".new";
+static const char ngx_http_referral_spool_quarantine[] = ".quarantine";
 
 static bool ngx_http_referral_lock(ngx_fd_t fd) {
     struct flock fl;
@@ -53,14 +60,19 @@ static bool ngx_http_referral_write_all(ngx_fd_t fd, const char *p, size_t n, si
 }
 
 ngx_http_referral_spool_t::ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size,
-                                                     ngx_log_t *log)
-    : dir_(reinterpret_cast<const char *>(dir.data), dir.len), max_size_(max_size), log_(log) {}
+                                                     const referral::Keyring *keys, ngx_log_t *log)
+    : dir_(reinterpret_cast<const char *>(dir.data), dir.len),
+      max_size_(max_size),
+      keys_(keys),
+      log_(log) {}
 
 ngx_http_referral_spool_t::~ngx_http_referral_spool_t() {
     for (files_t *list : {&writer_, &readers_}) {
         for (auto &f : *list) {
-            if (f.fd != NGX_INVALID_FILE) {
-                ngx_close_file(f.fd);
+            for (ngx_fd_t fd : {f.fd, f.quarantine}) {
+                if (fd != NGX_INVALID_FILE) {
+                    ngx_close_file(fd);
+                }
             }
         }
     }
@@ -126,8 +138,8 @@ bool ngx_http_referral_spool_t::open_writer() {
     return false;
 }
 
-off_t ngx_http_referral_spool_t::framed(std::string_view record) {
-    return spool::kRecordOverhead + record.size();
+off_t ngx_http_referral_spool_t::framed(std::string_view record) const {
+    return spool::record_size(keys_->signer().kid, record.size());
 }
 
 void ngx_http_referral_spool_t::drop() {
@@ -151,7 +163,7 @@ bool ngx_http_referral_spool_t::append(std::string_view record) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
         return false;
     }
-    spool::append_record(&wbuf_, record);
+    spool::append_record(&wbuf_, keys_->signer(), record);
     wbuf_ends_.push_back(wbuf_.size());
     total_ += framed(record);
     if (wbuf_.size() >= ngx_http_referral_spool_write_size) {
@@ -244,9 +256,9 @@ bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
         off_t read_end = f.parsed - static_cast<off_t>(f.pos) + static_cast<off_t>(f.buf.size());
         bool at_eof = read_end == f.size;
         std::string_view rest(f.buf.data() + f.pos, f.buf.size() - f.pos);
-        std::string_view payload;
+        std::string_view body, payload;
         size_t consumed;
-        spool::Parse p = spool::parse_record(rest, at_eof, &payload, &consumed);
+        spool::Parse p = spool::parse_record(rest, at_eof, &body, &consumed);
         if (p == spool::Parse::need_more) {
             if (at_eof || !read_more(f)) {
                 // Unreadable: the rest of the file counts as a torn tail.
@@ -255,10 +267,15 @@ bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
             }
             continue;
         }
+        if (p == spool::Parse::record && !spool::open_record(*keys_, body, &payload)) {
+            quarantine(f, rest.substr(0, consumed));
+            p = spool::Parse::garbage;
+        } else if (p == spool::Parse::garbage) {
+            f.skipped += consumed;
+        }
         f.pos += consumed;
         f.parsed += consumed;
         if (p == spool::Parse::garbage) {
-            f.skipped += consumed;
             continue;
         }
         event->record.assign(payload);
@@ -302,9 +319,68 @@ void ngx_http_referral_spool_t::remove(files_t::iterator it) {
         ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot delete spool file \"%s\"",
                       it->path.c_str());
     }
-    ngx_close_file(it->fd);
+    close_file(*it);
     total_ -= it->size;
     readers_.erase(it);
+}
+
+void ngx_http_referral_spool_t::close_file(ngx_http_referral_spool_file_t &f) {
+    if (f.quarantine != NGX_INVALID_FILE) {
+        ngx_close_file(f.quarantine);
+        f.quarantine = NGX_INVALID_FILE;
+    }
+    ngx_close_file(f.fd);
+    f.fd = NGX_INVALID_FILE;
+}
+
+// Kept as they were, in a file of the spool's own format: an operator who finds that a key left
+// the ring too early puts it back and renames the file to *.spool to have its records replayed.
+void ngx_http_referral_spool_t::quarantine(ngx_http_referral_spool_file_t &f,
+                                           std::string_view framed) {
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_records_quarantined);
+    std::string path = f.path + ngx_http_referral_spool_quarantine;
+    if (f.quarantined++ == 0) {
+        ngx_log_error(NGX_LOG_ERR, log_, 0,
+                      "referral: a record of spool file \"%s\" fails its MAC (planted, or "
+                      "written with a key no longer in the ring): not sent, copied to \"%s\"",
+                      f.path.c_str(), path.c_str());
+    }
+    if (f.quarantine == NGX_INVALID_FILE) {
+        f.quarantine =
+            open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        ngx_file_info_t fi;
+        std::string header = spool::encode_header(spool::kHeaderSize);
+        size_t done;
+        if (f.quarantine == NGX_INVALID_FILE || ngx_fd_info(f.quarantine, &fi) == NGX_FILE_ERROR ||
+            (fi.st_size == 0 &&
+             !ngx_http_referral_write_all(f.quarantine, header.data(), header.size(), &done))) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot write \"%s\"",
+                          path.c_str());
+            if (f.quarantine != NGX_INVALID_FILE) {
+                ngx_close_file(f.quarantine);
+                f.quarantine = NGX_INVALID_FILE;
+            }
+            return;
+        }
+    }
+    size_t done;
+    if (!ngx_http_referral_write_all(f.quarantine, framed.data(), framed.size(), &done) &&
+        may_log(&error_logged_)) {
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot write \"%s\"", path.c_str());
+    }
+}
+
+// Not adopted, and renamed so that later scans pass over it: the operator decides.
+void ngx_http_referral_spool_t::set_aside(const std::string &path, const char *suffix,
+                                          const char *why) {
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_files_rejected);
+    std::string aside = path + suffix;
+    ngx_log_error(NGX_LOG_ERR, log_, 0, "referral: \"%s\" %s: not replayed, renamed to \"%s\"",
+                  path.c_str(), why, aside.c_str());
+    if (rename(path.c_str(), aside.c_str()) == -1) {
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: rename(\"%s\") failed",
+                      path.c_str());
+    }
 }
 
 void ngx_http_referral_spool_t::write_header(ngx_http_referral_spool_file_t &f) {
@@ -329,19 +405,41 @@ bool ngx_http_referral_spool_t::holds(const ngx_file_info_t &fi) const {
 }
 
 void ngx_http_referral_spool_t::adopt(const std::string &path) {
-    ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO planted under a spool name must not stall the worker in open().
+    ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd == NGX_INVALID_FILE) {
-        // Gone meanwhile is normal; anything else (a file another user owns) needs the operator.
-        if (ngx_errno != NGX_ENOENT && may_log(&error_logged_)) {
-            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot open spool file \"%s\"",
+        ngx_err_t err = ngx_errno;
+        if (err == ELOOP) {
+            set_aside(path, ".rejected", "is a symbolic link");
+        } else if (err != NGX_ENOENT && may_log(&error_logged_)) {
+            // Gone meanwhile is normal; anything else (a file another user owns) needs the
+            // operator.
+            ngx_log_error(NGX_LOG_ERR, log_, err, "referral: cannot open spool file \"%s\"",
                           path.c_str());
         }
         return;
     }
     ngx_file_info_t fi;
-    if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
-        // A live process holds it, or its last reader deleted it after we opened it.
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         ngx_close_file(fd);
+        return;
+    }
+    if (!S_ISREG(fi.st_mode)) {
+        ngx_close_file(fd);
+        set_aside(path, ".rejected", "is not a regular file");
+        return;
+    }
+    if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
+        // A live process holds it (whoever it runs as), or its last reader deleted it after we
+        // opened it.
+        ngx_close_file(fd);
+        return;
+    }
+    if (fi.st_uid != geteuid() || (fi.st_mode & 07777) != 0600) {
+        ngx_close_file(fd);
+        set_aside(
+            path, ".rejected",
+            fi.st_uid != geteuid() ? "is not owned by the worker user" : "does not have mode 0600");
         return;
     }
 
@@ -351,16 +449,9 @@ void ngx_http_referral_spool_t::adopt(const std::string &path) {
     bool valid = n == static_cast<ssize_t>(sizeof(header)) &&
                  spool::decode_header({header, sizeof(header)}, &replayed);
     if (!valid && fi.st_size >= static_cast<off_t>(spool::kHeaderSize)) {
-        // Not ours to read, and not ours to delete: set it aside for the operator.
-        std::string aside = path + ".corrupt";
-        ngx_log_error(NGX_LOG_ERR, log_, 0,
-                      "referral: \"%s\" is not a spool file, renamed to \"%s\"", path.c_str(),
-                      aside.c_str());
-        if (rename(path.c_str(), aside.c_str()) == -1) {
-            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: rename(\"%s\") failed",
-                          path.c_str());
-        }
+        // Not ours to read (or of the earlier format, without MACs), and not ours to delete.
         ngx_close_file(fd);
+        set_aside(path, ".corrupt", "is not a spool file of this version");
         return;
     }
 
@@ -417,7 +508,12 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
         }
         std::string path = dir_ + '/' + de->d_name;
         ngx_file_info_t fi;
-        if (ngx_file_info(path.c_str(), &fi) == NGX_FILE_ERROR || !S_ISREG(fi.st_mode)) {
+        if (ngx_link_info(path.c_str(), &fi) == NGX_FILE_ERROR) {
+            continue;
+        }
+        if (!S_ISREG(fi.st_mode)) {
+            // A symlink or anything else under a spool name was planted: adopt() sets it aside.
+            orphans.push_back(std::move(path));
             continue;
         }
         total += fi.st_size;
@@ -440,7 +536,7 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     }
     // A worker died while creating these: they hold no events.
     for (const auto &path : abandoned) {
-        ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+        ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd == NGX_INVALID_FILE) {
             continue;
         }
@@ -477,7 +573,7 @@ void ngx_http_referral_spool_t::sync_and_close() {
             write_header(f);
             (void)fsync(f.fd);
         }
-        ngx_close_file(f.fd);
+        close_file(f);
         readers_.pop_front();
     }
 }

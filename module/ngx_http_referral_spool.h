@@ -1,6 +1,8 @@
 // The disk spool of one worker (docs/design.md#spool-format): events Redis cannot take now are
 // appended to a file this worker holds under an fcntl write lock; files whose lock can be taken
-// belong to no live process (their worker exited or died) and are adopted and replayed.
+// belong to no live process (their worker exited or died) and are adopted and replayed. Only
+// the worker user's own regular files of mode 0600 are adopted, and only records whose MAC a key
+// of the ring verifies are sent: others are copied to a quarantine file and counted.
 #pragma once
 
 #include "ngx_http_referral_sink.h"
@@ -10,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "keyring.h"
 
 struct ngx_http_referral_spool_file_t {
     std::string path;
@@ -23,6 +27,10 @@ struct ngx_http_referral_spool_file_t {
     size_t pos = 0;
     off_t parsed = 0;
     off_t skipped = 0;  // corrupt or torn bytes passed over
+
+    // Records that failed their MAC, copied as they are to path + ".quarantine".
+    ngx_fd_t quarantine = NGX_INVALID_FILE;
+    ngx_uint_t quarantined = 0;
 
     // Records handed out and not yet released, in file order; `replayed` is the offset below
     // which every record was released, the value the file's header should hold.
@@ -39,7 +47,8 @@ struct ngx_http_referral_spool_file_t {
 
 class ngx_http_referral_spool_t {
   public:
-    ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size, ngx_log_t *log);
+    ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size, const referral::Keyring *keys,
+                              ngx_log_t *log);
     ~ngx_http_referral_spool_t();
     ngx_http_referral_spool_t(const ngx_http_referral_spool_t &) = delete;
     ngx_http_referral_spool_t &operator=(const ngx_http_referral_spool_t &) = delete;
@@ -51,7 +60,7 @@ class ngx_http_referral_spool_t {
     void drop();
     // Whether append() of records taking `bytes` (framed()) would fit under max_size.
     bool has_room(off_t bytes) const { return total_ + bytes <= max_size_; }
-    static off_t framed(std::string_view record);
+    off_t framed(std::string_view record) const;
     // Writes buffered appends; records count as spooled once written.
     void flush();
 
@@ -76,12 +85,16 @@ class ngx_http_referral_spool_t {
     bool read_more(ngx_http_referral_spool_file_t &f);
     void write_header(ngx_http_referral_spool_file_t &f);
     void remove(files_t::iterator it);
+    void close_file(ngx_http_referral_spool_file_t &f);
+    void quarantine(ngx_http_referral_spool_file_t &f, std::string_view framed);
     void adopt(const std::string &path);
+    void set_aside(const std::string &path, const char *suffix, const char *why);
     bool holds(const ngx_file_info_t &fi) const;
     bool may_log(time_t *last);
 
     std::string dir_;
     off_t max_size_;
+    const referral::Keyring *keys_;
     ngx_log_t *log_;
 
     files_t writer_;   // this worker's file for appends: none or one
