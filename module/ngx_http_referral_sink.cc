@@ -43,6 +43,10 @@ static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
 static const ngx_msec_t ngx_http_referral_exit_wait = 300;
 // Spooled events read into memory at a time.
 static const size_t ngx_http_referral_refill = 256;
+// Spool bytes parsed (and CRC-checked) per pass of pump(): a corrupt file, where every false
+// record header makes the reader check up to 1 MiB, is read over many turns of the event loop
+// instead of stalling the worker's requests for seconds.
+static const size_t ngx_http_referral_replay_budget = 1024 * 1024;
 static const time_t ngx_http_referral_loss_log_interval = 10;
 
 static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev);
@@ -70,7 +74,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
     delivery::Sink state() const;
     void pump();
-    bool refill();
+    bool refill(size_t *budget);
     void shutdown();
     size_t spill();
     void lose(ngx_uint_t n, const char *why);
@@ -232,8 +236,9 @@ void ngx_http_referral_sink_t::pump() {
         return;
     }
     [[maybe_unused]] size_t before = redis_.unanswered();
+    size_t budget = ngx_http_referral_replay_budget;
     for (size_t room = redis_.room(); room > 0;) {
-        if (pending_.empty() && !refill()) {
+        if (pending_.empty() && !refill(&budget)) {
             break;
         }
         ngx_http_referral_event_t event = std::move(pending_.front());
@@ -253,16 +258,21 @@ void ngx_http_referral_sink_t::pump() {
                        redis_.unanswered() - before);
     }
     redis_.flush();
+    if (budget == 0 && !flush_ev_.posted) {
+        // The next turn goes on reading, after the requests that came meanwhile.
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: spool replay goes on next turn");
+        ngx_post_event(&flush_ev_, &ngx_posted_next_events);
+    }
 }
 
-bool ngx_http_referral_sink_t::refill() {
+bool ngx_http_referral_sink_t::refill(size_t *budget) {
     if (!spool_ || exiting_) {
         return false;
     }
     size_t n = 0;
     ngx_http_referral_event_t event;
     while (n < ngx_http_referral_refill && in_memory() < conf_->queue_size &&
-           spool_->next(&event)) {
+           spool_->next(&event, budget)) {
         pending_.push_back(std::move(event));
         n++;
     }

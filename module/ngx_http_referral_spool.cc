@@ -228,11 +228,14 @@ bool ngx_http_referral_spool_t::read_more(ngx_http_referral_spool_file_t &f) {
     return true;
 }
 
-bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
+bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event, size_t *budget) {
     for (;;) {
         for (auto it = readers_.begin(); it != readers_.end();) {
-            if (next_in(*it, event)) {
+            if (next_in(*it, event, budget)) {
                 return true;
+            }
+            if (!it->exhausted()) {
+                return false;  // the budget is spent
             }
             auto done = it++;
             if (done->handed.empty()) {
@@ -251,8 +254,8 @@ bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
 }
 
 bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
-                                        ngx_http_referral_event_t *event) {
-    while (!f.exhausted()) {
+                                        ngx_http_referral_event_t *event, size_t *budget) {
+    while (!f.exhausted() && *budget > 0) {
         off_t read_end = f.parsed - static_cast<off_t>(f.pos) + static_cast<off_t>(f.buf.size());
         bool at_eof = read_end == f.size;
         std::string_view rest(f.buf.data() + f.pos, f.buf.size() - f.pos);
@@ -267,6 +270,8 @@ bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
             }
             continue;
         }
+        // Garbage may have cost a CRC over as much as was buffered: charge all of it.
+        *budget -= std::min(*budget, p == spool::Parse::record ? consumed : rest.size());
         if (p == spool::Parse::record && !spool::open_record(*keys_, body, &payload)) {
             quarantine(f, rest.substr(0, consumed));
             p = spool::Parse::garbage;

@@ -66,8 +66,9 @@ class ngx_http_referral_spool_t {
 
     // Whether spooled events wait to be read back.
     bool backlog() const;
-    // The next spooled record, oldest file first; false when there is none now.
-    bool next(ngx_http_referral_event_t *event);
+    // The next spooled record, oldest file first; false when there is none now, or when the
+    // bytes parsed have used up *budget (left at 0 then: call again on a later turn).
+    bool next(ngx_http_referral_event_t *event, size_t *budget);
     // Redis has the event: its file may advance past it.
     void release(const ngx_http_referral_event_t &event);
 
@@ -81,7 +82,8 @@ class ngx_http_referral_spool_t {
     using files_t = std::list<ngx_http_referral_spool_file_t>;
 
     bool open_writer();
-    bool next_in(ngx_http_referral_spool_file_t &f, ngx_http_referral_event_t *event);
+    bool next_in(ngx_http_referral_spool_file_t &f, ngx_http_referral_event_t *event,
+                 size_t *budget);
     bool read_more(ngx_http_referral_spool_file_t &f);
     void write_header(ngx_http_referral_spool_file_t &f);
     void remove(files_t::iterator it);
