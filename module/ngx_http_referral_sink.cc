@@ -78,6 +78,8 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     void shutdown();
     size_t spill();
     void lose(ngx_uint_t n, const char *why);
+    void unspooled(std::string &&record);
+    void rescue();
     void post_flush();
     void schedule();
     static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
@@ -218,7 +220,10 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event to the spool");
             if (spool_->append(record)) {
                 post_flush();
+            } else {
+                unspooled(std::move(record));
             }
+            rescue();
             return;
         case delivery::Route::lose:
             if (spool_) {
@@ -227,6 +232,27 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
                 lose(1, "the queue is full (referral_queue_size) and there is no referral_spool");
             }
             return;
+    }
+}
+
+// An event the spool could not take (a full disk, an I/O error): memory while it has room, as
+// when the spool is full, so that events are lost only when both are full.
+void ngx_http_referral_sink_t::unspooled(std::string &&record) {
+    if (delivery::route(state(), false) == delivery::Route::lose) {
+        spool_->drop();
+        return;
+    }
+    pending_.push_back({std::move(record)});
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0,
+                   "referral: event queued (the spool cannot take it), %uz waiting",
+                   pending_.size());
+}
+
+// Events whose spool write failed after append() took them.
+void ngx_http_referral_sink_t::rescue() {
+    for (std::string &record : spool_->take_unwritten()) {
+        unspooled(std::move(record));
     }
 }
 
@@ -276,6 +302,8 @@ bool ngx_http_referral_sink_t::refill(size_t *budget) {
         pending_.push_back(std::move(event));
         n++;
     }
+    // Reading its own file flushes the worker's write buffer first.
+    rescue();
     if (n == 0) {
         return false;
     }
@@ -296,7 +324,10 @@ void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool o
     }
     switch (delivery::refused(state(), event.source != nullptr)) {
         case delivery::Refused::spool:
-            spool_->append(event.record);
+            if (!spool_->append(event.record)) {
+                spool_->drop();
+            }
+            rescue();
             return;
         case delivery::Refused::keep:
             return;
@@ -352,15 +383,18 @@ size_t ngx_http_referral_sink_t::spill() {
     for (auto *queue : {&failed_, &pending_}) {
         std::deque<ngx_http_referral_event_t> kept;
         for (auto &event : *queue) {
-            if (!event.source) {
-                n += spool_->append(event.record) ? 1 : 0;
-            } else if (!exiting_) {
+            if (!event.source && spool_->append(event.record)) {
+                n++;
+            } else if (!event.source && exiting_) {
+                spool_->drop();
+            } else if (event.source == nullptr || !exiting_) {
                 kept.push_back(std::move(event));
             }
         }
         queue->swap(kept);
     }
     spool_->flush();
+    rescue();
     if (n) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool",
                        n);
@@ -375,6 +409,7 @@ void ngx_http_referral_sink_t::on_flush() {
     pump();
     if (spool_) {
         spool_->flush();
+        rescue();
     }
 }
 
@@ -422,6 +457,11 @@ void ngx_http_referral_sink_t::exit() {
     redis_.disconnect();
     if (spool_) {
         spool_->sync_and_close();
+        size_t unwritten = spool_->take_unwritten().size();
+        if (unwritten) {
+            loss_logged_ = 0;
+            lose(unwritten, "the worker exited and its spool could not be written");
+        }
     } else if (!pending_.empty() || !failed_.empty()) {
         loss_logged_ = 0;
         lose(pending_.size() + failed_.size(),

@@ -144,23 +144,24 @@ off_t ngx_http_referral_spool_t::framed(std::string_view record) const {
 
 void ngx_http_referral_spool_t::drop() {
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: event dropped: the spool is full");
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0,
+                   "referral: event dropped: the spool is full or cannot be written");
     dropped_++;
     if (may_log(&full_logged_)) {
         ngx_log_error(NGX_LOG_ERR, log_, 0,
-                      "referral: spool \"%s\" is full (max_size=%O): %ui events lost", dir_.c_str(),
-                      max_size_, dropped_);
+                      "referral: spool \"%s\" is full (max_size=%O) or cannot be written, and "
+                      "there is no room in memory: %ui events lost",
+                      dir_.c_str(), max_size_, dropped_);
         dropped_ = 0;
     }
 }
 
 bool ngx_http_referral_spool_t::append(std::string_view record) {
     if (record.size() > spool::kMaxPayload || !has_room(framed(record))) {
-        drop();
         return false;
     }
     if (writer_.empty() && !open_writer()) {
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        writable_ = false;
         return false;
     }
     spool::append_record(&wbuf_, keys_->signer(), record);
@@ -186,12 +187,23 @@ void ngx_http_referral_spool_t::flush() {
     writer_records_ += written;
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_spooled, written);
     if (!ok) {
-        ngx_uint_t lost = wbuf_ends_.size() - written;
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, lost);
+        ngx_err_t err = ngx_errno;
+        // The records not (wholly) written go back to the sink, payloads only.
+        size_t kid = keys_->signer().kid.size();
+        for (ngx_uint_t i = written; i < wbuf_ends_.size(); i++) {
+            size_t start = i ? wbuf_ends_[i - 1] : 0;
+            size_t skip = spool::kFrameOverhead + 1 + kid;
+            unwritten_.emplace_back(wbuf_, start + skip,
+                                    wbuf_ends_[i] - start - skip - spool::kMacSize);
+        }
         total_ -= wbuf_.size() - done;
-        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
-                      "referral: write() to spool file \"%s\" failed: %ui events lost",
-                      w.path.c_str(), lost);
+        writable_ = false;
+        if (may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, err,
+                          "referral: write() to spool file \"%s\" failed: %uz events not "
+                          "spooled, kept in memory while there is room",
+                          w.path.c_str(), static_cast<size_t>(wbuf_ends_.size() - written));
+        }
         // A torn record now ends the file: read it back as it is and append to a new one.
         readers_.splice(readers_.end(), writer_);
         writer_records_ = 0;
@@ -489,6 +501,8 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     if (!scan) {
         return;
     }
+    // Disk space may have been freed: the next append tries again.
+    writable_ = true;
 
     DIR *dir = opendir(dir_.c_str());
     if (dir == NULL) {

@@ -53,13 +53,22 @@ class ngx_http_referral_spool_t {
     ngx_http_referral_spool_t(const ngx_http_referral_spool_t &) = delete;
     ngx_http_referral_spool_t &operator=(const ngx_http_referral_spool_t &) = delete;
 
-    // Appends a record to this worker's file (buffered until flush()). False when the spool is
-    // full or unwritable: the event is lost, and counted and logged here.
+    // Appends a record to this worker's file (buffered until flush()). False when it is not
+    // taken (no room, or no file could be started): the caller decides where the event goes.
     bool append(std::string_view record);
-    // An event lost for want of room: counted, and logged at most every few seconds.
+    // An event lost for want of room here and in memory: counted, and logged at most every few
+    // seconds.
     void drop();
-    // Whether append() of records taking `bytes` (framed()) would fit under max_size.
-    bool has_room(off_t bytes) const { return total_ + bytes <= max_size_; }
+    // Whether append() of records taking `bytes` (framed()) would fit under max_size, and the
+    // spool has not failed a write since the last scan (a full disk).
+    bool has_room(off_t bytes) const { return writable_ && total_ + bytes <= max_size_; }
+    // The events of appends whose write() failed since the last call, oldest first: the sink
+    // keeps them in memory if it can.
+    std::vector<std::string> take_unwritten() {
+        std::vector<std::string> out;
+        out.swap(unwritten_);
+        return out;
+    }
     off_t framed(std::string_view record) const;
     // Writes buffered appends; records count as spooled once written.
     void flush();
@@ -103,6 +112,8 @@ class ngx_http_referral_spool_t {
     files_t readers_;  // files being read back, oldest first; a full writer joins them
     std::string wbuf_;
     std::vector<size_t> wbuf_ends_;  // record boundaries in wbuf_
+    std::vector<std::string> unwritten_;
+    bool writable_ = true;
     ngx_uint_t writer_records_ = 0;
     ngx_uint_t seq_ = 0;
 
