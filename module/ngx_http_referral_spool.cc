@@ -387,17 +387,22 @@ void ngx_http_referral_spool_t::quarantine(ngx_http_referral_spool_file_t &f,
     }
 }
 
-// Not adopted, and renamed so that later scans pass over it: the operator decides.
+// Not adopted, and renamed so that later scans pass over it: the operator decides. Counted by
+// the worker whose rename succeeds (every worker's scan may find the same file).
 void ngx_http_referral_spool_t::set_aside(const std::string &path, const char *suffix,
                                           const char *why) {
-    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_files_rejected);
     std::string aside = path + suffix;
+    if (rename(path.c_str(), aside.c_str()) == -1) {
+        if (ngx_errno != NGX_ENOENT && may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
+                          "referral: \"%s\" %s and cannot be renamed: not replayed", path.c_str(),
+                          why);
+        }
+        return;
+    }
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_files_rejected);
     ngx_log_error(NGX_LOG_ERR, log_, 0, "referral: \"%s\" %s: not replayed, renamed to \"%s\"",
                   path.c_str(), why, aside.c_str());
-    if (rename(path.c_str(), aside.c_str()) == -1) {
-        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: rename(\"%s\") failed",
-                      path.c_str());
-    }
 }
 
 void ngx_http_referral_spool_t::write_header(ngx_http_referral_spool_file_t &f) {
@@ -428,9 +433,10 @@ void ngx_http_referral_spool_t::adopt(const std::string &path) {
         ngx_err_t err = ngx_errno;
         if (err == ELOOP) {
             set_aside(path, ".rejected", "is a symbolic link");
+        } else if (err == NGX_EACCES || err == NGX_EPERM) {
+            set_aside(path, ".rejected", "is not the worker user's");
         } else if (err != NGX_ENOENT && may_log(&error_logged_)) {
-            // Gone meanwhile is normal; anything else (a file another user owns) needs the
-            // operator.
+            // Gone meanwhile is normal; anything else needs the operator.
             ngx_log_error(NGX_LOG_ERR, log_, err, "referral: cannot open spool file \"%s\"",
                           path.c_str());
         }
@@ -513,7 +519,7 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
         return;
     }
     off_t total = 0;
-    std::vector<std::string> orphans, abandoned;
+    std::vector<std::string> orphans, abandoned, links, others;
     while (struct dirent *de = readdir(dir)) {
         std::string_view name(de->d_name);
         const std::string_view suffix(ngx_http_referral_spool_suffix);
@@ -531,8 +537,8 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
             continue;
         }
         if (!S_ISREG(fi.st_mode)) {
-            // A symlink or anything else under a spool name was planted: adopt() sets it aside.
-            orphans.push_back(std::move(path));
+            // Planted: workers make nothing but regular files.
+            (S_ISLNK(fi.st_mode) ? links : others).push_back(std::move(path));
             continue;
         }
         total += fi.st_size;
@@ -547,6 +553,13 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     }
     closedir(dir);
     total_ = total + wbuf_.size();
+
+    for (const auto &path : links) {
+        set_aside(path, ".rejected", "is a symbolic link");
+    }
+    for (const auto &path : others) {
+        set_aside(path, ".rejected", "is not a regular file");
+    }
 
     // Oldest first.
     std::sort(orphans.begin(), orphans.end());
