@@ -253,6 +253,9 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
                                conf->enable ? "referral" : "referral_conversion");
             return static_cast<char *>(NGX_CONF_ERROR);
         }
+        if (rmcf->events_keys == NULL) {
+            rmcf->events_keys = rscf->keys;
+        }
         if (rscf->site.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"%s\" is on but the server has no name: set "
@@ -373,6 +376,9 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
             NGX_LOG_WARN, cf, 0,
             "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
             "click and conversion events will be counted as dropped");
+    }
+    if (ngx_http_referral_sink_conf_check_spool(cf) != NGX_OK) {
+        return NGX_ERROR;
     }
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
         return NGX_ERROR;

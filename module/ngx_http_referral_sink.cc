@@ -43,6 +43,10 @@ static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
 static const ngx_msec_t ngx_http_referral_exit_wait = 300;
 // Spooled events read into memory at a time.
 static const size_t ngx_http_referral_refill = 256;
+// Spool bytes parsed (and CRC-checked) per pass of pump(): a corrupt file, where every false
+// record header makes the reader check up to 1 MiB, is read over many turns of the event loop
+// instead of stalling the worker's requests for seconds.
+static const size_t ngx_http_referral_replay_budget = 1024 * 1024;
 static const time_t ngx_http_referral_loss_log_interval = 10;
 
 static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev);
@@ -70,10 +74,12 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
     delivery::Sink state() const;
     void pump();
-    bool refill();
+    bool refill(size_t *budget);
     void shutdown();
     size_t spill();
     void lose(ngx_uint_t n, const char *why);
+    void unspooled(std::string &&record);
+    void rescue();
     void post_flush();
     void schedule();
     static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
@@ -113,8 +119,8 @@ ngx_http_referral_sink_t::ngx_http_referral_sink_t(ngx_cycle_t *cycle,
                                                    ngx_http_referral_main_conf_t *conf)
     : conf_(conf), log_(cycle->log), redis_(conf, cycle->log, this) {
     if (conf->spool) {
-        spool_ = std::make_unique<ngx_http_referral_spool_t>(conf->spool->name,
-                                                             conf->spool_max_size, log_);
+        spool_ = std::make_unique<ngx_http_referral_spool_t>(
+            conf->spool->name, conf->spool_max_size, conf->spool_keys, log_);
     }
     init_event(&flush_ev_, ngx_http_referral_sink_flush_handler, this, log_);
     init_event(&tick_ev_, ngx_http_referral_sink_tick_handler, this, log_);
@@ -196,7 +202,7 @@ void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
 }
 
 void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string &&record) {
-    bool spool_room = spool_ && spool_->has_room(ngx_http_referral_spool_t::framed(record));
+    bool spool_room = spool_ && spool_->has_room(spool_->framed(record));
     delivery::Route route = delivery::route(state(), spool_room);
     switch (route) {
         case delivery::Route::queue:
@@ -214,7 +220,10 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event to the spool");
             if (spool_->append(record)) {
                 post_flush();
+            } else {
+                unspooled(std::move(record));
             }
+            rescue();
             return;
         case delivery::Route::lose:
             if (spool_) {
@@ -226,14 +235,36 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
     }
 }
 
+// An event the spool could not take (a full disk, an I/O error): memory while it has room, as
+// when the spool is full, so that events are lost only when both are full.
+void ngx_http_referral_sink_t::unspooled(std::string &&record) {
+    if (delivery::route(state(), false) == delivery::Route::lose) {
+        spool_->drop();
+        return;
+    }
+    pending_.push_back({std::move(record)});
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0,
+                   "referral: event queued (the spool cannot take it), %uz waiting",
+                   pending_.size());
+}
+
+// Events whose spool write failed after append() took them.
+void ngx_http_referral_sink_t::rescue() {
+    for (std::string &record : spool_->take_unwritten()) {
+        unspooled(std::move(record));
+    }
+}
+
 // Sends what Redis has room for: the queue first, then spooled events.
 void ngx_http_referral_sink_t::pump() {
     if (!delivery::may_send(state())) {
         return;
     }
     [[maybe_unused]] size_t before = redis_.unanswered();
+    size_t budget = ngx_http_referral_replay_budget;
     for (size_t room = redis_.room(); room > 0;) {
-        if (pending_.empty() && !refill()) {
+        if (pending_.empty() && !refill(&budget)) {
             break;
         }
         ngx_http_referral_event_t event = std::move(pending_.front());
@@ -253,19 +284,26 @@ void ngx_http_referral_sink_t::pump() {
                        redis_.unanswered() - before);
     }
     redis_.flush();
+    if (budget == 0 && !flush_ev_.posted) {
+        // The next turn goes on reading, after the requests that came meanwhile.
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: spool replay goes on next turn");
+        ngx_post_event(&flush_ev_, &ngx_posted_next_events);
+    }
 }
 
-bool ngx_http_referral_sink_t::refill() {
+bool ngx_http_referral_sink_t::refill(size_t *budget) {
     if (!spool_ || exiting_) {
         return false;
     }
     size_t n = 0;
     ngx_http_referral_event_t event;
     while (n < ngx_http_referral_refill && in_memory() < conf_->queue_size &&
-           spool_->next(&event)) {
+           spool_->next(&event, budget)) {
         pending_.push_back(std::move(event));
         n++;
     }
+    // Reading its own file flushes the worker's write buffer first.
+    rescue();
     if (n == 0) {
         return false;
     }
@@ -286,7 +324,10 @@ void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool o
     }
     switch (delivery::refused(state(), event.source != nullptr)) {
         case delivery::Refused::spool:
-            spool_->append(event.record);
+            if (!spool_->append(event.record)) {
+                spool_->drop();
+            }
+            rescue();
             return;
         case delivery::Refused::keep:
             return;
@@ -330,7 +371,7 @@ size_t ngx_http_referral_sink_t::spill() {
     off_t bytes = 0;
     for (auto *queue : {&failed_, &pending_}) {
         for (const auto &event : *queue) {
-            bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
+            bytes += event.source ? 0 : spool_->framed(event.record);
         }
     }
     if (!delivery::may_spill(state(), spool_->has_room(bytes))) {
@@ -342,15 +383,18 @@ size_t ngx_http_referral_sink_t::spill() {
     for (auto *queue : {&failed_, &pending_}) {
         std::deque<ngx_http_referral_event_t> kept;
         for (auto &event : *queue) {
-            if (!event.source) {
-                n += spool_->append(event.record) ? 1 : 0;
-            } else if (!exiting_) {
+            if (!event.source && spool_->append(event.record)) {
+                n++;
+            } else if (!event.source && exiting_) {
+                spool_->drop();
+            } else if (event.source == nullptr || !exiting_) {
                 kept.push_back(std::move(event));
             }
         }
         queue->swap(kept);
     }
     spool_->flush();
+    rescue();
     if (n) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool",
                        n);
@@ -365,6 +409,7 @@ void ngx_http_referral_sink_t::on_flush() {
     pump();
     if (spool_) {
         spool_->flush();
+        rescue();
     }
 }
 
@@ -412,6 +457,11 @@ void ngx_http_referral_sink_t::exit() {
     redis_.disconnect();
     if (spool_) {
         spool_->sync_and_close();
+        size_t unwritten = spool_->take_unwritten().size();
+        if (unwritten) {
+            loss_logged_ = 0;
+            lose(unwritten, "the worker exited and its spool could not be written");
+        }
     } else if (!pending_.empty() || !failed_.empty()) {
         loss_logged_ = 0;
         lose(pending_.size() + failed_.size(),

@@ -20,6 +20,7 @@ void *ngx_http_referral_create_main_conf(ngx_conf_t *cf) {
     //     conf->redis_name, redis_user, redis_password, redis_stream = { 0, NULL };
     //     conf->redis_sockaddr = NULL;
     //     conf->spool = NULL;
+    //     conf->spool_keys, events_keys = NULL;
 
     conf->redis_db = NGX_CONF_UNSET;
     conf->redis_timeout = NGX_CONF_UNSET_MSEC;

@@ -41,8 +41,9 @@ dir=$(mktemp -d /tmp/referral-demo.XXXXXX)
 chmod 755 "$dir"
 echo "$dir" > "$state"
 read -r redis_port front_port shop_port metrics_port hook_port <<<"$(free_ports 5 | xargs)"
-echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys"
-mkdir -p "$dir/logs" "$dir/spool"
+(umask 077 && echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys")
+mkdir -p "$dir/logs"
+mkdir -m 700 "$dir/spool"
 
 say "3/6 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd, a webhook receiver :$hook_port"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --appendonly yes \
