@@ -85,7 +85,8 @@ ScriptCall RefundCall::to_call() const {
 
 ScriptCall RejectCall::to_call() const {
     ScriptCall call = header.start(Script::kReject);
-    call.args.insert(call.args.end(), {reason, detail});
+    call.args.insert(call.args.end(),
+                     {reason, detail, event_id, site, order, code, customer, amount, currency, ts});
     return call;
 }
 
@@ -99,13 +100,14 @@ ScriptCall ApproveCall::to_call() const {
 
 ScriptCall DropHeldCall::to_call() const {
     return ScriptCall{Script::kDropHeld,
-                      {held, held_expiry, rejected},
+                      {held, held_expiry, rejected, ledger},
                       {id, reason, detail, number(rejected_maxlen)}};
 }
 
 ScriptCall ExpireHeldCall::to_call() const {
-    return ScriptCall{
-        Script::kExpireHeld, {held_expiry, rejected}, {number(rejected_maxlen), number(batch)}};
+    return ScriptCall{Script::kExpireHeld,
+                      {held_expiry, rejected, ledger},
+                      {number(rejected_maxlen), number(batch)}};
 }
 
 ScriptCall PayoutCall::to_call() const {

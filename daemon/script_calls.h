@@ -102,6 +102,8 @@ struct RefundCall {
 struct RejectCall {
     EventHeader header;
     std::string reason, detail;
+    // A well-formed conversion the programme refused, for its ledger entry; amount "" = none.
+    std::string event_id, site, order, code, customer, amount, currency, ts;
 
     ScriptCall to_call() const;
 };
@@ -123,7 +125,7 @@ struct ApproveCall {
 };
 
 struct DropHeldCall {
-    std::string held, held_expiry, rejected;
+    std::string held, held_expiry, rejected, ledger;
     std::string id;  // the held event's, as read: another one held since is left alone
     std::string reason, detail;
     int64_t rejected_maxlen = 0;
@@ -132,7 +134,7 @@ struct DropHeldCall {
 };
 
 struct ExpireHeldCall {
-    std::string held_expiry, rejected;
+    std::string held_expiry, rejected, ledger;
     int64_t rejected_maxlen = 0;
     int64_t batch = 0;
 

@@ -27,6 +27,12 @@ nlohmann::json integer_or_null(const std::string &value) {
     return std::stoll(value);
 }
 
+// An amount is at least 1: a free order's conversion has none to tell.
+nlohmann::json amount_or_null(const std::string &value) {
+    nlohmann::json n = integer_or_null(value);
+    return n.is_number() && n.get<int64_t>() > 0 ? n : nlohmann::json();
+}
+
 // "1700000000123-0" → "2023-11-14T22:13:20.123Z".
 std::string iso8601(std::string_view entry_id) {
     int64_t ms =
@@ -98,7 +104,7 @@ std::string webhook_body(std::string_view entry_id, const std::string &type,
         {"code", or_null(code)},
         {"customer", or_null(beneficiary)},
         {"level", integer_or_null(get(entry, "level"))},
-        {"amount", integer_or_null(get(entry, "amount"))},
+        {"amount", amount_or_null(get(entry, "amount"))},
         {"currency", or_null(get(entry, "currency"))},
         {"order", or_null(get(entry, "order"))},
         {"site", or_null(get(entry, "site"))},

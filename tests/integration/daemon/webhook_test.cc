@@ -1,6 +1,7 @@
 // Outgoing webhooks against real receivers: every ledger movement arrives once per webhook-id,
 // signed, across a receiver outage and a SIGKILL of the daemon; what a receiver never takes ends
-// in the dead-letter stream; a hanging receiver delays neither rewards nor other receivers.
+// in the dead-letter stream; a hanging receiver delays neither rewards nor other receivers;
+// conversions held for approval or rejected are notified and move no money.
 #include <csignal>
 #include <set>
 #include <sstream>
@@ -114,6 +115,117 @@ class WebhookTest : public RewarddTest {
         return sum;
     }
 };
+
+// The notifications of one type, by order.
+std::map<std::string, nlohmann::json> of_type(const WebhookReceiver &receiver,
+                                              const std::string &type) {
+    std::map<std::string, nlohmann::json> out;
+    for (const Received &r : receiver.requests()) {
+        auto body = nlohmann::json::parse(r.body);
+        if (body["type"] == type) {
+            out[body["data"]["order"]] = body;
+        }
+    }
+    return out;
+}
+
+TEST_F(WebhookTest, HeldAndRejectedConversionsAreNotifiedAndMoveNothing) {
+    WebhookReceiver receiver;
+    start(programme({&receiver}));
+    enroll("alice", "ALICE");
+    enroll("bob", "BOB", "ALICE");
+    // Held from the request alone: o1 until the shop's own conversion supersedes it, o2 until
+    // the operator rejects it.
+    add(with(conversion("h1", "BOB", "o1", 10000, "carol"), "trust", "request"));
+    add(with(conversion("h2", "BOB", "o2", 5000, "dave"), "trust", "request"));
+    wait_applied();
+    std::string out;
+    ASSERT_EQ(cli({"reject", "--site", "shop", "o2", "--reason", "no such sale"}, &out), 0) << out;
+    add(conversion("t1", "BOB", "o1", 10000, "carol"));
+    add(conversion("s1", "BOB", "o3", 7000, "bob"));                            // self-referral
+    add(with(conversion("u1", "BOB", "o4", 3000, "erin"), "currency", "USD"));  // wrong currency
+    add(click("c1", "NOBODY"));  // a refused click is never notified
+    wait_applied();
+    ASSERT_EQ(rejected_reasons(),
+              (std::vector<std::string>{"held_rejected", "superseded", "self_referral",
+                                        "currency_mismatch", "unknown_code"}));
+    ASSERT_TRUE(testing_support::eventually([&] { return all_delivered_once(receiver); }))
+        << all_delivered_once(receiver);
+
+    std::map<std::string, nlohmann::json> held = of_type(receiver, "conversion.held");
+    ASSERT_EQ(held.size(), 2u);
+    nlohmann::json h1 = held["o1"]["data"];
+    EXPECT_EQ(h1["code"], "BOB");
+    EXPECT_EQ(h1["customer"], "carol");
+    EXPECT_EQ(h1["amount"], 10000);
+    EXPECT_EQ(h1["currency"], "EUR");
+    EXPECT_EQ(h1["site"], "shop");
+    EXPECT_EQ(h1["state"], "pending");
+    EXPECT_TRUE(h1["level"].is_null());
+    EXPECT_TRUE(h1["reason"].is_null());
+    EXPECT_EQ(held["o2"]["data"]["amount"], 5000);
+
+    std::map<std::string, nlohmann::json> rejected = of_type(receiver, "conversion.rejected");
+    ASSERT_EQ(rejected.size(), 4u);
+    EXPECT_EQ(rejected["o1"]["data"]["reason"], "superseded");
+    EXPECT_EQ(rejected["o1"]["data"]["customer"], "carol");
+    EXPECT_EQ(rejected["o1"]["data"]["amount"], 10000);
+    EXPECT_EQ(rejected["o2"]["data"]["reason"], "held_rejected");
+    EXPECT_EQ(rejected["o3"]["data"]["reason"], "self_referral");
+    EXPECT_EQ(rejected["o3"]["data"]["code"], "BOB");
+    EXPECT_EQ(rejected["o3"]["data"]["customer"], "bob");
+    EXPECT_EQ(rejected["o3"]["data"]["amount"], 7000);
+    EXPECT_EQ(rejected["o4"]["data"]["reason"], "currency_mismatch");
+    EXPECT_EQ(rejected["o4"]["data"]["currency"], "USD");
+    for (const auto &[order, body] : rejected) {
+        EXPECT_TRUE(body["data"]["state"].is_null()) << body;
+        EXPECT_EQ(body["data"]["site"], "shop") << body;
+    }
+    EXPECT_EQ(of_type(receiver, "reward.pending").size(), 1u);  // o1, two levels
+    EXPECT_EQ(receiver.requests().size(), 8u);
+
+    // The books are the rewards of o1 alone: the notes move nothing and count nowhere.
+    EXPECT_EQ(balance("code:BOB", "pending"), 1000);
+    EXPECT_EQ(balance("code:ALICE", "pending"), 500);
+    std::map<std::string, int64_t> sums;  // account → what the ledger moved into pending
+    for (const Entry &e : ledger()) {
+        if (e.at("kind") == "held" || e.at("kind") == "rejected") {
+            EXPECT_EQ(e.at("from"), "");
+            EXPECT_EQ(e.at("to"), "");
+            EXPECT_EQ(e.count("account"), 0u);
+        } else {
+            sums[e.at("account")] += std::stoll(e.at("amount"));
+        }
+    }
+    EXPECT_EQ(sums, (std::map<std::string, int64_t>{{"code:ALICE", 500}, {"code:BOB", 1000}}));
+    ASSERT_EQ(cli({"report", "--json"}, &out), 0) << out;
+    auto report = nlohmann::json::parse(out);
+    EXPECT_EQ(report["conversions"], 1);
+    EXPECT_EQ(report["held"], 0);
+    for (const auto &code : report["codes"]) {
+        EXPECT_EQ(code["conversions"], code["code"] == "BOB" ? 1 : 0) << code;
+    }
+}
+
+TEST_F(WebhookTest, ExpiredHeldConversionIsNotifiedAsRejected) {
+    WebhookReceiver receiver;
+    std::string config = programme({&receiver});
+    config.insert(config.find("[programme]\n") + 12, "held_ttl = \"1s\"\n");
+    start(config);
+    enroll("bob", "BOB");
+    add(with(conversion("h1", "BOB", "o1", 10000, "carol"), "trust", "request"));
+    wait_applied();
+    ASSERT_TRUE(testing_support::eventually(
+        [&] { return of_type(receiver, "conversion.rejected").size() == 1; },
+        std::chrono::seconds(30)))
+        << testing_support::read_file(dir_.path() + "/rewardd.log");
+    nlohmann::json data = of_type(receiver, "conversion.rejected")["o1"]["data"];
+    EXPECT_EQ(data["reason"], "held_expired");
+    EXPECT_EQ(data["code"], "BOB");
+    EXPECT_EQ(data["amount"], 10000);
+    EXPECT_EQ(of_type(receiver, "conversion.held").size(), 1u);
+    EXPECT_TRUE(movements().empty());
+}
 
 TEST_F(WebhookTest, EveryMovementOnceSignedAndTyped) {
     WebhookReceiver all, payouts;

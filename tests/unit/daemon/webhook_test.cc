@@ -96,6 +96,10 @@ TEST(WebhookPayload, FriendPayoutAndOddFields) {
     EXPECT_TRUE(body["data"]["amount"].is_null());
     EXPECT_TRUE(body["data"]["level"].is_null());
     EXPECT_EQ(body["data"]["reason"], "superseded");
+
+    held["amount"] = "0";  // a free order
+    body = nlohmann::json::parse(webhook_body("5-0", "conversion.held", held, ""));
+    EXPECT_TRUE(body["data"]["amount"].is_null());
 }
 
 TEST(WebhookPayload, IdsAreStable) {
