@@ -39,7 +39,8 @@ rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 nginx_conf() {
   local kind=$1 dir=$2 port=$3 modules='' http='' location='return 200 "ok\n";'
   mkdir -p "$dir/tmp"
-  mkdir -p -m 700 "$dir/spool"
+  # The spool must be the worker's own and closed to others (nginx -t checks it).
+  [ -d "$dir/spool" ] || mkdir -m 700 "$dir/spool"
   case $kind in
     plain) ;;
     userid) location="userid on; userid_expires 30d; $location" ;;
