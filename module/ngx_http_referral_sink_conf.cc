@@ -6,7 +6,8 @@
 #include "secret_file.h"
 
 static const ngx_uint_t ngx_http_referral_default_queue_size = 10000;
-// About 40,000 events of 300 bytes: the default queues of a few workers.
+// 30,000 to 60,000 events (256 or 512 bytes each in the slab): the default queues of a few
+// workers.
 static const size_t ngx_http_referral_default_queue_zone = 16 * 1024 * 1024;
 // The owner table takes 24 KiB of it.
 static const size_t ngx_http_referral_min_queue_zone = 128 * 1024;
