@@ -12,10 +12,9 @@
 // less when kBatchMax events are waiting.
 //
 // Every event in memory that did not come from the spool has a copy in the queue zone
-// (ngx_http_referral_queue_zone.h) from the moment it is queued until Redis acknowledges it or
+// (ngx_http_referral_queue_zone.h) from the moment it is made until Redis acknowledges it or
 // its spool write is done: a worker that dies leaves its events there, and the worker respawned
-// in its slot, or the next tick of another worker, sends them again. An event bound for the
-// spool goes to disk from the spool's write buffer at the end of the event loop's turn.
+// in its slot, or the next tick of another worker, sends them again.
 //
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
 // Redis is spooled, and new events go straight to the spool. XADDs already written keep their
@@ -277,15 +276,25 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
                 schedule();
             }
             return;
-        case delivery::Route::spool:
+        case delivery::Route::spool: {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event to the spool");
+            // Until the spool's buffer reaches the file (this turn of the event loop) the zone
+            // keeps a copy, if it has room; after that the file is the copy.
+            ngx_http_referral_held_t *copy = ngx_http_referral_queue_zone_hold(record);
             if (spool_->append(record)) {
+                if (copy) {
+                    spooled_.push_back(copy);
+                }
                 post_flush();
             } else {
+                if (copy) {
+                    ngx_http_referral_queue_zone_release(copy);
+                }
                 unspooled(std::move(record));
             }
             rescue();
             return;
+        }
         case delivery::Route::lose:
             if (spool_) {
                 spool_->drop();
