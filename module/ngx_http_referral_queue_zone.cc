@@ -174,10 +174,14 @@ std::deque<ngx_http_referral_event_t> ngx_http_referral_queue_zone_adopt(ngx_log
             }
         }
         ngx_shmtx_unlock(&ngx_http_referral_queue_pool->mutex);
-        if (adopted.size() > before) {
+        if (adopted.size() > before && pid) {
             ngx_log_error(NGX_LOG_WARN, log, 0,
-                          "referral: %uz queued events of %s worker %P taken over",
-                          adopted.size() - before, pid ? "the dead" : "an exited", pid);
+                          "referral: %uz queued events of the dead worker %P taken over",
+                          adopted.size() - before, pid);
+        } else if (adopted.size() > before) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "referral: %uz queued events left by an exited worker taken over",
+                          adopted.size() - before);
         }
     }
     return adopted;
