@@ -137,6 +137,9 @@ ngx_http_referral_held_t *ngx_http_referral_queue_zone_hold(std::string_view rec
 }
 
 void ngx_http_referral_queue_zone_release(ngx_http_referral_held_t *held) {
+    if (held == NULL) {
+        return;
+    }
     ngx_shmtx_lock(&ngx_http_referral_queue_pool->mutex);
     ngx_queue_remove(&held->queue);
     ngx_slab_free_locked(ngx_http_referral_queue_pool, held);

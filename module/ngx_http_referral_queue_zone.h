@@ -26,7 +26,8 @@ bool ngx_http_referral_queue_zone_join(ngx_cycle_t *cycle,
 // A copy of the record in the zone, listed as this worker's; NULL when the zone is full. One
 // lock, one allocation, one copy.
 ngx_http_referral_held_t *ngx_http_referral_queue_zone_hold(std::string_view record);
-// Redis acknowledged the event, or it is on disk, or lost for good: the zone forgets it.
+// Redis acknowledged the event, or it is on disk, or lost for good: the zone forgets it (NULL:
+// an event without a copy).
 void ngx_http_referral_queue_zone_release(ngx_http_referral_held_t *held);
 
 // The events of other workers that exited or died, now this worker's, oldest first per owner.

@@ -287,9 +287,7 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
                 }
                 post_flush();
             } else {
-                if (copy) {
-                    ngx_http_referral_queue_zone_release(copy);
-                }
+                ngx_http_referral_queue_zone_release(copy);
                 unspooled(std::move(record));
             }
             rescue();
