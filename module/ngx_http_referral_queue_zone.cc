@@ -4,8 +4,10 @@
 // the workers are forked and kept across reloads of the same size, so list pointers are valid
 // in every worker.
 //
-// A worker killed inside a critical section can leave at most one event half-linked: each
-// section links or unlinks one node (or moves a dead owner's list, which nobody else touches).
+// A worker can be killed inside a critical section. Each section links or unlinks one node (or
+// moves a dead owner's list, which nobody else touches), and a node is linked so that the list
+// read forwards, as adoption reads it, is whole at every instruction: the node points into the
+// list before the list points at it.
 
 #include "ngx_http_referral_queue_zone.h"
 
@@ -130,7 +132,12 @@ ngx_http_referral_held_t *ngx_http_referral_queue_zone_hold(std::string_view rec
     if (held) {
         held->len = record.size();
         ngx_memcpy(held->record, record.data(), record.size());
-        ngx_queue_insert_tail(&ngx_http_referral_queue_mine()->held, &held->queue);
+        ngx_queue_t *list = &ngx_http_referral_queue_mine()->held;
+        held->queue.next = list;
+        held->queue.prev = list->prev;
+        ngx_memory_barrier();
+        list->prev->next = &held->queue;
+        list->prev = &held->queue;
     }
     ngx_shmtx_unlock(&ngx_http_referral_queue_pool->mutex);
     return held;
