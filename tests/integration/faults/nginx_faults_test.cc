@@ -2,7 +2,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -53,21 +52,28 @@ class WorkerKillTest : public FaultsTest {
             60s));
     }
 
-    // Orders from `orders` sent from a thread while a worker is killed `kills` times, evenly
-    // over the first two thirds of the requests; returns those nginx answered.
-    std::vector<Order> checkout_killing(const std::vector<Order> &orders, int kills,
-                                        const std::function<void()> &after_first_third = {}) {
+    // Orders sent from a thread, round after round, while a worker is killed `kills` times,
+    // each after 100 more requests; the load stops only after the last kill, so every kill
+    // interrupts it. Returns the orders nginx answered; `sent` gets all of them.
+    std::vector<Order> checkout_killing(const std::string &prefix, int kills,
+                                        std::vector<Order> *sent) {
+        std::atomic<bool> done{false};
         std::atomic<int> progress{0};
         std::vector<Order> answered;
-        std::thread load([&] { answered = checkout(orders, &progress); });
-        const int step = static_cast<int>(orders.size()) * 2 / 3 / (kills + 1);
-        for (int k = 0; k < kills; ++k) {
-            EXPECT_TRUE(eventually([&] { return progress > step * (k + 1); }, 60s));
-            if (k == kills / 3 && after_first_third) {
-                after_first_third();
+        std::thread load([&] {
+            for (int round = 0; !done; ++round) {
+                std::vector<Order> orders = make_orders(prefix + std::to_string(round), 60);
+                std::vector<Order> got = checkout(orders, &progress);
+                sent->insert(sent->end(), orders.begin(), orders.end());
+                answered.insert(answered.end(), got.begin(), got.end());
             }
+        });
+        for (int k = 0; k < kills; ++k) {
+            const int target = progress + 100;
+            EXPECT_TRUE(eventually([&] { return progress > target; }, 60s));
             kill_a_worker(k);
         }
+        done = true;
         load.join();
         return answered;
     }
@@ -101,10 +107,11 @@ class WorkerKillTest : public FaultsTest {
             stream_entries++;
         }
         nlohmann::json s = status();
-        std::cout << "[ MEASURED ] " << what << ": " << lost << " answered orders lost, "
-                  << stream_entries - ids_of_order.size() << " events in the stream twice, "
-                  << s["events_adopted"] << " events taken over, "
-                  << orders.size() - answered.size() << " requests unanswered\n";
+        std::cout << "[ MEASURED ] " << what << ": " << lost << " of " << answered.size()
+                  << " answered orders lost, " << stream_entries - ids_of_order.size()
+                  << " events in the stream twice, " << s["events_adopted"]
+                  << " events taken over, " << orders.size() - answered.size()
+                  << " requests unanswered\n";
         EXPECT_TRUE(arrived) << s.dump();
         EXPECT_EQ(lost, 0);
         for (const auto &[order, ids] : ids_of_order) {
@@ -127,22 +134,24 @@ TEST_F(WorkerKillTest, TwentyKillsUnderLoadLoseNothing) {
     start_redis();
     start_nginx();
     start_daemon();
-    std::vector<Order> orders = make_orders("load", 3000);
-    std::vector<Order> answered = checkout_killing(orders, 20);
-    expect_nothing_lost(orders, answered, "20 worker SIGKILLs under load");
+    std::vector<Order> sent;
+    std::vector<Order> answered = checkout_killing("load", 20, &sent);
+    expect_nothing_lost(sent, answered, "20 worker SIGKILLs under load");
 }
 
-// Redis stalls (stopped: connected, not answering, within the module's timeout) a third of the
-// way in, so that events pile up in the workers' queues, some written to Redis and unanswered,
-// while the workers holding them are killed one after another; Redis runs again at the end.
+// Redis stalls (stopped: connected, not answering, within the module's timeout) from the start
+// of the load, so that events pile up in the worker's queue, the first written to Redis and
+// unanswered, while the worker holding them is killed again and again; Redis runs again at the
+// end. One worker: only the one the master starts in its place can take its events over.
 TEST_F(WorkerKillTest, TwentyKillsWhileRedisStallsLoseNothing) {
     start_redis();
-    start_nginx("timeout=60s");
+    start_nginx("timeout=60s", "", "worker_processes 1;");
     start_daemon();
-    std::vector<Order> orders = make_orders("stall", 3000);
-    std::vector<Order> answered = checkout_killing(orders, 20, [this] { redis->freeze(); });
+    redis->freeze();
+    std::vector<Order> sent;
+    std::vector<Order> answered = checkout_killing("stall", 20, &sent);
     redis->thaw();
-    expect_nothing_lost(orders, answered, "20 worker SIGKILLs with Redis stalled");
+    expect_nothing_lost(sent, answered, "20 worker SIGKILLs with Redis stalled");
 }
 
 }  // namespace
