@@ -119,6 +119,13 @@ bool ngx_http_referral_queue_zone_join(ngx_cycle_t *cycle,
     }
     ngx_shmtx_lock(&ngx_http_referral_queue_pool->mutex);
     ngx_http_referral_owner_t *mine = ngx_http_referral_queue_mine();
+    for (ngx_http_referral_owner_t &owner : ngx_http_referral_queue_sh->owners) {
+        if (owner.pid == ngx_pid && &owner != mine) {
+            // A dead worker's entry, whose pid this worker was given: nothing would ever find
+            // that pid gone while this worker lives.
+            owner.pid = 0;
+        }
+    }
     mine->pid = ngx_pid;
     ngx_http_referral_queue_collect(&mine->held, inherited);
     ngx_shmtx_unlock(&ngx_http_referral_queue_pool->mutex);
