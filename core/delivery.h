@@ -5,7 +5,8 @@
 //
 // Where an event goes (FIFO per worker):
 //   - Redis up, or being connected to, and nothing spooled: the queue, at most
-//     referral_queue_size events in memory (queued, in flight, or waiting to be retried).
+//     referral_queue_size events in memory (queued, in flight, or waiting to be retried), and
+//     as many as referral_queue_zone holds: the sink counts a full zone as a full queue.
 //   - Redis down (a connection attempt, a reply or the connection failed, or sending paused
 //     after an error reply), the queue full, spooled events not yet read back, or the worker
 //     exiting: the spool, so that newer events never overtake older ones. Without a spool,

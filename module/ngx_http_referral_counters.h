@@ -27,6 +27,7 @@ extern "C" {
     X(events_spooled, "events written to the spool")                            \
     X(events_replayed, "spooled events read back for Redis")                    \
     X(events_dropped, "events lost: spool full or unwritable")                  \
+    X(events_adopted, "queued events taken over from a worker that died")       \
     X(spool_files_rejected, "spool files set aside: not the worker's own")      \
     X(spool_records_quarantined, "spooled records failing their MAC: not sent") \
     X(redis_errors, "Redis connection failures, timeouts and error replies")    \

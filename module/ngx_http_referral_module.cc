@@ -3,6 +3,7 @@
 #include "ngx_http_referral.h"
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
+#include "ngx_http_referral_queue_zone.h"
 #include "ngx_http_referral_random.h"
 #include "ngx_http_referral_sink.h"
 #include "ngx_http_referral_sink_conf.h"
@@ -110,6 +111,9 @@ static ngx_command_t ngx_http_referral_commands[] = {
 
     {ngx_string("referral_queue_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      ngx_http_referral_sink_conf_queue_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_queue_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_size_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(ngx_http_referral_main_conf_t, queue_zone_size), NULL},
 
     {ngx_string("referral_spool"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12,
      ngx_http_referral_sink_conf_spool, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
@@ -381,6 +385,10 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
         return NGX_ERROR;
     }
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    if (rmcf->redis_name.len &&
+        ngx_http_referral_add_queue_zone(cf, rmcf->queue_zone_size) != NGX_OK) {
         return NGX_ERROR;
     }
     if (ngx_http_referral_init_handler(cf) != NGX_OK) {

@@ -1,4 +1,5 @@
-// http{}-level settings of the Redis sink: referral_redis, referral_queue_size, referral_spool.
+// http{}-level settings of the Redis sink: referral_redis, referral_queue_size,
+// referral_queue_zone, referral_spool.
 #pragma once
 
 #include "ngx_http_referral.h"
@@ -15,6 +16,7 @@ struct ngx_http_referral_main_conf_t {
     ngx_msec_t redis_timeout;  // connect, handshake and reply
 
     ngx_uint_t queue_size;
+    size_t queue_zone_size;  // referral_queue_zone: the shared memory that holds the queues
 
     // referral_spool; spool == NULL when the directive is absent. spool_keys MACs its records:
     // the ring of the http-level referral_secret_file, or else of the first server with one.

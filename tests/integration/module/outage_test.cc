@@ -91,6 +91,25 @@ TEST_F(SinkTest, ConversionsMadeDuringAnOutageArriveOnce) {
         EXPECT_EQ(n, 1) << order;
 }
 
+// Redis stalls with a queue zone too small for what is made meanwhile: the zone holds what it
+// can, the rest goes to the spool, as when the queue is full, and everything arrives once.
+TEST_F(SinkTest, FullQueueZoneSpoolsTheRest) {
+    start_redis();
+    redis->freeze();
+    start(site("timeout=60s", "", "", "referral_queue_zone 128k;\n"));
+    auto sent = clicks(600);
+    ASSERT_EQ(sent.size(), 600u);
+    nlohmann::json s;
+    ASSERT_TRUE(eventually([&] {
+        s = status();
+        return s["events_spooled"].get<long long>() + s["events_queued"].get<long long>() == 600;
+    })) << s.dump();
+    EXPECT_GT(s["events_spooled"].get<long long>(), 0) << s.dump();
+    EXPECT_EQ(s["events_dropped"], 0);
+    redis->thaw();
+    expect_delivered_once(sent);
+}
+
 // The spool full, events wait in the queue; the queue full too, they are lost, counted and
 // logged. Everything not counted as lost is delivered once Redis is back.
 TEST_F(SinkTest, FullSpoolThenFullQueueDropsAreCountedAndLogged) {
