@@ -66,7 +66,7 @@ fi
 module_so=$build/ngx_http_referral_module.so
 
 keys_file=$work/referral.keys
-echo "k1:$(openssl rand -hex 32)" >"$keys_file"
+(umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
 dead_port=$(free_port)
 
 machine_facts() {

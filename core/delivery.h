@@ -5,13 +5,15 @@
 //
 // Where an event goes (FIFO per worker):
 //   - Redis up, or being connected to, and nothing spooled: the queue, at most
-//     referral_queue_size events in memory (queued, in flight, or waiting to be retried).
+//     referral_queue_size events in memory (queued, in flight, or waiting to be retried), and
+//     as many as referral_queue_zone holds: the sink counts a full zone as a full queue.
 //   - Redis down (a connection attempt, a reply or the connection failed, or sending paused
 //     after an error reply), the queue full, spooled events not yet read back, or the worker
 //     exiting: the spool, so that newer events never overtake older ones. Without a spool,
 //     events wait in the queue until it is full.
-//   - Spool full: the queue if it has room and the worker is not exiting, out of order;
-//     otherwise lost, as when the queue is full without a spool.
+//   - Spool full, or unwritable (a write failed since the last scan: a full disk), and an event
+//     the spool took but could not write: the queue if it has room and the worker is not
+//     exiting, out of order; otherwise lost, as when the queue is full without a spool.
 #pragma once
 
 #include <algorithm>
@@ -43,7 +45,8 @@ enum class Route {
     lose,              // nowhere: counted and logged as lost
 };
 
-// Where a new event goes; spool_room says whether the spool has room for it.
+// Where a new event goes; spool_room says whether the spool has room for it and can be written.
+// route(s, false) also places an event whose spool write failed.
 Route route(const Sink &s, bool spool_room);
 
 // Whether events may be written to Redis now. An exiting worker with a spool writes no more:

@@ -1,5 +1,6 @@
 #include "keyring.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -128,21 +129,30 @@ std::unique_ptr<Keyring> Keyring::parse(std::string_view text, std::string *erro
             secret.bytes[i] =
                 static_cast<uint8_t>(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
         }
-        std::string_view secret_view(reinterpret_cast<const char *>(secret.bytes.data()),
-                                     secret.bytes.size());
+        // A placeholder left in the file (all zeros, "ffff...") is a key anyone can guess.
+        if (std::all_of(secret.bytes.begin(), secret.bytes.end(),
+                        [&secret](uint8_t b) { return b == secret.bytes.front(); })) {
+            return fail(line_error(line_no,
+                                   "key is one byte repeated (a placeholder, not a secret); "
+                                   "generate one with `openssl rand -hex 32`"));
+        }
         // The one-shot HMAC keeps config-time work off HmacSha256's per-thread context, so
         // nginx's master never creates one.
-        SecretBytes ip_key;
-        ip_key.bytes.resize(32);
-        static constexpr unsigned char kIpLabel[] = {'i', 'p', '-', 'v', '1'};
-        if (HMAC(EVP_sha256(), secret.bytes.data(), static_cast<int>(secret.bytes.size()), kIpLabel,
-                 sizeof(kIpLabel), ip_key.bytes.data(), nullptr) == nullptr) {
+        auto derive = [&secret](std::string_view label, SecretBytes *out) {
+            out->bytes.resize(32);
+            return HMAC(EVP_sha256(), secret.bytes.data(), static_cast<int>(secret.bytes.size()),
+                        reinterpret_cast<const unsigned char *>(label.data()), label.size(),
+                        out->bytes.data(), nullptr) != nullptr;
+        };
+        SecretBytes ip_key, spool_key;
+        if (!derive("ip-v1", &ip_key) || !derive("spool-v1", &spool_key)) {
             return fail(line_error(line_no, "OpenSSL could not compute HMAC-SHA256"));
         }
-        std::string_view ip_key_view(reinterpret_cast<const char *>(ip_key.bytes.data()),
-                                     ip_key.bytes.size());
-        ring->keys_.push_back(
-            Key{std::string(kid), HmacSha256(secret_view), HmacSha256(ip_key_view)});
+        auto view = [](const SecretBytes &b) {
+            return std::string_view(reinterpret_cast<const char *>(b.bytes.data()), b.bytes.size());
+        };
+        ring->keys_.push_back(Key{std::string(kid), HmacSha256(view(secret)),
+                                  HmacSha256(view(ip_key)), HmacSha256(view(spool_key))});
         kid_lines.push_back(line_no);
     }
     if (ring->keys_.empty()) {

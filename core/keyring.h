@@ -15,16 +15,17 @@ constexpr size_t kMaxKidLength = 16;
 
 struct Key {
     std::string kid;
-    HmacSha256 mac;     // HMAC keyed with the secret
-    HmacSha256 ip_mac;  // HMAC keyed with HMAC(secret, "ip-v1"): hashes ip and User-Agent
+    HmacSha256 mac;        // HMAC keyed with the secret
+    HmacSha256 ip_mac;     // HMAC keyed with HMAC(secret, "ip-v1"): hashes ip and User-Agent
+    HmacSha256 spool_mac;  // HMAC keyed with HMAC(secret, "spool-v1"): spool records
 };
 
 class Keyring {
   public:
     // Parses the file's text. Blank lines and lines starting with '#' are skipped; surrounding
-    // whitespace is trimmed. On failure returns nullptr and sets *error to a message that names
-    // the line ("line 3: key shorter than 32 bytes (64 hex characters)") and never the key.
-    // Throws only std::bad_alloc.
+    // whitespace is trimmed. A key of one repeated byte (all zeros) is refused. On failure returns
+    // nullptr and sets *error to a message that names the line ("line 3: key shorter than 32 bytes
+    // (64 hex characters)") and never the key. Throws only std::bad_alloc.
     static std::unique_ptr<Keyring> parse(std::string_view text, std::string *error);
 
     const Key &signer() const { return keys_.front(); }

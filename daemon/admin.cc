@@ -100,6 +100,7 @@ void Admin::drop_held(const std::string &site, const std::string &order, std::st
     call.held = keys_.held(site, order);
     call.held_expiry = keys_.held_expiry();
     call.rejected = keys_.rejected();
+    call.ledger = keys_.ledger();
     call.id = id;
     call.reason = reason;
     call.detail = detail;

@@ -77,7 +77,21 @@ std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_
 
 ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_id,
                                 const Rejection &rejection) const {
-    return RejectCall{header(entry, event_id), rejection.reason, rejection.detail}.to_call();
+    RejectCall call;
+    call.header = header(entry, event_id);
+    call.reason = rejection.reason;
+    call.detail = rejection.detail;
+    if (const std::optional<Conversion> &c = rejection.conversion) {
+        call.event_id = event_id;
+        call.site = c->site;
+        call.order = c->order;
+        call.code = c->code;
+        call.customer = c->customer;
+        call.amount = std::to_string(c->amount);
+        call.currency = c->currency;
+        call.ts = std::to_string(c->ts);
+    }
+    return call.to_call();
 }
 
 ScriptCall Applier::click_call(std::string_view entry, std::string_view id, const Click &c) const {

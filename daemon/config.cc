@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "money.h"
 #include "secret_file.h"
 #include "standard_webhooks.h"
+#include "webhook_payload.h"
 
 namespace referral::rewardd {
 namespace {
@@ -350,6 +352,17 @@ std::vector<std::string> read_secret_lines(Section &s, std::string_view key,
     return secrets;
 }
 
+// The HMAC key of a Standard Webhooks secret as the receiver shows it: the shop hook verifies
+// with it, [[webhook]] deliveries sign with it.
+std::string whsec_key(const Section &s, std::string_view key, const std::string &path,
+                      std::string_view secret) {
+    std::optional<std::string> decoded = standard_webhooks_key(secret);
+    if (!decoded) {
+        s.fail(key, path + " holds a secret that is not whsec_ followed by its key in base64");
+    }
+    return std::move(*decoded);
+}
+
 void read_tolerance(Section &s, int64_t *out) {
     s.read_duration("tolerance", out);
     if (*out == 0) {
@@ -396,12 +409,7 @@ ShopConfig parse_shop(Section s) {
         s.fail("webhook_secret_file", "is required: the shop's signing secret(s), whsec_...");
     }
     for (const std::string &line : read_secret_lines(s, "webhook_secret_file", file)) {
-        std::optional<std::string> key = standard_webhooks_key(line);
-        if (!key) {
-            s.fail("webhook_secret_file",
-                   file + ": every line must be whsec_ followed by the key in base64");
-        }
-        shop.keys.push_back(std::move(*key));
+        shop.keys.push_back(whsec_key(s, "webhook_secret_file", file, line));
     }
     read_tolerance(s, &shop.tolerance_ms);
     s.reject_unknown();
@@ -522,6 +530,63 @@ Limits parse_limits(Section s, const Programme &programme) {
     return l;
 }
 
+// [[webhook]] tables, each named webhook[<index>] in messages.
+std::vector<WebhookConfig> parse_webhooks(Section &root, const Source &source) {
+    std::vector<WebhookConfig> out;
+    const toml::node *n = root.node("webhook");
+    if (!n) {
+        return out;
+    }
+    const toml::array *tables = n->as_array();
+    if (!tables || !tables->is_array_of_tables()) {
+        root.fail("webhook", "must be [[webhook]] tables");
+    }
+    for (size_t i = 0; i < tables->size(); ++i) {
+        Section s(tables->get(i)->as_table(), "webhook[" + std::to_string(i) + "]", source);
+        WebhookConfig w;
+        s.read("url", &w.url);
+        if (!valid_webhook_url(w.url)) {
+            s.fail("url", "\"" + w.url + "\" is not an http:// or https:// URL");
+        }
+        for (const WebhookConfig &other : out) {
+            if (other.url == w.url) {
+                s.fail("url", "another [[webhook]] has the same url");
+            }
+        }
+        std::string secret_file;
+        s.read("secret_file", &secret_file);
+        if (secret_file.empty()) {
+            s.fail("secret_file", "is required: a file whose first line is whsec_<base64 key>");
+        }
+        w.key =
+            whsec_key(s, "secret_file", secret_file, read_secret(s, "secret_file", secret_file));
+        w.events = webhook_event_types();
+        if (const toml::node *events = s.node("events")) {
+            const toml::array *list = events->as_array();
+            if (!list || list->empty()) {
+                s.fail("events", "must be a list of event types, e.g. [\"reward.approved\"]");
+            }
+            w.events.clear();
+            for (const toml::node &e : *list) {
+                std::string type = e.is_string() ? e.as_string()->get() : "";
+                const auto &known = webhook_event_types();
+                if (std::find(known.begin(), known.end(), type) == known.end()) {
+                    s.fail("events", "unknown event type \"" + type + "\"");
+                }
+                w.events.push_back(type);
+            }
+        }
+        s.read_duration("max_age", &w.max_age_ms);
+        s.read_duration("timeout", &w.timeout_ms);
+        if (w.max_age_ms == 0 || w.timeout_ms == 0) {
+            s.fail(w.max_age_ms == 0 ? "max_age" : "timeout", "must be positive");
+        }
+        s.reject_unknown();
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, std::string_view source_name) {
@@ -539,8 +604,10 @@ Config parse_config(std::string_view text, std::string_view source_name) {
             stripe = root.table("stripe"), shop = root.table("shop"),
             programme = root.table("programme"), referrer = root.table("referrer"),
             friend_reward = root.table("friend"), limits = root.table("limits");
+    std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
+    c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
     parse_listen(std::move(http), std::move(metrics), &c.daemon);

@@ -92,6 +92,15 @@ struct ShopConfig {
     int64_t tolerance_ms = 300 * 1000;
 };
 
+// [[webhook]]: a receiver of ledger movements (docs/rewards.md, Webhooks).
+struct WebhookConfig {
+    std::string url;
+    std::string key;                  // the secret's decoded HMAC key
+    std::vector<std::string> events;  // notification types sent
+    int64_t max_age_ms = 3LL * 86400 * 1000;
+    int64_t timeout_ms = 10 * 1000;
+};
+
 struct Config {
     RedisConfig redis;
     DaemonConfig daemon;
@@ -99,6 +108,7 @@ struct Config {
     Limits limits;
     StripeConfig stripe;
     ShopConfig shop;
+    std::vector<WebhookConfig> webhooks;
 };
 
 // Throws ConfigError for an unreadable file, a TOML syntax error, an unknown key, or a value

@@ -125,11 +125,14 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
             drop.held = keys_.held(c.site, c.order);
             drop.held_expiry = keys_.held_expiry();
             drop.rejected = keys_.rejected();
+            drop.ledger = keys_.ledger();
             drop.id = held_id;
             drop.reason = rejection.reason;
             drop.detail = rejection.detail;
             drop.rejected_maxlen = config_.daemon.rejected_maxlen;
             calls.push_back(drop.to_call());
+            // Dropping it noted the conversion as rejected in the ledger: once is enough.
+            rejection.conversion.reset();
         }
         calls.push_back(reject_call(entry, event_id, rejection));
         return calls;

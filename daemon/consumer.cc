@@ -359,6 +359,7 @@ void Consumer::expire_held(Redis &redis) {
     ExpireHeldCall expire;
     expire.held_expiry = keys_.held_expiry();
     expire.rejected = keys_.rejected();
+    expire.ledger = keys_.ledger();
     expire.rejected_maxlen = config_.daemon.rejected_maxlen;
     expire.batch = config_.daemon.batch;
     ScriptCall call = expire.to_call();

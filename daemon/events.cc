@@ -122,15 +122,18 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     }
 
     // The programme's rules that need nothing but the event.
+    auto refuse = [&c](std::string reason, std::string detail) {
+        return Rejection{std::move(reason), std::move(detail), c};
+    };
     if (!programme.currency.empty() && c.currency != programme.currency) {
-        return Rejection{"currency_mismatch",
-                         std::string(c.currency) + " order, programme in " + programme.currency};
+        return refuse("currency_mismatch",
+                      std::string(c.currency) + " order, programme in " + programme.currency);
     }
     if (c.customer.empty() && (programme.require_customer || programme.first_purchase_only)) {
-        return Rejection{"missing_customer", ""};
+        return refuse("missing_customer", "");
     }
     if (c.amount < programme.min_order) {
-        return Rejection{"below_min_order", std::to_string(c.amount)};
+        return refuse("below_min_order", std::to_string(c.amount));
     }
     if (programme.window_ms > 0 && !by_coupon) {
         int64_t first_ts = 0;
@@ -141,14 +144,14 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
             return *r;
         }
         if (c.ts - first_ts > programme.window_ms) {
-            return Rejection{"attribution_window",
-                             std::to_string((c.ts - first_ts) / 1000) + "s after the click"};
+            return refuse("attribution_window",
+                          std::to_string((c.ts - first_ts) / 1000) + "s after the click");
         }
     }
     bool requested = field(fields, EventField::trust) == kTrustRequest;
     if (requested && programme.trust_request == TrustPolicy::kReject) {
-        return Rejection{"untrusted", std::string(field_name(EventField::trust)) + "=" +
-                                          std::string(kTrustRequest)};
+        return refuse("untrusted", std::string(field_name(EventField::trust)) + "=" +
+                                       std::string(kTrustRequest));
     }
     c.held = requested && programme.trust_request == TrustPolicy::kHoldForApproval;
     if (programme.hold_ms > 0) {

@@ -24,11 +24,6 @@ using Fields = EventFields;
 // The first value of f, "" when absent (docs/design.md#event-schema: empty means absent).
 std::string_view field(const Fields &fields, EventField f);
 
-struct Rejection {
-    std::string reason;  // machine-readable, listed in docs/rewards.md
-    std::string detail;
-};
-
 struct Click {
     std::string_view code, ip, source;
     int64_t ts = 0;
@@ -47,6 +42,13 @@ struct Conversion {
     std::string referrer_currency, friend_currency;
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
     int64_t friend_reward = 0;
+};
+
+struct Rejection {
+    std::string reason;  // machine-readable, listed in docs/rewards.md
+    std::string detail;
+    // A well-formed conversion the programme refused: the ledger records it as rejected.
+    std::optional<Conversion> conversion = std::nullopt;
 };
 
 struct Refund {

@@ -30,6 +30,10 @@ class Keys {
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
     std::string balance(std::string_view currency) const { return key("balance:", currency); }
     std::string stats(std::string_view code) const { return key("stats:", code); }
+    std::string payee(std::string_view code) const { return key("payee:", code); }
+    std::string payees() const { return key("payees"); }
+    std::string webhooks_dead() const { return key("webhooks:dead"); }
+    std::string payout_batch(std::string_view id) const { return key("payout:batch:", id); }
     // The order's id is hashed: it is outside input of up to 128 bytes.
     std::string order(std::string_view site, std::string_view order_id) const;
     // A conversion held for approval (trust=request), until approved, rejected or expired.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -17,7 +18,10 @@
 #include "event_schema.h"
 #include "hooks_http.h"
 #include "metrics.h"
+#include "payees.h"
+#include "payout_batch.h"
 #include "report.h"
+#include "webhook_delivery.h"
 
 namespace {
 
@@ -49,6 +53,10 @@ int run(const Config &config) {
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
     }
+    std::unique_ptr<WebhookDispatcher> webhooks;
+    if (!config.webhooks.empty()) {
+        webhooks = std::make_unique<WebhookDispatcher>(config, metrics, g_stop);
+    }
     Consumer(config, metrics, g_stop).run();
     spdlog::info("stopped");
     return 0;
@@ -68,6 +76,40 @@ std::string held_text(const HeldConversion &held) {
         out += " customer " + held.customer;
     }
     return out + "\n";
+}
+
+int payout_all_command(Redis &redis, const Config &config, std::string batch_id,
+                       const std::string &minimum, const std::string &format_name,
+                       const std::string &out_path) {
+    if (batch_id.empty()) {
+        batch_id = new_batch_id();
+    }
+    PayoutFormat format = *parse_payout_format(format_name);
+    Scripts scripts;
+    PayoutBatch batch =
+        run_payout_batch(redis, scripts, Keys(config.redis.prefix), batch_id, minimum, format);
+    std::string tmp = out_path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << render_payout_file(format, batch.id, batch.lines);
+        if (!out.flush()) {
+            throw std::runtime_error("cannot write " + tmp);
+        }
+    }
+    if (std::rename(tmp.c_str(), out_path.c_str()) != 0) {
+        throw std::runtime_error("cannot rename " + tmp + " to " + out_path);
+    }
+    std::map<std::string, int64_t> totals;
+    for (const PayoutLine &line : batch.lines) {
+        totals[line.currency] += line.amount;
+    }
+    std::cout << "batch " << batch.id << (batch.repeated ? " (already paid)" : "") << ": "
+              << batch.lines.size() << " payments, min " << batch.minimum << "\n";
+    for (const auto &[currency, total] : totals) {
+        std::cout << "paid " << currency << " "
+                  << format_minor(total, currency_exponent_or_points(currency)) << "\n";
+    }
+    return 0;
 }
 
 }  // namespace
@@ -120,6 +162,12 @@ int main(int argc, char **argv) {
     enroll->add_option("CODE", code)->required()->check(code_chars);
     enroll->add_option("--parent", parent, "the code that referred this customer")
         ->check(code_chars);
+    std::string email, payout_id;
+    enroll->add_option("--email", email, "the payee's email address, for payout batches")
+        ->check(CLI::Validator(
+            [](std::string &v) { return valid_email(v) ? "" : "not an email address"; }, "EMAIL"));
+    enroll->add_option("--payout-id", payout_id, "the payee's PayPal PayerID or account id")
+        ->check(id_chars);
 
     std::string amount;
     auto *refund = app.add_subcommand("refund", "write a refund event for an order");
@@ -161,8 +209,26 @@ int main(int argc, char **argv) {
             },
             "TEXT"));
 
-    auto *payout = app.add_subcommand("payout", "mark a code's approved rewards as paid");
-    payout->add_option("CODE", code)->required()->check(code_chars);
+    auto *payout = app.add_subcommand("payout", "mark approved rewards as paid");
+    auto *payout_code = payout->add_option("CODE", code, "one code")->check(code_chars);
+    bool all = false;
+    std::string minimum, format_name = "csv", out_path, batch_id;
+    auto *payout_all =
+        payout->add_flag("--all", all, "every payee, as a batch with a file for the provider")
+            ->excludes(payout_code);
+    payout->add_option("--min", minimum, "smallest balance paid, in major units (10.00)")
+        ->needs(payout_all);
+    payout->add_option("--format", format_name, "the file's format")
+        ->check(CLI::IsMember({"csv", "paypal", "wise"}))
+        ->capture_default_str()
+        ->needs(payout_all);
+    auto *payout_out =
+        payout->add_option("--out", out_path, "where to write the batch's file")->needs(payout_all);
+    payout->add_option("--batch", batch_id, "the batch's id; the same id again changes nothing")
+        ->check(id_chars)
+        ->needs(payout_all);
+    payout_all->needs(payout_out);
+    payout->require_option(1, 0);
 
     try {
         app.parse(argc, argv);
@@ -200,6 +266,7 @@ int main(int argc, char **argv) {
             }
         } else if (name == "enroll") {
             admin.enroll(customer, code, parent);
+            save_payee(redis, Keys(config.redis.prefix), code, customer, email, payout_id);
             std::cout << "enrolled " << customer << " with code " << code << "\n";
         } else if (name == "refund") {
             std::optional<int64_t> minor;
@@ -214,6 +281,8 @@ int main(int argc, char **argv) {
             return approval.applied ? 0 : kFailure;
         } else if (name == "reject") {
             std::cout << held_text(admin.reject(site, order, reason)) << "rejected\n";
+        } else if (name == "payout" && all) {
+            return payout_all_command(redis, config, batch_id, minimum, format_name, out_path);
         } else if (name == "payout") {
             for (const auto &[currency, paid] : admin.payout(code)) {
                 std::cout << "paid " << currency << " "

@@ -123,7 +123,15 @@ std::string Metrics::render() const {
     header(out, "referral_rewardd_redis_reconnects_total", "counter",
            "Connections to Redis made again after losing one.");
     line("referral_rewardd_redis_reconnects_total", reconnects_);
+    for (const auto &section : sections_) {
+        out += section();
+    }
     return out;
+}
+
+void Metrics::add_section(std::function<std::string()> render) {
+    std::lock_guard lock(mu_);
+    sections_.push_back(std::move(render));
 }
 
 constexpr size_t kThreads = 64;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace referral::rewardd {
 
@@ -28,6 +30,9 @@ class Metrics {
     // Recomputes events/s from the events counted since the previous call.
     void tick();
 
+    // A part of /metrics kept elsewhere (webhook deliveries), appended to every rendering.
+    void add_section(std::function<std::string()> render);
+
     std::string render() const;
 
   private:
@@ -45,6 +50,7 @@ class Metrics {
     uint64_t total_at_tick_ = 0;
     std::chrono::steady_clock::time_point tick_at_ = std::chrono::steady_clock::now();
     double per_second_ = 0;
+    std::vector<std::function<std::string()>> sections_;
 };
 
 class Hooks;

@@ -88,7 +88,8 @@ ScriptCall RefundCall::to_call() const {
 
 ScriptCall RejectCall::to_call() const {
     ScriptCall call = header.start(Script::kReject);
-    call.args.insert(call.args.end(), {reason, detail});
+    call.args.insert(call.args.end(),
+                     {reason, detail, event_id, site, order, code, customer, amount, currency, ts});
     return call;
 }
 
@@ -102,19 +103,27 @@ ScriptCall ApproveCall::to_call() const {
 
 ScriptCall DropHeldCall::to_call() const {
     return ScriptCall{Script::kDropHeld,
-                      {held, held_expiry, rejected},
+                      {held, held_expiry, rejected, ledger},
                       {id, reason, detail, number(rejected_maxlen)}};
 }
 
 ScriptCall ExpireHeldCall::to_call() const {
-    return ScriptCall{
-        Script::kExpireHeld, {held_expiry, rejected}, {number(rejected_maxlen), number(batch)}};
+    return ScriptCall{Script::kExpireHeld,
+                      {held_expiry, rejected, ledger},
+                      {number(rejected_maxlen), number(batch)}};
 }
 
 ScriptCall PayoutCall::to_call() const {
     ScriptCall call{Script::kPayout, {ledger}, {account}};
     call.keys.insert(call.keys.end(), balances.begin(), balances.end());
     call.args.insert(call.args.end(), currencies.begin(), currencies.end());
+    return call;
+}
+
+ScriptCall PayoutBatchCall::to_call() const {
+    ScriptCall call{Script::kPayoutBatch, {ledger, batch, payee}, {batch_id, code}};
+    call.keys.insert(call.keys.end(), balances.begin(), balances.end());
+    call.args.insert(call.args.end(), minimums.begin(), minimums.end());
     return call;
 }
 

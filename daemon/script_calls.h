@@ -106,6 +106,8 @@ struct RefundCall {
 struct RejectCall {
     EventHeader header;
     std::string reason, detail;
+    // A well-formed conversion the programme refused, for its ledger entry; amount "" = none.
+    std::string event_id, site, order, code, customer, amount, currency, ts;
 
     ScriptCall to_call() const;
 };
@@ -127,7 +129,7 @@ struct ApproveCall {
 };
 
 struct DropHeldCall {
-    std::string held, held_expiry, rejected;
+    std::string held, held_expiry, rejected, ledger;
     std::string id;  // the held event's, as read: another one held since is left alone
     std::string reason, detail;
     int64_t rejected_maxlen = 0;
@@ -136,7 +138,7 @@ struct DropHeldCall {
 };
 
 struct ExpireHeldCall {
-    std::string held_expiry, rejected;
+    std::string held_expiry, rejected, ledger;
     int64_t rejected_maxlen = 0;
     int64_t batch = 0;
 
@@ -148,6 +150,15 @@ struct PayoutCall {
     std::vector<std::string> balances;  // one per currency
     std::string account;
     std::vector<std::string> currencies;
+
+    ScriptCall to_call() const;
+};
+
+struct PayoutBatchCall {
+    std::string ledger, batch, payee;
+    std::vector<std::string> balances;  // one per currency
+    std::string batch_id, code;
+    std::vector<std::string> minimums;  // "<currency> <minor units>", one per balance
 
     ScriptCall to_call() const;
 };

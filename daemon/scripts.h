@@ -31,10 +31,11 @@ enum class Script {
     kExpireHeld,
     kPayout,
     kEnroll,
+    kPayoutBatch,
     kHook,
     kConfirm
 };
-inline constexpr size_t kScriptCount = 13;
+inline constexpr size_t kScriptCount = 14;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

@@ -12,6 +12,7 @@ namespace {
 constexpr std::string_view kSecretPrefix = "whsec_";
 constexpr size_t kMaxSignatures = 8;
 constexpr size_t kMaxIdLength = 256;
+constexpr size_t kMaxSecretLength = 1024;  // base64, after the prefix
 // base64 of 32 bytes
 constexpr size_t kSignatureLength = 44;
 
@@ -39,20 +40,28 @@ std::optional<std::string> standard_webhooks_key(std::string_view secret) {
         return std::nullopt;
     }
     std::string_view b64 = secret.substr(kSecretPrefix.size());
-    if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 1024) {
+    if (b64.empty() || b64.size() % 4 != 0 || b64.size() > kMaxSecretLength ||
+        b64.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+            std::string_view::npos) {
+        return std::nullopt;
+    }
+    size_t padding = b64.size() - b64.find_last_not_of('=') - 1;
+    if (padding > 2 || b64.find('=') < b64.size() - padding) {
         return std::nullopt;
     }
     std::string key(b64.size() / 4 * 3, '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(key.data()),
                             reinterpret_cast<const unsigned char *>(b64.data()),
                             static_cast<int>(b64.size()));
-    if (n < 0) {
+    if (n < 0 || static_cast<size_t>(n) <= padding) {
         return std::nullopt;
     }
     // EVP_DecodeBlock counts the bytes that padding stands for as zeros.
-    size_t padding = (b64.back() == '=') + (b64.size() > 1 && b64[b64.size() - 2] == '=');
     key.resize(static_cast<size_t>(n) - padding);
-    if (key.empty()) {
+    // Only the canonical spelling: stray bits in the last character would make two secrets
+    // that look different the same key.
+    if (base64(reinterpret_cast<const uint8_t *>(key.data()), key.size()) != b64) {
         return std::nullopt;
     }
     return key;

@@ -13,8 +13,9 @@
 
 namespace referral::rewardd {
 
-// The key of a "whsec_<base64>" secret; nullopt when the prefix or the base64 is wrong or the
-// key is empty.
+// The key of a "whsec_<base64>" secret, for signing (outgoing webhooks) and verifying (the shop
+// hook) alike; nullopt when the prefix is missing, the base64 is not in its canonical spelling,
+// or the key is empty.
 std::optional<std::string> standard_webhooks_key(std::string_view secret);
 
 // The header value "v1,<base64>" for one message.

@@ -6,24 +6,40 @@
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
 
-// The 302 to the URL the visitor asked for, without the referral and utm args.
+// The 302 to the URL the visitor asked for (not the one rewrites made of it), without the
+// referral and utm args. NGX_DECLINED when that URL has none: the referral came from a rewrite
+// (`rewrite ^/r/(.*)$ /?ref=$1`), and redirecting would send the visitor back to the same URL.
 static ngx_int_t ngx_http_referral_redirect(ngx_http_request_t *r,
-                                            ngx_http_referral_loc_conf_t *rlcf) {
-    // The URL the visitor asked for, not the one rewrites made of it.
-    u_char *q = static_cast<u_char *>(
-        ngx_strlchr(r->unparsed_uri.data, r->unparsed_uri.data + r->unparsed_uri.len, '?'));
-    size_t path_len = q ? static_cast<size_t>(q - r->unparsed_uri.data) : r->unparsed_uri.len;
+                                            ngx_http_referral_loc_conf_t *rlcf,
+                                            ngx_http_referral_ctx_t *ctx) {
+    u_char *uri = r->unparsed_uri.data, *end = uri + r->unparsed_uri.len;
+    u_char *q = static_cast<u_char *>(ngx_strlchr(uri, end, '?'));
+    u_char *path_end = q ? q : end;
     std::string_view query;
     if (q) {
-        query = {reinterpret_cast<char *>(q + 1), r->unparsed_uri.len - path_len - 1};
+        query = {reinterpret_cast<char *>(q + 1), static_cast<size_t>(end - q - 1)};
     }
 
-    u_char *location = static_cast<u_char *>(ngx_pnalloc(r->pool, r->unparsed_uri.len));
+    // Always a path on this site: browsers read a leading "//" or "/\" as another host.
+    while (uri < path_end && (*uri == '/' || *uri == '\\')) {
+        uri++;
+    }
+    size_t path_len = path_end - uri;
+
+    // Room for the '/' the absolute form may lack ("GET http://host?ref=a").
+    u_char *location = static_cast<u_char *>(ngx_pnalloc(r->pool, r->unparsed_uri.len + 2));
     if (location == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    u_char *p = ngx_cpymem(location, r->unparsed_uri.data, path_len);
+    u_char *p = location;
+    *p++ = '/';
+    p = ngx_cpymem(p, uri, path_len);
     size_t n = referral::strip_referral_args(query, *rlcf->rules, reinterpret_cast<char *>(p + 1));
+    if (n == query.size()) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "referral: no redirect: the visitor's URL has no referral args");
+        return NGX_DECLINED;
+    }
     if (n) {
         *p = '?';
         p += 1 + n;
@@ -38,6 +54,7 @@ static ngx_int_t ngx_http_referral_redirect(ngx_http_request_t *r,
     ngx_str_set(&h->key, "Location");
     h->value = {static_cast<size_t>(p - location), location};
     r->headers_out.location = h;
+    ctx->redirected = 1;
     ngx_http_referral_count(NGX_HTTP_REFERRAL_redirects);
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: redirect to \"%V\"",
                    &h->value);
@@ -62,8 +79,7 @@ static ngx_int_t ngx_http_referral_handler(ngx_http_request_t *r) {
                 !(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
                 return NGX_DECLINED;
             }
-            ctx->redirected = 1;
-            return ngx_http_referral_redirect(r, rlcf);
+            return ngx_http_referral_redirect(r, rlcf, ctx);
         });
 }
 

@@ -3,6 +3,7 @@
 #include "ngx_http_referral.h"
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
+#include "ngx_http_referral_queue_zone.h"
 #include "ngx_http_referral_random.h"
 #include "ngx_http_referral_sink.h"
 #include "ngx_http_referral_sink_conf.h"
@@ -115,6 +116,9 @@ static ngx_command_t ngx_http_referral_commands[] = {
 
     {ngx_string("referral_queue_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      ngx_http_referral_sink_conf_queue_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
+
+    {ngx_string("referral_queue_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_size_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(ngx_http_referral_main_conf_t, queue_zone_size), NULL},
 
     {ngx_string("referral_spool"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12,
      ngx_http_referral_sink_conf_spool, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
@@ -259,6 +263,9 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
                                conf->enable ? "referral" : "referral_conversion");
             return static_cast<char *>(NGX_CONF_ERROR);
         }
+        if (rmcf->events_keys == NULL) {
+            rmcf->events_keys = rscf->keys;
+        }
         if (rscf->site.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"%s\" is on but the server has no name: set "
@@ -380,7 +387,14 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
             "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
             "click and conversion events will be counted as dropped");
     }
+    if (ngx_http_referral_sink_conf_check_spool(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
     if (ngx_http_referral_add_counters_zone(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    if (rmcf->redis_name.len &&
+        ngx_http_referral_add_queue_zone(cf, rmcf->queue_zone_size) != NGX_OK) {
         return NGX_ERROR;
     }
     if (ngx_http_referral_init_handler(cf) != NGX_OK) {

@@ -38,6 +38,11 @@ char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *co
         if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno, "\"%V\" cannot stat \"%V\"",
                                &cmd->name, &path);
+        } else if (fi.st_mode & (S_IWGRP | S_IWOTH)) {
+            // Whoever can write the ring can mint cookies and spool records.
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is writable by group or others: chmod 600",
+                               &cmd->name, &path);
         } else if (ngx_file_size(&fi) > 64 * 1024) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": \"%V\" is larger than 64k",
                                &cmd->name, &path);
@@ -55,6 +60,12 @@ char *ngx_http_referral_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *co
                     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": invalid key file \"%V\": %s",
                                        &cmd->name, &path, error.c_str());
                 } else if ((rscf->keys = ngx_http_referral_pool_owned(cf->pool, keys.release()))) {
+                    if (fi.st_mode & (S_IRGRP | S_IROTH)) {
+                        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                           "\"%V\": \"%V\" is readable by group or others; "
+                                           "only the master process needs to read it: chmod 600",
+                                           &cmd->name, &path);
+                    }
                     rscf->secret_file = path;
                     rv = NGX_CONF_OK;
                 }

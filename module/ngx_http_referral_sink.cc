@@ -11,22 +11,30 @@
 // what delivery costs (bench/README.md). An event waits at most kBatchDelayMs for its batch,
 // less when kBatchMax events are waiting.
 //
+// Every event in memory that did not come from the spool has a copy in the queue zone
+// (ngx_http_referral_queue_zone.h) from the moment it is made until Redis acknowledges it or
+// its spool write is done: a worker that dies leaves its events there, and the worker respawned
+// in its slot, or the next tick of another worker, sends them again.
+//
 // Reload and stop: as soon as the worker learns it is to quit, everything not yet written to
 // Redis is spooled, and new events go straight to the spool. XADDs already written keep their
 // connection open: their reply timer is not cancelable, so nginx lets the exiting worker wait
 // (at most one referral_redis timeout) for the replies, and events Redis acknowledged are not
 // spooled again. At exit (also on `nginx -s stop`, which does not wait for timers) the worker
 // reads the replies already on their way for a moment; only events whose reply did not come
-// are spooled a second time: the one way a normal stop can duplicate an event.
+// are spooled a second time: the one way a normal stop can duplicate an event. What the spool
+// cannot take (or everything, without a spool) stays in the zone for the workers that remain.
 
 #include "ngx_http_referral_sink.h"
 
 #include <algorithm>
 #include <iterator>
 #include <memory>
+#include <vector>
 
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
+#include "ngx_http_referral_queue_zone.h"
 #include "ngx_http_referral_redis.h"
 #include "ngx_http_referral_sink_conf.h"
 #include "ngx_http_referral_spool.h"
@@ -43,6 +51,10 @@ static const ngx_uint_t ngx_http_referral_ticks_per_scan = 5;
 static const ngx_msec_t ngx_http_referral_exit_wait = 300;
 // Spooled events read into memory at a time.
 static const size_t ngx_http_referral_refill = 256;
+// Spool bytes parsed (and CRC-checked) per pass of pump(): a corrupt file, where every false
+// record header makes the reader check up to 1 MiB, is read over many turns of the event loop
+// instead of stalling the worker's requests for seconds.
+static const size_t ngx_http_referral_replay_budget = 1024 * 1024;
 static const time_t ngx_http_referral_loss_log_interval = 10;
 
 static void ngx_http_referral_sink_flush_handler(ngx_event_t *ev);
@@ -54,7 +66,7 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     ngx_http_referral_sink_t(ngx_cycle_t *cycle, ngx_http_referral_main_conf_t *conf);
     ~ngx_http_referral_sink_t();
 
-    void start();
+    ngx_int_t start(ngx_cycle_t *cycle);
     void push(ngx_log_t *log, std::string &&record);
     void exit();
 
@@ -70,10 +82,15 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
     size_t in_memory() const { return pending_.size() + failed_.size() + redis_.unanswered(); }
     delivery::Sink state() const;
     void pump();
-    bool refill();
+    bool refill(size_t *budget);
     void shutdown();
     size_t spill();
     void lose(ngx_uint_t n, const char *why);
+    void unspooled(std::string &&record);
+    void rescue();
+    void adopt(std::deque<ngx_http_referral_event_t> &&events);
+    void spooled(ngx_http_referral_event_t &event);
+    void written();
     void post_flush();
     void schedule();
     static void init_event(ngx_event_t *ev, ngx_event_handler_pt handler, void *data,
@@ -86,6 +103,8 @@ class ngx_http_referral_sink_t final : public ngx_http_referral_redis_owner_t {
 
     std::deque<ngx_http_referral_event_t> pending_;  // not yet sent, oldest first
     std::deque<ngx_http_referral_event_t> failed_;   // refused by Redis, retried after a pause
+    // The zone copies of events appended to the spool: released once the spool has written them.
+    std::vector<ngx_http_referral_held_t *> spooled_;
     bool paused_ = false;
     bool exiting_ = false;
     delivery::Backoff retry_backoff_;
@@ -113,8 +132,8 @@ ngx_http_referral_sink_t::ngx_http_referral_sink_t(ngx_cycle_t *cycle,
                                                    ngx_http_referral_main_conf_t *conf)
     : conf_(conf), log_(cycle->log), redis_(conf, cycle->log, this) {
     if (conf->spool) {
-        spool_ = std::make_unique<ngx_http_referral_spool_t>(conf->spool->name,
-                                                             conf->spool_max_size, log_);
+        spool_ = std::make_unique<ngx_http_referral_spool_t>(
+            conf->spool->name, conf->spool_max_size, conf->spool_keys, log_);
     }
     init_event(&flush_ev_, ngx_http_referral_sink_flush_handler, this, log_);
     init_event(&tick_ev_, ngx_http_referral_sink_tick_handler, this, log_);
@@ -147,12 +166,51 @@ delivery::Sink ngx_http_referral_sink_t::state() const {
     return s;
 }
 
-void ngx_http_referral_sink_t::start() {
+ngx_int_t ngx_http_referral_sink_t::start(ngx_cycle_t *cycle) {
+    std::deque<ngx_http_referral_event_t> inherited;
+    if (!ngx_http_referral_queue_zone_join(cycle, &inherited)) {
+        ngx_log_error(NGX_LOG_ALERT, log_, 0, "referral: no queue zone in this cycle");
+        return NGX_ERROR;
+    }
+    if (!inherited.empty()) {
+        ngx_log_error(NGX_LOG_WARN, log_, 0,
+                      "referral: %uz queued events of this slot's dead worker taken over",
+                      inherited.size());
+        adopt(std::move(inherited));
+    }
     if (spool_) {
         spool_->housekeeping(true);
     }
     redis_.connect();
     ngx_add_timer(&tick_ev_, ngx_http_referral_tick);
+    return NGX_OK;
+}
+
+// Events another worker held when it died or exited, or the dead worker of this slot: older than
+// this worker's own, they go first.
+void ngx_http_referral_sink_t::adopt(std::deque<ngx_http_referral_event_t> &&events) {
+    if (events.empty()) {
+        return;
+    }
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_adopted, events.size());
+    pending_.insert(pending_.begin(), std::make_move_iterator(events.begin()),
+                    std::make_move_iterator(events.end()));
+}
+
+void ngx_http_referral_sink_t::spooled(ngx_http_referral_event_t &event) {
+    if (event.held) {
+        spooled_.push_back(event.held);
+        event.held = nullptr;
+    }
+}
+
+// The spool wrote what it had (rescue() has queued again what it could not): the zone copies of
+// the spooled events go.
+void ngx_http_referral_sink_t::written() {
+    for (ngx_http_referral_held_t *held : spooled_) {
+        ngx_http_referral_queue_zone_release(held);
+    }
+    spooled_.clear();
 }
 
 void ngx_http_referral_sink_t::post_flush() {
@@ -196,12 +254,20 @@ void ngx_http_referral_sink_t::lose(ngx_uint_t n, const char *why) {
 }
 
 void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string &&record) {
-    bool spool_room = spool_ && spool_->has_room(ngx_http_referral_spool_t::framed(record));
-    delivery::Route route = delivery::route(state(), spool_room);
+    bool spool_room = spool_ && spool_->has_room(spool_->framed(record));
+    delivery::Sink s = state();
+    delivery::Route route = delivery::route(s, spool_room);
+    ngx_http_referral_held_t *held = nullptr;
+    if ((route == delivery::Route::queue || route == delivery::Route::queue_spool_full) &&
+        (held = ngx_http_referral_queue_zone_hold(record)) == nullptr) {
+        // The zone is full: as when referral_queue_size events are in memory.
+        s.queue_full = true;
+        route = delivery::route(s, spool_room);
+    }
     switch (route) {
         case delivery::Route::queue:
         case delivery::Route::queue_spool_full:
-            pending_.push_back({std::move(record)});
+            pending_.push_back({std::move(record), nullptr, 0, held});
             ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
             ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event queued%s, %uz waiting",
                            route == delivery::Route::queue ? "" : " (the spool is full)",
@@ -210,19 +276,56 @@ void ngx_http_referral_sink_t::push([[maybe_unused]] ngx_log_t *log, std::string
                 schedule();
             }
             return;
-        case delivery::Route::spool:
+        case delivery::Route::spool: {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log, 0, "referral: event to the spool");
+            // Until the spool's buffer reaches the file (this turn of the event loop) the zone
+            // keeps a copy, if it has room; after that the file is the copy.
+            ngx_http_referral_held_t *copy = ngx_http_referral_queue_zone_hold(record);
             if (spool_->append(record)) {
+                if (copy) {
+                    spooled_.push_back(copy);
+                }
                 post_flush();
+            } else {
+                ngx_http_referral_queue_zone_release(copy);
+                unspooled(std::move(record));
             }
+            rescue();
             return;
+        }
         case delivery::Route::lose:
             if (spool_) {
                 spool_->drop();
             } else {
-                lose(1, "the queue is full (referral_queue_size) and there is no referral_spool");
+                lose(1,
+                     "the queue is full (referral_queue_size or referral_queue_zone) and there "
+                     "is no referral_spool");
             }
             return;
+    }
+}
+
+// An event the spool could not take (a full disk, an I/O error): memory while it has room, as
+// when the spool is full, so that events are lost only when both are full. An exiting worker
+// leaves it in the zone for the others.
+void ngx_http_referral_sink_t::unspooled(std::string &&record) {
+    bool memory = exiting_ || delivery::route(state(), false) != delivery::Route::lose;
+    ngx_http_referral_held_t *held = memory ? ngx_http_referral_queue_zone_hold(record) : nullptr;
+    if (held == nullptr) {
+        spool_->drop();
+        return;
+    }
+    pending_.push_back({std::move(record), nullptr, 0, held});
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_events_queued);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0,
+                   "referral: event queued (the spool cannot take it), %uz waiting",
+                   pending_.size());
+}
+
+// Events whose spool write failed after append() took them.
+void ngx_http_referral_sink_t::rescue() {
+    for (std::string &record : spool_->take_unwritten()) {
+        unspooled(std::move(record));
     }
 }
 
@@ -232,8 +335,9 @@ void ngx_http_referral_sink_t::pump() {
         return;
     }
     [[maybe_unused]] size_t before = redis_.unanswered();
+    size_t budget = ngx_http_referral_replay_budget;
     for (size_t room = redis_.room(); room > 0;) {
-        if (pending_.empty() && !refill()) {
+        if (pending_.empty() && !refill(&budget)) {
             break;
         }
         ngx_http_referral_event_t event = std::move(pending_.front());
@@ -242,6 +346,8 @@ void ngx_http_referral_sink_t::pump() {
             // Unreadable even though its checksum held: no retry can deliver it.
             if (event.source) {
                 spool_->release(event);
+            } else {
+                ngx_http_referral_queue_zone_release(event.held);
             }
             lose(1, "malformed event record");
             continue;
@@ -253,19 +359,26 @@ void ngx_http_referral_sink_t::pump() {
                        redis_.unanswered() - before);
     }
     redis_.flush();
+    if (budget == 0 && !flush_ev_.posted) {
+        // The next turn goes on reading, after the requests that came meanwhile.
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: spool replay goes on next turn");
+        ngx_post_event(&flush_ev_, &ngx_posted_next_events);
+    }
 }
 
-bool ngx_http_referral_sink_t::refill() {
+bool ngx_http_referral_sink_t::refill(size_t *budget) {
     if (!spool_ || exiting_) {
         return false;
     }
     size_t n = 0;
     ngx_http_referral_event_t event;
     while (n < ngx_http_referral_refill && in_memory() < conf_->queue_size &&
-           spool_->next(&event)) {
+           spool_->next(&event, budget)) {
         pending_.push_back(std::move(event));
         n++;
     }
+    // Reading its own file flushes the worker's write buffer first.
+    rescue();
     if (n == 0) {
         return false;
     }
@@ -280,13 +393,19 @@ void ngx_http_referral_sink_t::replied(ngx_http_referral_event_t &&event, bool o
                        event.source ? " (replayed)" : "");
         if (event.source) {
             spool_->release(event);
+        } else {
+            ngx_http_referral_queue_zone_release(event.held);
         }
         retry_backoff_.reset();
         return;
     }
     switch (delivery::refused(state(), event.source != nullptr)) {
         case delivery::Refused::spool:
-            spool_->append(event.record);
+            // One the spool has no room for stays in the zone for the workers that remain.
+            if (spool_->append(event.record)) {
+                spooled(event);
+            }
+            rescue();
             return;
         case delivery::Refused::keep:
             return;
@@ -325,12 +444,12 @@ void ngx_http_referral_sink_t::disconnected(std::deque<ngx_http_referral_event_t
 // already: they stay in their files, unreleased, and are read again by whoever adopts them, so
 // their order is kept and nothing is written twice. While Redis is merely down, those stay in
 // memory to be sent on reconnection, and the rest too if the spool has no room for all of it:
-// they may yet be sent.
+// they may yet be sent. Those an exiting worker cannot spool stay in the zone.
 size_t ngx_http_referral_sink_t::spill() {
     off_t bytes = 0;
     for (auto *queue : {&failed_, &pending_}) {
         for (const auto &event : *queue) {
-            bytes += event.source ? 0 : ngx_http_referral_spool_t::framed(event.record);
+            bytes += event.source ? 0 : spool_->framed(event.record);
         }
     }
     if (!delivery::may_spill(state(), spool_->has_room(bytes))) {
@@ -342,15 +461,18 @@ size_t ngx_http_referral_sink_t::spill() {
     for (auto *queue : {&failed_, &pending_}) {
         std::deque<ngx_http_referral_event_t> kept;
         for (auto &event : *queue) {
-            if (!event.source) {
-                n += spool_->append(event.record) ? 1 : 0;
-            } else if (!exiting_) {
+            if (!event.source && spool_->append(event.record)) {
+                spooled(event);
+                n++;
+            } else if (event.source == nullptr || !exiting_) {
                 kept.push_back(std::move(event));
             }
         }
         queue->swap(kept);
     }
     spool_->flush();
+    rescue();
+    written();
     if (n) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: %uz events from memory to the spool",
                        n);
@@ -365,6 +487,8 @@ void ngx_http_referral_sink_t::on_flush() {
     pump();
     if (spool_) {
         spool_->flush();
+        rescue();
+        written();
     }
 }
 
@@ -372,6 +496,11 @@ void ngx_http_referral_sink_t::on_tick() {
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         shutdown();
         return;
+    }
+    size_t before = pending_.size();
+    adopt(ngx_http_referral_queue_zone_adopt(log_));
+    if (pending_.size() > before) {
+        pump();
     }
     if (spool_ && ++ticks_ % ngx_http_referral_ticks_per_scan == 0) {
         spool_->housekeeping(true);
@@ -412,13 +541,16 @@ void ngx_http_referral_sink_t::exit() {
     redis_.disconnect();
     if (spool_) {
         spool_->sync_and_close();
-    } else if (!pending_.empty() || !failed_.empty()) {
-        loss_logged_ = 0;
-        lose(pending_.size() + failed_.size(),
-             "the worker exited with Redis unavailable and there is no referral_spool");
-        pending_.clear();
-        failed_.clear();
+        rescue();
+        written();
     }
+    size_t left = pending_.size() + failed_.size();
+    if (left) {
+        ngx_log_error(NGX_LOG_NOTICE, log_, 0,
+                      "referral: exiting, %uz events left in the queue zone for the other workers",
+                      left);
+    }
+    ngx_http_referral_queue_zone_leave();
     if (flush_ev_.posted) {
         ngx_delete_posted_event(&flush_ev_);
     }
@@ -470,8 +602,7 @@ ngx_int_t ngx_http_referral_sink_init_process(ngx_cycle_t *cycle) {
         return NGX_ERROR;
     }
     ngx_http_referral_sink = sink;
-    sink->start();
-    return NGX_OK;
+    return sink->start(cycle);
 }
 
 void ngx_http_referral_sink_exit_process(ngx_cycle_t *cycle) {

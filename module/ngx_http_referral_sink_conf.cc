@@ -6,6 +6,11 @@
 #include "secret_file.h"
 
 static const ngx_uint_t ngx_http_referral_default_queue_size = 10000;
+// 30,000 to 60,000 events (256 or 512 bytes each in the slab): the default queues of a few
+// workers.
+static const size_t ngx_http_referral_default_queue_zone = 16 * 1024 * 1024;
+// The owner table takes 24 KiB of it.
+static const size_t ngx_http_referral_min_queue_zone = 128 * 1024;
 static const ngx_msec_t ngx_http_referral_default_timeout = 1000;
 static const off_t ngx_http_referral_default_spool_size = 1024 * 1024 * 1024;
 
@@ -20,20 +25,28 @@ void *ngx_http_referral_create_main_conf(ngx_conf_t *cf) {
     //     conf->redis_name, redis_user, redis_password, redis_stream = { 0, NULL };
     //     conf->redis_sockaddr = NULL;
     //     conf->spool = NULL;
+    //     conf->spool_keys, events_keys = NULL;
 
     conf->redis_db = NGX_CONF_UNSET;
     conf->redis_timeout = NGX_CONF_UNSET_MSEC;
     conf->queue_size = NGX_CONF_UNSET_UINT;
+    conf->queue_zone_size = NGX_CONF_UNSET_SIZE;
     conf->spool_max_size = NGX_CONF_UNSET;
     return conf;
 }
 
 char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf) {
-    (void)cf;
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
 
     ngx_conf_init_msec_value(rmcf->redis_timeout, ngx_http_referral_default_timeout);
     ngx_conf_init_uint_value(rmcf->queue_size, ngx_http_referral_default_queue_size);
+    ngx_conf_init_size_value(rmcf->queue_zone_size, ngx_http_referral_default_queue_zone);
+    if (rmcf->queue_zone_size < ngx_http_referral_min_queue_zone) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"referral_queue_zone\" of %uz bytes is too small: at least %uz",
+                           rmcf->queue_zone_size, ngx_http_referral_min_queue_zone);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
     if (rmcf->spool_max_size == NGX_CONF_UNSET) {
         rmcf->spool_max_size = ngx_http_referral_default_spool_size;
     }

@@ -1,4 +1,5 @@
-// http{}-level settings of the Redis sink: referral_redis, referral_queue_size, referral_spool.
+// http{}-level settings of the Redis sink: referral_redis, referral_queue_size,
+// referral_queue_zone, referral_spool.
 #pragma once
 
 #include "ngx_http_referral.h"
@@ -15,14 +16,19 @@ struct ngx_http_referral_main_conf_t {
     ngx_msec_t redis_timeout;  // connect, handshake and reply
 
     ngx_uint_t queue_size;
+    size_t queue_zone_size;  // referral_queue_zone: the shared memory that holds the queues
 
-    // referral_spool; spool == NULL when the directive is absent.
+    // referral_spool; spool == NULL when the directive is absent. spool_keys MACs its records:
+    // the ring of the http-level referral_secret_file, or else of the first server with one.
     ngx_path_t *spool;
     off_t spool_max_size;
+    referral::Keyring *spool_keys;
 
     // Some location captures or converts, so events are made: set while merging, read in
-    // postconfiguration to warn when they have nowhere to go.
+    // postconfiguration to warn when they have nowhere to go. events_keys: the key ring of the
+    // first server that makes them.
     ngx_flag_t events_made;
+    referral::Keyring *events_keys;
 };
 
 void *ngx_http_referral_create_main_conf(ngx_conf_t *cf);
@@ -32,6 +38,10 @@ char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf);
 char *ngx_http_referral_sink_conf_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_referral_sink_conf_queue_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_referral_sink_conf_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
+// At the end of http{}: picks the spool's key ring and checks the spool directory as the workers
+// will find it (ngx_http_referral_spool_check.cc); NGX_ERROR after logging why.
+ngx_int_t ngx_http_referral_sink_conf_check_spool(ngx_conf_t *cf);
 
 // The running cycle's settings, NULL outside an http{} block.
 ngx_http_referral_main_conf_t *ngx_http_referral_sink_conf(ngx_cycle_t *cycle);

@@ -7,6 +7,12 @@
 // what tells a live worker's file from an orphan. They belong to the process, not to the
 // descriptor, so closing *any* descriptor of a locked file releases the lock: a file this worker
 // holds is never opened a second time (holds()).
+//
+// Provenance: whoever can write the spool directory could plant files for a worker to replay. The
+// directory's owner and mode are checked at configuration time (ngx_http_referral_spool_check.cc);
+// here only the worker user's own regular files of mode 0600 are adopted (opened with O_NOFOLLOW,
+// checked with fstat), anything else is renamed aside; and every record carries a MAC keyed from
+// the ring, so a record written without the key is copied to a quarantine file, never sent.
 
 #include "ngx_http_referral_spool.h"
 
@@ -24,6 +30,7 @@ static const size_t ngx_http_referral_spool_write_size = 64 * 1024;
 static const time_t ngx_http_referral_spool_log_interval = 10;
 static const char ngx_http_referral_spool_suffix[] = ".spool";
 static const char ngx_http_referral_spool_fresh[] = ".new";
+static const char ngx_http_referral_spool_quarantine[] = ".quarantine";
 
 static bool ngx_http_referral_lock(ngx_fd_t fd) {
     struct flock fl;
@@ -53,14 +60,19 @@ static bool ngx_http_referral_write_all(ngx_fd_t fd, const char *p, size_t n, si
 }
 
 ngx_http_referral_spool_t::ngx_http_referral_spool_t(const ngx_str_t &dir, off_t max_size,
-                                                     ngx_log_t *log)
-    : dir_(reinterpret_cast<const char *>(dir.data), dir.len), max_size_(max_size), log_(log) {}
+                                                     const referral::Keyring *keys, ngx_log_t *log)
+    : dir_(reinterpret_cast<const char *>(dir.data), dir.len),
+      max_size_(max_size),
+      keys_(keys),
+      log_(log) {}
 
 ngx_http_referral_spool_t::~ngx_http_referral_spool_t() {
     for (files_t *list : {&writer_, &readers_}) {
         for (auto &f : *list) {
-            if (f.fd != NGX_INVALID_FILE) {
-                ngx_close_file(f.fd);
+            for (ngx_fd_t fd : {f.fd, f.quarantine}) {
+                if (fd != NGX_INVALID_FILE) {
+                    ngx_close_file(fd);
+                }
             }
         }
     }
@@ -126,32 +138,33 @@ bool ngx_http_referral_spool_t::open_writer() {
     return false;
 }
 
-off_t ngx_http_referral_spool_t::framed(std::string_view record) {
-    return spool::kRecordOverhead + record.size();
+off_t ngx_http_referral_spool_t::framed(std::string_view record) const {
+    return spool::record_size(keys_->signer().kid, record.size());
 }
 
 void ngx_http_referral_spool_t::drop() {
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0, "referral: event dropped: the spool is full");
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, log_, 0,
+                   "referral: event dropped: the spool is full or cannot be written");
     dropped_++;
     if (may_log(&full_logged_)) {
         ngx_log_error(NGX_LOG_ERR, log_, 0,
-                      "referral: spool \"%s\" is full (max_size=%O): %ui events lost", dir_.c_str(),
-                      max_size_, dropped_);
+                      "referral: spool \"%s\" is full (max_size=%O) or cannot be written, and "
+                      "there is no room in memory: %ui events lost",
+                      dir_.c_str(), max_size_, dropped_);
         dropped_ = 0;
     }
 }
 
 bool ngx_http_referral_spool_t::append(std::string_view record) {
     if (record.size() > spool::kMaxPayload || !has_room(framed(record))) {
-        drop();
         return false;
     }
     if (writer_.empty() && !open_writer()) {
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped);
+        writable_ = false;
         return false;
     }
-    spool::append_record(&wbuf_, record);
+    spool::append_record(&wbuf_, keys_->signer(), record);
     wbuf_ends_.push_back(wbuf_.size());
     total_ += framed(record);
     if (wbuf_.size() >= ngx_http_referral_spool_write_size) {
@@ -174,12 +187,23 @@ void ngx_http_referral_spool_t::flush() {
     writer_records_ += written;
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_spooled, written);
     if (!ok) {
-        ngx_uint_t lost = wbuf_ends_.size() - written;
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_events_dropped, lost);
+        ngx_err_t err = ngx_errno;
+        // The records not (wholly) written go back to the sink, payloads only.
+        size_t kid = keys_->signer().kid.size();
+        for (ngx_uint_t i = written; i < wbuf_ends_.size(); i++) {
+            size_t start = i ? wbuf_ends_[i - 1] : 0;
+            size_t skip = spool::kFrameOverhead + 1 + kid;
+            unwritten_.emplace_back(wbuf_, start + skip,
+                                    wbuf_ends_[i] - start - skip - spool::kMacSize);
+        }
         total_ -= wbuf_.size() - done;
-        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
-                      "referral: write() to spool file \"%s\" failed: %ui events lost",
-                      w.path.c_str(), lost);
+        writable_ = false;
+        if (may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, err,
+                          "referral: write() to spool file \"%s\" failed: %uz events not "
+                          "spooled, kept in memory while there is room",
+                          w.path.c_str(), static_cast<size_t>(wbuf_ends_.size() - written));
+        }
         // A torn record now ends the file: read it back as it is and append to a new one.
         readers_.splice(readers_.end(), writer_);
         writer_records_ = 0;
@@ -216,11 +240,14 @@ bool ngx_http_referral_spool_t::read_more(ngx_http_referral_spool_file_t &f) {
     return true;
 }
 
-bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
+bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event, size_t *budget) {
     for (;;) {
         for (auto it = readers_.begin(); it != readers_.end();) {
-            if (next_in(*it, event)) {
+            if (next_in(*it, event, budget)) {
                 return true;
+            }
+            if (!it->exhausted()) {
+                return false;  // the budget is spent
             }
             auto done = it++;
             if (done->handed.empty()) {
@@ -239,14 +266,14 @@ bool ngx_http_referral_spool_t::next(ngx_http_referral_event_t *event) {
 }
 
 bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
-                                        ngx_http_referral_event_t *event) {
-    while (!f.exhausted()) {
+                                        ngx_http_referral_event_t *event, size_t *budget) {
+    while (!f.exhausted() && *budget > 0) {
         off_t read_end = f.parsed - static_cast<off_t>(f.pos) + static_cast<off_t>(f.buf.size());
         bool at_eof = read_end == f.size;
         std::string_view rest(f.buf.data() + f.pos, f.buf.size() - f.pos);
-        std::string_view payload;
+        std::string_view body, payload;
         size_t consumed;
-        spool::Parse p = spool::parse_record(rest, at_eof, &payload, &consumed);
+        spool::Parse p = spool::parse_record(rest, at_eof, &body, &consumed);
         if (p == spool::Parse::need_more) {
             if (at_eof || !read_more(f)) {
                 // Unreadable: the rest of the file counts as a torn tail.
@@ -255,10 +282,17 @@ bool ngx_http_referral_spool_t::next_in(ngx_http_referral_spool_file_t &f,
             }
             continue;
         }
+        // Garbage may have cost a CRC over as much as was buffered: charge all of it.
+        *budget -= std::min(*budget, p == spool::Parse::record ? consumed : rest.size());
+        if (p == spool::Parse::record && !spool::open_record(*keys_, body, &payload)) {
+            quarantine(f, rest.substr(0, consumed));
+            p = spool::Parse::garbage;
+        } else if (p == spool::Parse::garbage) {
+            f.skipped += consumed;
+        }
         f.pos += consumed;
         f.parsed += consumed;
         if (p == spool::Parse::garbage) {
-            f.skipped += consumed;
             continue;
         }
         event->record.assign(payload);
@@ -302,9 +336,73 @@ void ngx_http_referral_spool_t::remove(files_t::iterator it) {
         ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot delete spool file \"%s\"",
                       it->path.c_str());
     }
-    ngx_close_file(it->fd);
+    close_file(*it);
     total_ -= it->size;
     readers_.erase(it);
+}
+
+void ngx_http_referral_spool_t::close_file(ngx_http_referral_spool_file_t &f) {
+    if (f.quarantine != NGX_INVALID_FILE) {
+        ngx_close_file(f.quarantine);
+        f.quarantine = NGX_INVALID_FILE;
+    }
+    ngx_close_file(f.fd);
+    f.fd = NGX_INVALID_FILE;
+}
+
+// Kept as they were, in a file of the spool's own format: an operator who finds that a key left
+// the ring too early puts it back and renames the file to *.spool to have its records replayed.
+void ngx_http_referral_spool_t::quarantine(ngx_http_referral_spool_file_t &f,
+                                           std::string_view framed) {
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_records_quarantined);
+    std::string path = f.path + ngx_http_referral_spool_quarantine;
+    if (f.quarantined++ == 0) {
+        ngx_log_error(NGX_LOG_ERR, log_, 0,
+                      "referral: a record of spool file \"%s\" fails its MAC (planted, or "
+                      "written with a key no longer in the ring): not sent, copied to \"%s\"",
+                      f.path.c_str(), path.c_str());
+    }
+    if (f.quarantine == NGX_INVALID_FILE) {
+        f.quarantine =
+            open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        ngx_file_info_t fi;
+        std::string header = spool::encode_header(spool::kHeaderSize);
+        size_t done;
+        if (f.quarantine == NGX_INVALID_FILE || ngx_fd_info(f.quarantine, &fi) == NGX_FILE_ERROR ||
+            (fi.st_size == 0 &&
+             !ngx_http_referral_write_all(f.quarantine, header.data(), header.size(), &done))) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot write \"%s\"",
+                          path.c_str());
+            if (f.quarantine != NGX_INVALID_FILE) {
+                ngx_close_file(f.quarantine);
+                f.quarantine = NGX_INVALID_FILE;
+            }
+            return;
+        }
+    }
+    size_t done;
+    if (!ngx_http_referral_write_all(f.quarantine, framed.data(), framed.size(), &done) &&
+        may_log(&error_logged_)) {
+        ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot write \"%s\"", path.c_str());
+    }
+}
+
+// Not adopted, and renamed so that later scans pass over it: the operator decides. Counted by
+// the worker whose rename succeeds (every worker's scan may find the same file).
+void ngx_http_referral_spool_t::set_aside(const std::string &path, const char *suffix,
+                                          const char *why) {
+    std::string aside = path + suffix;
+    if (rename(path.c_str(), aside.c_str()) == -1) {
+        if (ngx_errno != NGX_ENOENT && may_log(&error_logged_)) {
+            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno,
+                          "referral: \"%s\" %s and cannot be renamed: not replayed", path.c_str(),
+                          why);
+        }
+        return;
+    }
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_spool_files_rejected);
+    ngx_log_error(NGX_LOG_ERR, log_, 0, "referral: \"%s\" %s: not replayed, renamed to \"%s\"",
+                  path.c_str(), why, aside.c_str());
 }
 
 void ngx_http_referral_spool_t::write_header(ngx_http_referral_spool_file_t &f) {
@@ -329,19 +427,42 @@ bool ngx_http_referral_spool_t::holds(const ngx_file_info_t &fi) const {
 }
 
 void ngx_http_referral_spool_t::adopt(const std::string &path) {
-    ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO planted under a spool name must not stall the worker in open().
+    ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd == NGX_INVALID_FILE) {
-        // Gone meanwhile is normal; anything else (a file another user owns) needs the operator.
-        if (ngx_errno != NGX_ENOENT && may_log(&error_logged_)) {
-            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: cannot open spool file \"%s\"",
+        ngx_err_t err = ngx_errno;
+        if (err == ELOOP) {
+            set_aside(path, ".rejected", "is a symbolic link");
+        } else if (err == NGX_EACCES || err == NGX_EPERM) {
+            set_aside(path, ".rejected", "is not the worker user's");
+        } else if (err != NGX_ENOENT && may_log(&error_logged_)) {
+            // Gone meanwhile is normal; anything else needs the operator.
+            ngx_log_error(NGX_LOG_ERR, log_, err, "referral: cannot open spool file \"%s\"",
                           path.c_str());
         }
         return;
     }
     ngx_file_info_t fi;
-    if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
-        // A live process holds it, or its last reader deleted it after we opened it.
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         ngx_close_file(fd);
+        return;
+    }
+    if (!S_ISREG(fi.st_mode)) {
+        ngx_close_file(fd);
+        set_aside(path, ".rejected", "is not a regular file");
+        return;
+    }
+    if (!ngx_http_referral_lock(fd) || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR || fi.st_nlink == 0) {
+        // A live process holds it (whoever it runs as), or its last reader deleted it after we
+        // opened it.
+        ngx_close_file(fd);
+        return;
+    }
+    if (fi.st_uid != geteuid() || (fi.st_mode & 07777) != 0600) {
+        ngx_close_file(fd);
+        set_aside(
+            path, ".rejected",
+            fi.st_uid != geteuid() ? "is not owned by the worker user" : "does not have mode 0600");
         return;
     }
 
@@ -351,16 +472,9 @@ void ngx_http_referral_spool_t::adopt(const std::string &path) {
     bool valid = n == static_cast<ssize_t>(sizeof(header)) &&
                  spool::decode_header({header, sizeof(header)}, &replayed);
     if (!valid && fi.st_size >= static_cast<off_t>(spool::kHeaderSize)) {
-        // Not ours to read, and not ours to delete: set it aside for the operator.
-        std::string aside = path + ".corrupt";
-        ngx_log_error(NGX_LOG_ERR, log_, 0,
-                      "referral: \"%s\" is not a spool file, renamed to \"%s\"", path.c_str(),
-                      aside.c_str());
-        if (rename(path.c_str(), aside.c_str()) == -1) {
-            ngx_log_error(NGX_LOG_ERR, log_, ngx_errno, "referral: rename(\"%s\") failed",
-                          path.c_str());
-        }
+        // Not ours to read (or of the earlier format, without MACs), and not ours to delete.
         ngx_close_file(fd);
+        set_aside(path, ".corrupt", "is not a spool file of this version");
         return;
     }
 
@@ -393,6 +507,8 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     if (!scan) {
         return;
     }
+    // Disk space may have been freed: the next append tries again.
+    writable_ = true;
 
     DIR *dir = opendir(dir_.c_str());
     if (dir == NULL) {
@@ -403,7 +519,7 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
         return;
     }
     off_t total = 0;
-    std::vector<std::string> orphans, abandoned;
+    std::vector<std::string> orphans, abandoned, links, others;
     while (struct dirent *de = readdir(dir)) {
         std::string_view name(de->d_name);
         const std::string_view suffix(ngx_http_referral_spool_suffix);
@@ -417,7 +533,12 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
         }
         std::string path = dir_ + '/' + de->d_name;
         ngx_file_info_t fi;
-        if (ngx_file_info(path.c_str(), &fi) == NGX_FILE_ERROR || !S_ISREG(fi.st_mode)) {
+        if (ngx_link_info(path.c_str(), &fi) == NGX_FILE_ERROR) {
+            continue;
+        }
+        if (!S_ISREG(fi.st_mode)) {
+            // Planted: workers make nothing but regular files.
+            (S_ISLNK(fi.st_mode) ? links : others).push_back(std::move(path));
             continue;
         }
         total += fi.st_size;
@@ -433,6 +554,13 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     closedir(dir);
     total_ = total + wbuf_.size();
 
+    for (const auto &path : links) {
+        set_aside(path, ".rejected", "is a symbolic link");
+    }
+    for (const auto &path : others) {
+        set_aside(path, ".rejected", "is not a regular file");
+    }
+
     // Oldest first.
     std::sort(orphans.begin(), orphans.end());
     for (const auto &path : orphans) {
@@ -440,7 +568,7 @@ void ngx_http_referral_spool_t::housekeeping(bool scan) {
     }
     // A worker died while creating these: they hold no events.
     for (const auto &path : abandoned) {
-        ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+        ngx_fd_t fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd == NGX_INVALID_FILE) {
             continue;
         }
@@ -477,7 +605,7 @@ void ngx_http_referral_spool_t::sync_and_close() {
             write_header(f);
             (void)fsync(f.fd);
         }
-        ngx_close_file(f.fd);
+        close_file(f);
         readers_.pop_front();
     }
 }

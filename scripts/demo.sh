@@ -3,7 +3,8 @@
 # redis-server, nginx with the module and referral-rewardd on loopback in a temp dir, and walks
 # through a two-level referral story — alice invites bob, bob invites carol, both buy — and a
 # purchase on a hosted checkout page confirmed by the payment provider's signed webhook, printing
-# the cookie, the events in Redis and the rewards they earned.
+# the cookie, the events in Redis, the rewards they earned and the signed notifications a small
+# webhook receiver (scripts/lib/webhook_receiver.py) got when they were credited.
 #
 #   scripts/demo.sh         run the demo (services keep running so you can explore)
 #   scripts/demo.sh stop    stop the services of the last demo and remove its directory
@@ -15,7 +16,7 @@ state=/tmp/referral-demo.current
 stop_demo() {
   [ -f "$state" ] || { echo "No demo is running."; return 0; }
   dir=$(cat "$state")
-  for pidfile in "$dir"/nginx.pid "$dir"/rewardd.pid "$dir"/redis.pid; do
+  for pidfile in "$dir"/nginx.pid "$dir"/rewardd.pid "$dir"/receiver.pid "$dir"/redis.pid; do
     if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
   done
   sleep 0.5
@@ -40,11 +41,12 @@ cmake --build build -j"$(nproc)" --target ngx_http_referral_module referral-rewa
 dir=$(mktemp -d /tmp/referral-demo.XXXXXX)
 chmod 755 "$dir"
 echo "$dir" > "$state"
-read -r redis_port front_port shop_port metrics_port <<<"$(free_ports 4 | xargs)"
-echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys"
-mkdir -p "$dir/logs" "$dir/spool"
+read -r redis_port front_port shop_port metrics_port hook_port <<<"$(free_ports 5 | xargs)"
+(umask 077 && echo "demo:$(openssl rand -hex 32)" > "$dir/referral.keys")
+mkdir -p "$dir/logs"
+mkdir -m 700 "$dir/spool"
 
-say "3/7 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd"
+say "3/7 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd, a webhook receiver :$hook_port"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --appendonly yes \
   --maxmemory-policy noeviction --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
 wait_port "$redis_port"
@@ -127,7 +129,16 @@ currency = "EUR"
 
 [referrer]
 levels = [15, 5]         # 15% to the referrer, 5% to the referrer's referrer
+
+# The shop hears of every reward: a signed POST to its webhook receiver.
+[[webhook]]
+url = "http://127.0.0.1:$hook_port/referral"
+secret_file = "$dir/webhook.secret"
 CONF
+echo "whsec_$(openssl rand -base64 32)" > "$dir/webhook.secret"
+nohup python3 "$repo/scripts/lib/webhook_receiver.py" "$hook_port" "$dir/webhook.secret" > "$dir/logs/receiver.log" 2>&1 &
+echo $! > "$dir/receiver.pid"
+wait_port "$hook_port"
 rewardd() { "$repo/build/daemon/referral-rewardd" "$@"; }
 nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "$dir/logs/rewardd.log" 2>&1 &
 echo $! > "$dir/rewardd.pid"
@@ -173,6 +184,11 @@ for code in alice bob; do echo "  $code:"; rewardd balance --config "$dir/reward
 echo
 rewardd report --config "$dir/rewards.toml"
 
+echo
+echo "  the shop's webhook receiver (signatures verified) heard:"
+for _ in $(seq 100); do [ "$(wc -l < "$dir/logs/receiver.log")" -ge 5 ] && break; sleep 0.1; done
+cat "$dir/logs/receiver.log"
+
 cat <<TXT
 
 Everything is still running in $dir:
@@ -181,5 +197,6 @@ Everything is still running in $dir:
   curl -s  http://127.0.0.1:$metrics_port/metrics   # the daemon's metrics
   # and its hooks: POST http://127.0.0.1:$metrics_port/hooks/stripe
   redis-cli -p $redis_port XRANGE '{referral}:ledger' - +
+  cat $dir/logs/receiver.log              # notifications the shop received
 Stop it with: bash scripts/demo.sh stop
 TXT

@@ -13,7 +13,7 @@ start_session() {
   chmod 755 "$work"
   trap 'stop_all; rm -rf "$work"' EXIT
   keys_file=$work/referral.keys
-  echo "k1:$(openssl rand -hex 32)" >"$keys_file"
+  (umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
   dead_port=$(free_port)
   start_redis
 }
@@ -38,7 +38,9 @@ rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 #   module-nosink  the same without referral_redis: events are made, then dropped
 nginx_conf() {
   local kind=$1 dir=$2 port=$3 modules='' http='' location='return 200 "ok\n";'
-  mkdir -p "$dir/tmp" "$dir/spool"
+  mkdir -p "$dir/tmp"
+  # The spool must be the worker's own and closed to others (nginx -t checks it).
+  [ -d "$dir/spool" ] || mkdir -m 700 "$dir/spool"
   case $kind in
     plain) ;;
     userid) location="userid on; userid_expires 30d; $location" ;;

@@ -64,6 +64,32 @@ local function ledger(key, kind, amount, from, to, fields)
   redis.call('XADD', key, '*', unpack(entry))
 end
 
+-- What happened to a conversion that moves no money: `held` (recorded for approval) or
+-- `rejected` (with its reason), from "" to "" so the sum of the ledger stays the balances. c has
+-- the order's event, site, order, code, customer, amount, currency and ts as strings; a
+-- rejection adds reason and detail. Only conversions write these: a flood of refused clicks
+-- must not become a flood of notifications.
+local function ledger_conversion(key, kind, c, reason, detail)
+  local entry = {'kind', kind, 'amount', c.amount, 'from', '', 'to', '', 'currency', c.currency,
+                 'site', c.site, 'order', c.order, 'code', c.code, 'customer', c.customer,
+                 'event', c.event, 'ts', c.ts}
+  if reason then
+    entry[#entry + 1] = 'reason'
+    entry[#entry + 1] = reason
+    entry[#entry + 1] = 'detail'
+    entry[#entry + 1] = detail or ''
+  end
+  redis.call('XADD', key, '*', unpack(entry))
+end
+
+-- A conversion refused by the books or the programme: in :rejected and in the ledger.
+local function reject_conversion(ev, c, reason, detail)
+  record_rejection(ev, reason, detail)
+  ledger_conversion(ev.ledger, 'rejected', c, reason, detail)
+  event_done(ev)
+  return {'rejected', reason}
+end
+
 -- An order hash keeps reward i as "r<i>" = "<account> <currency> <amount> <party> <level>"
 -- (no part holds a space) and what is left of it after refunds as "r<i>:left".
 local function reward_record(account, currency, amount, party, level)
@@ -118,13 +144,24 @@ local function add_statistic(key, field, n)
 end
 
 -- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like
--- a rejected event (reason, detail, entry, then the event's fields).
-local function drop_held(rejected_key, rejected_maxlen, held_key, held_expiry_key, reason, detail)
+-- a rejected event (reason, detail, entry, then the event's fields), and to the ledger as a
+-- `rejected` conversion.
+local function drop_held(ledger_key, rejected_key, rejected_maxlen, held_key, held_expiry_key,
+                         reason, detail)
   local fields = {'reason', reason, 'detail', detail}
-  for _, v in ipairs(redis.call('HGETALL', held_key)) do
-    fields[#fields + 1] = v
+  local held = {}
+  local record = redis.call('HGETALL', held_key)
+  for i = 1, #record, 2 do
+    fields[#fields + 1] = record[i]
+    fields[#fields + 1] = record[i + 1]
+    held[record[i]] = record[i + 1]
   end
   redis.call('XADD', rejected_key, 'MAXLEN', '~', rejected_maxlen, '*', unpack(fields))
+  ledger_conversion(ledger_key, 'rejected',
+                    {event = held.id or '', site = held.site or '', order = held.order or '',
+                     code = held.code or '', customer = held.customer or '',
+                     amount = held.amount or '', currency = held.currency or '',
+                     ts = held.ts or ''}, reason, detail)
   redis.call('DEL', held_key)
   redis.call('ZREM', held_expiry_key, held_key)
 end

@@ -30,6 +30,8 @@ local referrer_rewards = {unpack(ARGV, 28)}  -- level 1, 2, ...
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
 local max_balance = 2^52
 
+local conversion = {event = event_id, site = site, order = order_id, code = code,
+                    customer = customer, amount = amount, currency = currency, ts = ts}
 local held_id = redis.call('HGET', held_key, 'id')
 if approval == '1' and held_id ~= event_id then
   return {'error', 'no conversion is held for this order'}
@@ -39,14 +41,15 @@ if event_seen(ev) then
 end
 
 -- A refused approval takes the held conversion off the books with the reason; any other
--- refusal is the event's own.
+-- refusal is the event's own. Either way the ledger says the conversion was rejected, once.
 local function refuse(reason, detail)
   if approval == '1' then
-    drop_held(ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key, reason, detail)
+    drop_held(ev.ledger, ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key, reason,
+              detail)
     event_done(ev)
     return {'rejected', reason}
   end
-  return reject(ev, reason, detail)
+  return reject_conversion(ev, conversion, reason, detail)
 end
 
 local existing = redis.call('HMGET', order_key, 'id', 'early_refund', 'version')
@@ -156,7 +159,8 @@ if held_id then
     redis.call('DEL', held_key)
     redis.call('ZREM', held_expiry_key, held_key)
   else
-    drop_held(ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key, 'superseded', event_id)
+    drop_held(ev.ledger, ev.rejected, ev.rejected_maxlen, held_key, held_expiry_key,
+              'superseded', event_id)
   end
 end
 if customer ~= '' and renewal ~= '1' then

@@ -1,8 +1,9 @@
 -- A conversion whose values came from the request (trust=request) under hold_for_approval: only
 -- recorded, for `approve` or `reject`, until a trusted conversion of the same order supersedes it
--- or it expires. It takes no order, uses no limit or cap, counts in no statistic, credits nobody.
--- A provider's confirmation that came first goes through the stream again, now that there is a
--- conversion to confirm; its id is derived from this conversion so it is applied once.
+-- or it expires. It takes no order, uses no limit or cap, counts in no statistic, credits nobody:
+-- its ledger entry (`held`) moves nothing. A provider's confirmation that came first goes through
+-- the stream again, now that there is a conversion to confirm; its id is derived from this
+-- conversion so it is applied once.
 local ev = event_header()
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
 local order_key, held_key, held_expiry_key, owner_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
@@ -11,19 +12,21 @@ local event_id, site, order_id, code, customer = ARGV[5], ARGV[6], ARGV[7], ARGV
 local amount, currency, ts, first_ts = ARGV[10], ARGV[11], ARGV[12], ARGV[13]  -- first_ts "" = none
 local open_enrolment, held_ttl = ARGV[14], ARGV[15]  -- held_ttl: ms
 
+local conversion = {event = event_id, site = site, order = order_id, code = code,
+                    customer = customer, amount = amount, currency = currency, ts = ts}
 if event_seen(ev) then
   return {'duplicate'}
 end
 local settled = redis.call('HGET', order_key, 'id')
 if settled then
-  return reject(ev, 'duplicate_order', settled)
+  return reject_conversion(ev, conversion, 'duplicate_order', settled)
 end
 local held = redis.call('HGET', held_key, 'id')
 if held then
-  return reject(ev, 'already_held', held)
+  return reject_conversion(ev, conversion, 'already_held', held)
 end
 if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
-  return reject(ev, 'unknown_code', code)
+  return reject_conversion(ev, conversion, 'unknown_code', code)
 end
 
 local confirmed = redis.call('HGETALL', confirmed_key)
@@ -33,6 +36,7 @@ redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'convers
            'currency', currency, 'ts', ts, 'first_ts', first_ts, 'trust', 'request',
            'expires', int(expires))
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
+ledger_conversion(ev.ledger, 'held', conversion)
 if #confirmed > 0 then
   for i = 1, #confirmed, 2 do
     if confirmed[i] == 'id' then

@@ -17,7 +17,7 @@ module_smoke() (
   # Relative load_module paths (Debian's modules-enabled snippets) resolve as under Debian's prefix.
   ln -s /usr/lib/nginx/modules "$prefix/modules"
   port="$(free_port)"
-  echo "k1:$(openssl rand -hex 32)" >"$prefix/conf/referral.keys"
+  (umask 077 && echo "k1:$(openssl rand -hex 32)" >"$prefix/conf/referral.keys")
   {
     echo "$load"
     # Workers run as nobody by default and could not read a root-owned temp prefix.

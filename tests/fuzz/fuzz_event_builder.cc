@@ -18,8 +18,8 @@ void check(bool condition) {
 }
 
 const referral::Key &key() {
-    static const std::unique_ptr<referral::Keyring> ring =
-        referral::Keyring::parse("k1:" + std::string(64, 'a') + "\n", nullptr);
+    static const std::unique_ptr<referral::Keyring> ring = referral::Keyring::parse(
+        "k1:" + std::string(32, 'a') + std::string(32, 'b') + "\n", nullptr);
     return ring->signer();
 }
 

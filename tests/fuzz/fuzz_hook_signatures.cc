@@ -50,6 +50,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         std::string_view sig = header.substr(tab2 + 1);
         standard_webhooks_verify({"fuzz-key"}, id, ts, sig, body, 1700000000, 300);
     }
-    standard_webhooks_key(header);
     return 0;
 }

@@ -59,6 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check(c->friend_reward >= 0);
     } else if (const auto *r = std::get_if<referral::rewardd::Rejection>(&plan)) {
         check(!r->reason.empty());
+        // A refused conversion the ledger notes is a whole one.
+        if (r->conversion) {
+            check(r->conversion->amount >= 0 && !r->conversion->order.empty() &&
+                  !r->conversion->code.empty() && r->conversion->currency.size() == 3);
+        }
     }
     return 0;
 }

@@ -51,8 +51,11 @@ void NginxServer::rewrite_config(const std::string &http_body, const std::string
     std::string conf;
     conf += "load_module " REFERRAL_MODULE_PATH ";\n";
     conf += "daemon off;\nmaster_process on;\n";
-    // Workers run as nobody by default and could not read a root-owned temp prefix.
-    if (geteuid() == 0)
+    // Workers run as nobody by default and could not read a root-owned temp prefix; a test
+    // that names the user in main_extra means it.
+    bool names_user =
+        main_extra.rfind("user ", 0) == 0 || main_extra.find("\nuser ") != std::string::npos;
+    if (geteuid() == 0 && !names_user)
         conf += "user root;\n";
     conf += "error_log " + p + "/logs/error.log info;\n";
     conf += "pid " + p + "/logs/nginx.pid;\n";

@@ -21,7 +21,8 @@ std::vector<std::string> serious_lines(const std::string &error_log);
 class NginxServer {
   public:
     // http_body: the contents of the http {} block. Every "@PORT@" is replaced by port(),
-    // "@PREFIX@" by the prefix directory. main_extra goes before http {} (e.g. env, workers).
+    // "@PREFIX@" by the prefix directory. main_extra goes before http {} (e.g. env, workers);
+    // run as root, workers run as root unless main_extra has a `user` line.
     NginxServer(const std::string &http_body, const std::string &main_extra = "");
     ~NginxServer();
 

@@ -233,4 +233,10 @@ void write_file(const std::string &path, const std::string &text) {
         throw std::runtime_error("cannot write " + path);
 }
 
+void write_secret_file(const std::string &path, const std::string &text, unsigned mode) {
+    write_file(path, text);
+    if (chmod(path.c_str(), mode) != 0)
+        throw std::runtime_error("cannot chmod " + path);
+}
+
 }  // namespace testing_support

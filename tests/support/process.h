@@ -62,6 +62,8 @@ class TempDir {
 
 std::string read_file(const std::string &path);
 void write_file(const std::string &path, const std::string &text);
+// As nginx expects a key ring: readable and writable by its owner only (mode 0600, or mode).
+void write_secret_file(const std::string &path, const std::string &text, unsigned mode = 0600);
 
 }  // namespace testing_support
 

@@ -12,7 +12,7 @@ namespace {
 
 const Key &key() {
     static const std::unique_ptr<Keyring> ring =
-        Keyring::parse("k1:" + std::string(64, 'a') + "\n", nullptr);
+        Keyring::parse("k1:" + std::string(32, 'a') + std::string(32, 'b') + "\n", nullptr);
     return ring->signer();
 }
 

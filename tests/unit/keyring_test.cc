@@ -77,20 +77,34 @@ TEST(Keyring, MacIsKeyedWithTheSecret) {
     EXPECT_EQ(std::string(got.begin(), got.end()), std::string(expected, expected + 32));
 }
 
-TEST(Keyring, IpMacIsKeyedWithADerivedKey) {
-    auto keys = Keyring::parse("k1:" + kHex1, nullptr);
-    ASSERT_NE(keys, nullptr);
+// HMAC(HMAC(secret, label), message): what a key derived for `label` makes of message.
+std::string derived_mac(const std::string &label, const std::string &message) {
     uint8_t secret[32];
     for (int i = 0; i < 32; ++i) {
         secret[i] = static_cast<uint8_t>(i);
     }
-    uint8_t ip_key[32];
-    HMAC(EVP_sha256(), secret, 32, reinterpret_cast<const uint8_t *>("ip-v1"), 5, ip_key, nullptr);
-    uint8_t expected[32];
-    HMAC(EVP_sha256(), ip_key, 32, reinterpret_cast<const uint8_t *>("192.0.2.1"), 9, expected,
-         nullptr);
+    uint8_t key[32];
+    HMAC(EVP_sha256(), secret, 32, reinterpret_cast<const uint8_t *>(label.data()), label.size(),
+         key, nullptr);
+    uint8_t out[32];
+    HMAC(EVP_sha256(), key, 32, reinterpret_cast<const uint8_t *>(message.data()), message.size(),
+         out, nullptr);
+    return std::string(out, out + 32);
+}
+
+TEST(Keyring, IpMacIsKeyedWithADerivedKey) {
+    auto keys = Keyring::parse("k1:" + kHex1, nullptr);
+    ASSERT_NE(keys, nullptr);
     Digest got = keys->signer().ip_mac.mac("192.0.2.1");
-    EXPECT_EQ(std::string(got.begin(), got.end()), std::string(expected, expected + 32));
+    EXPECT_EQ(std::string(got.begin(), got.end()), derived_mac("ip-v1", "192.0.2.1"));
+}
+
+TEST(Keyring, SpoolMacIsKeyedWithItsOwnDerivedKey) {
+    auto keys = Keyring::parse("k1:" + kHex1, nullptr);
+    ASSERT_NE(keys, nullptr);
+    Digest got = keys->signer().spool_mac.mac("record");
+    EXPECT_EQ(std::string(got.begin(), got.end()), derived_mac("spool-v1", "record"));
+    EXPECT_NE(std::string(got.begin(), got.end()), derived_mac("ip-v1", "record"));
 }
 
 TEST(Keyring, ShortKey) {
@@ -116,6 +130,21 @@ TEST(Keyring, NotHex) {
     expect_no_key_material(error, key);
     EXPECT_NE(parse_error("k1:" + kHex1.substr(0, 32) + " " + kHex1.substr(32)).find("hexadecimal"),
               std::string::npos);
+}
+
+TEST(Keyring, PlaceholderKeysAreRefused) {
+    std::string pattern;
+    for (int i = 0; i < 32; ++i) {
+        pattern += "5A";
+    }
+    for (const std::string &hex :
+         {std::string(64, '0'), std::string(64, 'f'), std::string(66, 'a'), pattern}) {
+        std::string error = parse_error("k0:" + kHex2 + "\nk1:" + hex);
+        EXPECT_NE(error.find("line 2"), std::string::npos) << error;
+        EXPECT_NE(error.find("repeated"), std::string::npos) << error;
+    }
+    std::string almost = std::string(62, '0') + "01";
+    EXPECT_NE(Keyring::parse("k1:" + almost, nullptr), nullptr) << "two distinct bytes pass";
 }
 
 TEST(Keyring, BadKid) {

@@ -34,16 +34,16 @@ const referral::Keyring &ring() {
 testing_support::NginxServer &ModuleTest::start(const std::string &http_body,
                                                 const std::string &main_extra) {
     nginx_ = std::make_unique<testing_support::NginxServer>("", main_extra);
-    testing_support::write_file(nginx_->prefix() + "/conf/referral.keys", kKeys);
+    testing_support::write_secret_file(nginx_->prefix() + "/conf/referral.keys", kKeys);
     nginx_->rewrite_config(with_keys(http_body, nginx_->prefix()), main_extra);
     nginx_->start();
     return *nginx_;
 }
 
 int ModuleTest::test_config(const std::string &http_body, std::string *output,
-                            const std::string &keys) {
+                            const std::string &keys, unsigned keys_mode) {
     nginx_ = std::make_unique<testing_support::NginxServer>("");
-    testing_support::write_file(nginx_->prefix() + "/conf/referral.keys", keys);
+    testing_support::write_secret_file(nginx_->prefix() + "/conf/referral.keys", keys, keys_mode);
     nginx_->rewrite_config(with_keys(http_body, nginx_->prefix()));
     return nginx_->test_config(output);
 }

@@ -27,9 +27,10 @@ class ModuleTest : public ::testing::Test {
     // Starts nginx with http_body inside http {}; "@KEYS@" is the key ring's path.
     testing_support::NginxServer &start(const std::string &http_body,
                                         const std::string &main_extra = "");
-    // Writes the config without starting; returns nginx -t's exit code and output.
+    // Writes the config (and the key ring, with keys_mode) without starting; returns nginx -t's
+    // exit code and output.
     int test_config(const std::string &http_body, std::string *output,
-                    const std::string &keys = kKeys);
+                    const std::string &keys = kKeys, unsigned keys_mode = 0600);
 
     testing_support::HttpResponse get(const std::string &target,
                                       const std::vector<std::string> &headers = {});

@@ -1,6 +1,6 @@
 // Conversions held for approval (trust=request under hold_for_approval): recorded only, until a
 // trusted conversion of the same order supersedes them, `approve` applies them, `reject` drops
-// them, or they expire.
+// them, or they expire. The ledger notes each one held and each one rejected, moving nothing.
 #include "rewardd_fixture.h"
 
 namespace rewardd_test {
@@ -34,6 +34,23 @@ class HeldTest : public RewarddTest {
         Reply r = redis_.command({"ZCARD", key("held_expiry")});
         return r->integer;
     }
+    // The ledger's notes of conversions: "held <event> <order>", "rejected <event> <order>
+    // <reason>"; each moves nothing.
+    std::vector<std::string> notes() {
+        std::vector<std::string> out;
+        for (const Entry &e : ledger()) {
+            if (e.at("kind") != "held" && e.at("kind") != "rejected") {
+                continue;
+            }
+            EXPECT_EQ(e.at("from") + e.at("to"), "");
+            std::string note = e.at("kind") + " " + e.at("event") + " " + e.at("order");
+            if (e.at("kind") == "rejected") {
+                note += " " + e.at("reason");
+            }
+            out.push_back(note);
+        }
+        return out;
+    }
 };
 
 TEST_F(HeldTest, HeldConversionChangesNothingAndTheTrustedOneSupersedesIt) {
@@ -57,7 +74,9 @@ TEST_F(HeldTest, HeldConversionChangesNothingAndTheTrustedOneSupersedesIt) {
     }
     EXPECT_EQ(balance("code:MALLORY", "pending"), 0);
     EXPECT_EQ(balance("code:ALICE", "pending"), 0);
-    EXPECT_TRUE(ledger().empty());
+    EXPECT_TRUE(movements().empty());
+    EXPECT_EQ(notes(), (std::vector<std::string>{"held m1 o1", "rejected m2 o1 already_held",
+                                                 "held a1 o2"}));
     EXPECT_EQ(hget(key("referred_by"), "carol"), "");
 
     // The shop's trusted conversion of o1 settles it for ALICE, within her limit and cap.
@@ -82,6 +101,10 @@ TEST_F(HeldTest, HeldConversionChangesNothingAndTheTrustedOneSupersedesIt) {
     wait_applied();
     EXPECT_EQ(rejected_reasons().back(), "duplicate_order");
     EXPECT_EQ(held_expiring(), 1);
+    EXPECT_EQ(notes(), (std::vector<std::string>{"held m1 o1", "rejected m2 o1 already_held",
+                                                 "held a1 o2", "rejected m1 o1 superseded",
+                                                 "rejected m3 o1 duplicate_order"}));
+    EXPECT_EQ(movements().size(), 1u);
 }
 
 TEST_F(HeldTest, ApproveShowsWhatItAppliesAsIfTrusted) {
@@ -102,9 +125,10 @@ TEST_F(HeldTest, ApproveShowsWhatItAppliesAsIfTrusted) {
     EXPECT_EQ(balance("code:ALICE", "approved"), 999);
     EXPECT_EQ(hget(key("stats:ALICE"), "conversions"), "1");
     EXPECT_EQ(hget(key("referred_by"), "carol"), "ALICE");
-    std::vector<Entry> entries = ledger();
+    std::vector<Entry> entries = movements();
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].at("kind"), "reward");
+    EXPECT_EQ(notes(), std::vector<std::string>{"held e1 o1"});
     EXPECT_EQ(entries[0].at("event"), "e1");
     EXPECT_EQ(entries[0].at("order"), "o1");
     EXPECT_FALSE(held_anything());
@@ -137,6 +161,7 @@ TEST_F(HeldTest, ApprovalObeysTheRulesAsTheyStandThen) {
     EXPECT_EQ(rejected().at(0).at("id"), "e1");
     EXPECT_FALSE(held_anything());
     EXPECT_EQ(held_expiring(), 0);
+    EXPECT_EQ(notes(), (std::vector<std::string>{"held e1 o1", "rejected e1 o1 conversion_limit"}));
 }
 
 TEST_F(HeldTest, ApprovalHandsOverToThePayoutHold) {
@@ -180,7 +205,9 @@ TEST_F(HeldTest, RejectDropsItWithTheReason) {
     EXPECT_EQ(r.at("trust"), "request");
     EXPECT_FALSE(held_anything());
     EXPECT_EQ(held_expiring(), 0);
-    EXPECT_TRUE(ledger().empty());
+    EXPECT_TRUE(movements().empty());
+    EXPECT_EQ(notes(), (std::vector<std::string>{"held e1 o1", "rejected e1 o1 held_rejected"}));
+    EXPECT_EQ(ledger().back().at("detail"), "no such sale in the shop");
 
     EXPECT_EQ(cli({"reject", "--site", "shop", "o1"}, &out), 1);
     EXPECT_NE(out.find("no conversion is held for order o1 at shop"), std::string::npos) << out;
@@ -242,7 +269,8 @@ percent = 10
     EXPECT_EQ(rejected().at(0).at("id"), "e1");
     EXPECT_FALSE(held_anything());
     EXPECT_EQ(held_expiring(), 0);
-    EXPECT_TRUE(ledger().empty());
+    EXPECT_TRUE(movements().empty());
+    EXPECT_EQ(notes(), (std::vector<std::string>{"held e1 o1", "rejected e1 o1 held_expired"}));
     std::string out;
     EXPECT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 1);
 }

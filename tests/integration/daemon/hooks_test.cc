@@ -29,7 +29,17 @@ class StripeHookTest : public HooksTest {
         Reply keys = redis_.command({"KEYS", key("held:*")});
         return keys->elements > 0;
     }
+    // The kind of each ledger entry, oldest first.
+    std::vector<std::string> kinds() {
+        std::vector<std::string> out;
+        for (const Entry &e : ledger()) {
+            out.push_back(e.at("kind"));
+        }
+        return out;
+    }
 };
+
+using Kinds = std::vector<std::string>;
 
 TEST_F(StripeHookTest, HeldReturnThenSignedCheckoutIsCreditedWithStripesAmount) {
     start_hooks(kProgramme);
@@ -48,12 +58,23 @@ TEST_F(StripeHookTest, HeldReturnThenSignedCheckoutIsCreditedWithStripesAmount) 
     EXPECT_EQ(balance("code:ALICE", "approved"), 499);
     EXPECT_EQ(hget(key("stats:ALICE"), "revenue:EUR"), "4990");
     EXPECT_FALSE(held());
-    std::vector<Entry> entries = ledger();
+    std::vector<Entry> entries = movements();
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].at("order"), "cs_test_a1");
     EXPECT_EQ(entries[0].at("event"), "r1");
+    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
     EXPECT_TRUE(rejected().empty());
     EXPECT_EQ(hget(key("referred_by"), "carol"), "ALICE");
+
+    // A second confirmation of the settled order refuses no conversion: :rejected only.
+    Json again = checkout_session("cs_test_a1", 4990, "eur", "cus_Buyer1", "pi_1");
+    EXPECT_EQ(post_stripe(stripe_event("evt_1b", "checkout.session.async_payment_succeeded", again))
+                  .status,
+              200);
+    wait_applied();
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"already_settled"});
+    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
+    EXPECT_EQ(balance("code:ALICE", "approved"), 499);
 }
 
 TEST_F(StripeHookTest, ConfirmationFirstThenReturnIsCredited) {
@@ -71,7 +92,7 @@ TEST_F(StripeHookTest, ConfirmationFirstThenReturnIsCredited) {
     wait_applied();
     EXPECT_EQ(balance("code:ALICE", "approved"), 1200);
     EXPECT_FALSE(held());
-    EXPECT_EQ(ledger().size(), 1u);
+    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
     EXPECT_TRUE(rejected().empty()) << rejected_reasons().front();
 }
 
@@ -89,7 +110,7 @@ TEST_F(StripeHookTest, ForgedReturnWithoutConfirmationNeverCredits) {
     wait_applied();
     EXPECT_EQ(balance("code:MALLORY", "approved"), 0);
     EXPECT_EQ(balance("code:MALLORY", "pending"), 0);
-    EXPECT_TRUE(ledger().empty());
+    EXPECT_EQ(kinds(), Kinds{"held"});
     EXPECT_TRUE(held());
 }
 
@@ -187,6 +208,8 @@ percent = 10
     EXPECT_EQ(balance("code:ALICE", "approved"), 400);
     EXPECT_EQ(rejected_reasons(),
               (std::vector<std::string>{"recurring_period_over", "not_referred"}));
+    // Renewals outside the programme are no rejected conversions: the ledger does not note them.
+    EXPECT_EQ(kinds(), (Kinds{"held", "reward", "reward"}));
 }
 
 TEST_F(StripeHookTest, PromotionCodeOnlyPurchaseGoesToTheCodesOwner) {
@@ -264,7 +287,7 @@ TEST_F(StripeHookTest, ReplayChangesNothing) {
     wait_applied();
     EXPECT_EQ(redis_.stream(key("events")).size(), before.size());
     EXPECT_EQ(balance("code:ALICE", "approved"), 300);
-    EXPECT_EQ(ledger().size(), 1u);
+    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
 }
 
 TEST_F(StripeHookTest, MalformedAmountSettlesNothingAndIsRejectedWithAReason) {
@@ -279,6 +302,32 @@ TEST_F(StripeHookTest, MalformedAmountSettlesNothingAndIsRejectedWithAReason) {
     EXPECT_EQ(balance("code:ALICE", "approved"), 0);
     EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"unparsable_amount"});
     EXPECT_TRUE(held());
+    EXPECT_EQ(kinds(), Kinds{"held"});
+}
+
+TEST_F(StripeHookTest, ConfirmationTheProgrammeRefusesEndsTheHeldConversionOnce) {
+    start_hooks(R"(
+[programme]
+currency = "EUR"
+min_order = "10.00"
+
+[referrer]
+percent = 10
+)");
+    enroll("alice", "ALICE");
+    // The return claims 50.00; Stripe took 5.00, below the minimum.
+    add(returned("r9", "ALICE", "cs_test_i1", 5000));
+    EXPECT_EQ(post_stripe(stripe_event("evt_20", "checkout.session.completed",
+                                       checkout_session("cs_test_i1", 500, "eur", "", "pi_9")))
+                  .status,
+              200);
+    wait_applied();
+    EXPECT_EQ(balance("code:ALICE", "approved"), 0);
+    EXPECT_FALSE(held());
+    std::vector<Entry> entries = ledger();
+    ASSERT_EQ(kinds(), (Kinds{"held", "rejected"}));
+    EXPECT_EQ(entries[1].at("reason"), "below_min_order");
+    EXPECT_EQ(entries[1].at("order"), "cs_test_i1");
 }
 
 TEST_F(HooksTest, ShopPostbacksConfirmRefundCancelAndRenew) {

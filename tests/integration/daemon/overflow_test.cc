@@ -75,11 +75,12 @@ TEST_F(RewarddTest, ABalanceThatWouldOverflowIsRefusedBeforeAnyWrite) {
     }
     EXPECT_EQ(balance("code:ALICE", "approved"), 0);
     EXPECT_EQ(balance("code:ALICE", "paid"), 4503599627370496);
-    // Others earn as before, and ledger entries are BOB's only.
+    // Others earn as before, and the ledger moves BOB's money only.
     EXPECT_EQ(balance("code:BOB", "approved"), 1000);
-    std::vector<Entry> entries = ledger();
+    std::vector<Entry> entries = movements();
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].at("account"), "code:BOB");
+    EXPECT_EQ(ledger().size(), 2u);  // and e1, rejected
 }
 
 }  // namespace

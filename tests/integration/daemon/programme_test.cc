@@ -202,7 +202,8 @@ TEST_F(RewarddTest, DuplicateConversionOfOneOrderRewardsOnce) {
     EXPECT_EQ(balance("customer:carol", "approved"), 500);
     EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"duplicate_order"});
     EXPECT_EQ(rejected().at(0).at("detail"), "e1");
-    EXPECT_EQ(ledger().size(), 3u);
+    EXPECT_EQ(movements().size(), 3u);
+    EXPECT_EQ(ledger().size(), 4u);  // and the reloaded page's conversion, rejected
 }
 
 }  // namespace

@@ -226,6 +226,16 @@ std::vector<Entry> RewarddTest::ledger() {
     return redis_.stream(key("ledger"));
 }
 
+std::vector<Entry> RewarddTest::movements() {
+    std::vector<Entry> out;
+    for (Entry &e : ledger()) {
+        if (!e.at("from").empty() || !e.at("to").empty()) {
+            out.push_back(std::move(e));
+        }
+    }
+    return out;
+}
+
 std::vector<Entry> RewarddTest::rejected() {
     return redis_.stream(key("rejected"));
 }

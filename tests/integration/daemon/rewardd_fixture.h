@@ -55,6 +55,8 @@ class RewarddTest : public ::testing::Test {
     int64_t balance(const std::string &account, const std::string &bucket,
                     const std::string &currency = "EUR");
     std::vector<Entry> ledger();
+    // The ledger entries that move money: without the conversions held or rejected.
+    std::vector<Entry> movements();
     std::vector<Entry> rejected();
     std::vector<std::string> rejected_reasons();
     std::string hget(const std::string &key, const std::string &field);

@@ -16,6 +16,7 @@ namespace {
 
 using testing_support::read_file;
 using testing_support::write_file;
+using testing_support::write_secret_file;
 
 const char kKeys[] = "k1:404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\n";
 
@@ -69,7 +70,7 @@ void ExamplePrefix::provision(bool tls) {
     // The wrapper's load_module names modules/ relative to the prefix, as on Debian.
     symlink(REFERRAL_MODULE_PATH, (p + "/modules/ngx_http_referral_module.so").c_str());
     write_file(p + "/conf/mime.types", read_file("/etc/nginx/mime.types"));
-    write_file(p + "/conf/referral.keys", kKeys);
+    write_secret_file(p + "/conf/referral.keys", kKeys);
     write_file(p + "/conf/referral-redis.password", "not-a-real-password\n");
     write_file(p + "/www/example.org/index.html", "<h1>example.org</h1>\n");
     if (!tls)

@@ -56,6 +56,7 @@ class FaultsTest : public module_test::ModuleTest {
     // has one ledger entry and no other entry exists.
     void expect_ledger(const std::vector<Order> &orders);
     std::map<std::string, int64_t> balances();
+    // The orders of the ledger entries that move money, and how many such entries there are.
     std::set<std::string> ledger_orders(size_t *entries);
 
     testing_support::TempDir daemon_dir;

@@ -163,6 +163,46 @@ TEST_F(CaptureTest, RedirectDropsReferralArgsAndKeepsOthersInOrder) {
     EXPECT_EQ(r.status, 200) << "an invalid code is not a referral link";
 }
 
+// With absolute_redirect off the Location goes out as built: it must stay a path on this site
+// whatever the request line held.
+TEST_F(CaptureTest, RedirectNeverLeavesTheSite) {
+    start(site("referral_redirect on; absolute_redirect off;",
+               " location / { referral on; return 200; }\n"));
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"//evil.example/?ref=alice", "/evil.example/"},
+        {"/\\evil.example/?ref=alice", "/evil.example/"},
+        {"/\\/\\//evil.example/x?ref=alice&y=1", "/evil.example/x?y=1"},
+        {"/a//b/?ref=alice", "/a//b/"},
+        {"http://shop.example?ref=alice", "/"},
+        {"http://shop.example?y=1&ref=alice", "/?y=1"},
+        {"http://shop.example//evil.example/?ref=alice", "/evil.example/"},
+    };
+    for (const auto &[target, location] : cases) {
+        auto r = get(target);
+        EXPECT_EQ(r.status, 302) << target;
+        EXPECT_EQ(r.header("location"), location) << target;
+    }
+}
+
+// A referral the server's own rewrite put into the args is captured, but the visitor is only
+// redirected when the URL they asked for carries referral args: otherwise the redirect would
+// lead back to that same URL forever.
+TEST_F(CaptureTest, RedirectDecidesOnTheVisitorsUrlNotTheRewrittenArgs) {
+    start(site("referral_redirect on; absolute_redirect off;\n rewrite ^/r/(.*)$ /?ref=$1 last;",
+               " location / { referral on; return 200; }\n"));
+    auto r = get("/r/alice");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("x-code"), "alice");
+    EXPECT_TRUE(r.has("set-cookie"));
+
+    r = get("/r/alice?x=1&utm_source=tg");
+    EXPECT_EQ(r.status, 302);
+    EXPECT_EQ(r.header("location"), "/r/alice?x=1");
+    r = get(r.header("location"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("x-code"), "alice");
+}
+
 TEST_F(CaptureTest, CrawlersPrefetchesAndEmbeddedRequestsAreSkipped) {
     start(site(""));
     const std::vector<std::vector<std::string>> skipped = {

@@ -1,5 +1,8 @@
 // Configuration mistakes fail `nginx -t` with a message naming the directive.
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "module_fixture.h"
 
 namespace module_test {
@@ -48,6 +51,82 @@ TEST_F(ConfigTest, KeyFileMistakesNameTheDirective) {
                    "k1:8f4b2a61d0c3e9577a1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778\n",
                    {"referral_secret_file", "line 2"});
     expect_failure(this, conf, "", {"referral_secret_file"});
+}
+
+TEST_F(ConfigTest, KeyFileWritableByOthersFailsReadableWarns) {
+    const std::string conf = server("referral_secret_file @KEYS@;");
+    for (unsigned mode : {0620u, 0602u, 0666u}) {
+        std::string out;
+        EXPECT_NE(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_NE(out.find("referral_secret_file"), std::string::npos) << out;
+        EXPECT_NE(out.find("writable by group or others"), std::string::npos) << out;
+    }
+    for (unsigned mode : {0640u, 0604u, 0444u}) {
+        std::string out;
+        EXPECT_EQ(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_NE(out.find("[warn]"), std::string::npos) << out;
+        EXPECT_NE(out.find("readable by group or others"), std::string::npos) << out;
+    }
+    for (unsigned mode : {0600u, 0400u}) {
+        std::string out;
+        EXPECT_EQ(test_config(conf, &out, kKeys, mode), 0) << std::oct << mode << "\n" << out;
+        EXPECT_EQ(out.find("referral_secret_file"), std::string::npos) << out;
+    }
+}
+
+TEST_F(ConfigTest, PlaceholderKeyFails) {
+    const std::string conf = server("referral_secret_file @KEYS@;");
+    expect_failure(this, conf, "k1:" + std::string(64, '0') + "\n",
+                   {"referral_secret_file", "line 1", "repeated"});
+    expect_failure(this, conf, "# ring\nk2:" + std::string(64, 'f') + "\n",
+                   {"referral_secret_file", "line 2", "repeated"});
+}
+
+TEST_F(ConfigTest, SpoolDirectoryOthersCanWriteOrWorkersCannotReachFails) {
+    testing_support::TempDir dir;
+    const std::string spool = dir.path() + "/spool";
+    ASSERT_EQ(mkdir(spool.c_str(), 0700), 0);
+    auto conf = [](const std::string &path) {
+        return server("referral_secret_file @KEYS@;\nreferral_spool " + path + ";");
+    };
+    std::string out;
+    EXPECT_EQ(test_config(conf(spool), &out), 0) << out;
+    for (mode_t mode : {0777, 0770, 0702, 0720}) {
+        ASSERT_EQ(chmod(spool.c_str(), mode), 0);
+        expect_failure(this, conf(spool), kKeys,
+                       {"referral_spool", spool, "writable by group or others"});
+    }
+    ASSERT_EQ(chmod(spool.c_str(), 0700), 0);
+
+    testing_support::write_file(dir.path() + "/file", "");
+    expect_failure(this, conf(dir.path() + "/file"), kKeys, {"referral_spool", "not a directory"});
+
+    expect_failure(this, server("referral_spool " + spool + ";", ""), kKeys,
+                   {"referral_spool", "referral_secret_file"});
+
+    if (geteuid() != 0) {
+        GTEST_SKIP() << "the worker user differs from the master's only when nginx starts as root";
+    }
+    // Workers running as nobody: a spool they can reach passes (nginx hands it over), one under
+    // a directory only root may enter fails.
+    const std::string hidden = dir.path() + "/private";
+    ASSERT_EQ(mkdir(hidden.c_str(), 0700), 0);
+    for (const auto &[path, ok] : {std::pair{spool, true}, std::pair{hidden + "/spool", false}}) {
+        testing_support::NginxServer nginx(
+            "referral_secret_file @PREFIX@/conf/referral.keys;\nreferral_spool " + path + ";\n",
+            "user nobody nogroup;");
+        testing_support::write_secret_file(nginx.prefix() + "/conf/referral.keys", kKeys);
+        out.clear();
+        int rc = nginx.test_config(&out);
+        if (ok) {
+            EXPECT_EQ(rc, 0) << out;
+        } else {
+            EXPECT_NE(rc, 0) << out;
+            EXPECT_NE(out.find("\"referral_spool\" \"" + path + "\" cannot be reached"),
+                      std::string::npos)
+                << out;
+        }
+    }
 }
 
 TEST_F(ConfigTest, KeyFileNeverEchoesKeyMaterial) {

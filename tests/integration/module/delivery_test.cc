@@ -113,6 +113,9 @@ TEST_F(SinkTest, ConfigurationMistakesFailTheTest) {
         {"referral_redis 127.0.0.1:6379; referral_redis 127.0.0.1:6380;",
          "\"referral_redis\" directive is duplicate"},
         {"referral_queue_size 0;", "invalid value \"0\" in \"referral_queue_size\""},
+        {"referral_redis 127.0.0.1:6379; referral_queue_zone 64k;",
+         "\"referral_queue_zone\" of 65536 bytes is too small"},
+        {"referral_queue_zone lots;", "\"referral_queue_zone\" directive invalid value"},
         {"referral_spool " + dir.path() + "/spool max_size=lots;",
          "invalid parameter \"max_size=lots\" in \"referral_spool\""},
     };
@@ -130,6 +133,7 @@ TEST_F(SinkTest, ConfigurationMistakesFailTheTest) {
         test_config("referral_secret_file @KEYS@;\n"
                     "referral_redis unix:/run/redis.sock db=2 \"prefix={shop}\" timeout=250ms;\n"
                     "referral_queue_size 50000;\n"
+                    "referral_queue_zone 1m;\n"
                     "referral_spool " +
                         dir.path() +
                         "/spool max_size=64m;\n"

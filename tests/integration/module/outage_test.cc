@@ -1,6 +1,11 @@
 // Redis down, frozen or answering errors: events wait in the queue and the spool and arrive
 // once; what fits in neither is lost, counted and logged.
 
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <set>
@@ -86,6 +91,25 @@ TEST_F(SinkTest, ConversionsMadeDuringAnOutageArriveOnce) {
         EXPECT_EQ(n, 1) << order;
 }
 
+// Redis stalls with a queue zone too small for what is made meanwhile: the zone holds what it
+// can, the rest goes to the spool, as when the queue is full, and everything arrives once.
+TEST_F(SinkTest, FullQueueZoneSpoolsTheRest) {
+    start_redis();
+    redis->freeze();
+    start(site("timeout=60s", "", "", "referral_queue_zone 128k;\n"));
+    auto sent = clicks(600);
+    ASSERT_EQ(sent.size(), 600u);
+    nlohmann::json s;
+    ASSERT_TRUE(eventually([&] {
+        s = status();
+        return s["events_spooled"].get<long long>() + s["events_queued"].get<long long>() == 600;
+    })) << s.dump();
+    EXPECT_GT(s["events_spooled"].get<long long>(), 0) << s.dump();
+    EXPECT_EQ(s["events_dropped"], 0);
+    redis->thaw();
+    expect_delivered_once(sent);
+}
+
 // The spool full, events wait in the queue; the queue full too, they are lost, counted and
 // logged. Everything not counted as lost is delivered once Redis is back.
 TEST_F(SinkTest, FullSpoolThenFullQueueDropsAreCountedAndLogged) {
@@ -115,6 +139,56 @@ TEST_F(SinkTest, FullSpoolThenFullQueueDropsAreCountedAndLogged) {
     for (auto &e : events())
         ids.insert(e["id"]);
     EXPECT_EQ(ids.size(), static_cast<size_t>(100 - dropped));
+}
+
+// A full disk: writes to the spool fail, and the events wait in memory while it has room, as
+// when the spool is full; none is lost, and all arrive once Redis is back. The spool is a 64 KiB
+// tmpfs: mounting one needs root (CAP_SYS_ADMIN), so elsewhere the test is skipped.
+TEST_F(SinkTest, FullDiskKeepsEventsInMemory) {
+    testing_support::TempDir dir;
+    const std::string spool = dir.path() + "/spool";
+    ASSERT_EQ(mkdir(spool.c_str(), 0700), 0);
+    if (mount("tmpfs", spool.c_str(), "tmpfs", 0, "size=64k,mode=0700") != 0) {
+        GTEST_SKIP() << "cannot mount a tmpfs: " << strerror(errno);
+    }
+    struct Unmount {
+        std::string path;
+        ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+    } unmount{spool};
+
+    start_redis();
+    redis->stop();
+    std::string conf = site("", "", "", "referral_queue_size 1000;\n");
+    conf.replace(conf.find("@PREFIX@/spool"), sizeof("@PREFIX@/spool") - 1, spool);
+    start(conf);
+    auto sent = clicks(600, 2);
+    ASSERT_EQ(sent.size(), 600u);
+    nlohmann::json s;
+    ASSERT_TRUE(eventually([&] {
+        s = status();
+        return s["events_spooled"].get<long long>() + s["events_queued"].get<long long>() +
+                   s["events_dropped"].get<long long>() >=
+               600;
+    })) << s.dump();
+    EXPECT_GT(s["events_spooled"].get<long long>(), 0) << s.dump();
+    EXPECT_GT(s["events_queued"].get<long long>(), 0) << s.dump();
+    EXPECT_EQ(s["events_dropped"], 0) << s.dump();
+    EXPECT_NE(nginx_->error_log().find("spool file"), std::string::npos) << nginx_->error_log();
+
+    redis->start();
+    std::set<std::string> ids;
+    ASSERT_TRUE(eventually(
+        [&] {
+            ids.clear();
+            for (auto &e : events())
+                ids.insert(e["id"]);
+            return ids.size() >= sent.size();
+        },
+        30s))
+        << ids.size() << " of " << sent.size() << "\n"
+        << status().dump();
+    EXPECT_EQ(stream_length(), 600);
+    EXPECT_EQ(status()["events_dropped"], 0);
 }
 
 TEST_F(SinkTest, ErrorRepliesKeepEventsUntilRedisTakesThem) {

@@ -11,6 +11,7 @@ namespace module_test {
 namespace {
 
 using testing_support::eventually;
+using namespace std::chrono_literals;
 
 TEST_F(SinkTest, ReloadMidStreamNeitherLosesNorDoubles) {
     start_redis();
@@ -85,6 +86,25 @@ TEST_F(SinkTest, StopWithRedisDownKeepsEventsForTheNextStart) {
 
 // A Redis that accepts connections but does not answer yet: events wait in memory, and the
 // worker spools them when told to quit (SIGQUIT) or to stop (SIGTERM).
+// Without a spool a reload hands the old workers' queues to the new workers through the queue
+// zone: with Redis down throughout, nothing is lost.
+TEST_F(SinkTest, ReloadWithoutSpoolHandsTheQueueOver) {
+    start_redis();
+    redis->stop();
+    std::string conf = site();
+    size_t spool = conf.find("referral_spool");
+    conf.erase(spool, conf.find('\n', spool) + 1 - spool);
+    start(conf, "worker_processes 2;");
+    auto sent = clicks(200);
+    ASSERT_EQ(sent.size(), 200u);
+    nginx_->reload();
+    ASSERT_TRUE(eventually([&] { return status()["events_adopted"] == 200; }, 30s))
+        << status().dump() << nginx_->error_log();
+    redis->start();
+    expect_delivered_once(sent);
+    EXPECT_EQ(status()["events_dropped"], 0);
+}
+
 TEST_F(SinkTest, QuitSpoolsTheQueue) {
     start_redis();
     redis->freeze();

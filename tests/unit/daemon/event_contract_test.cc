@@ -21,7 +21,7 @@ constexpr int64_t kNow = 1700000000000;
 
 const Key &key() {
     static const std::unique_ptr<Keyring> ring =
-        Keyring::parse("k1:" + std::string(64, 'a') + "\n", nullptr);
+        Keyring::parse("k1:" + std::string(32, 'a') + std::string(32, 'b') + "\n", nullptr);
     return ring->signer();
 }
 

@@ -129,6 +129,20 @@ TEST(PlanEvent, StaticRules) {
     EXPECT_EQ(rejection(p, without(conversion(), "customer")).reason, "missing_customer");
 }
 
+TEST(PlanEvent, RuleRefusalsKeepTheConversionForTheLedger) {
+    Programme p = two_sided();
+    p.min_order = 20000;
+    Rejection below = rejection(p, conversion());
+    ASSERT_TRUE(below.conversion.has_value());
+    EXPECT_EQ(below.conversion->order, "o1");
+    EXPECT_EQ(below.conversion->amount, 12345);
+    EXPECT_EQ(below.conversion->currency, "EUR");
+    EXPECT_TRUE(rejection(two_sided(), conversion({{"currency", "USD"}})).conversion.has_value());
+    // A malformed event is no conversion the ledger could note.
+    EXPECT_FALSE(rejection(p, conversion({{"amount", "12.5"}})).conversion.has_value());
+    EXPECT_FALSE(rejection(p, without(conversion(), "order")).conversion.has_value());
+}
+
 TEST(PlanEvent, BadEvents) {
     Programme p = two_sided();
     EXPECT_EQ(rejection(p, conversion({{"v", "2"}})).reason, "unsupported_version");

@@ -60,10 +60,15 @@ TEST(StandardWebhooks, KeyFromSecret) {
               std::string("\x31\xf2\x90\xf6\xbf\x06\x29\x8a\xab\x4f\x08\xd4\x3c\x3f\x08\x2c\xf6"
                           "\x48\xa3\x62\xda\x2d\xa4\xb0",
                           24));
-    EXPECT_FALSE(standard_webhooks_key("c2hvcC1rZXk="));
-    EXPECT_FALSE(standard_webhooks_key("whsec_"));
-    EXPECT_FALSE(standard_webhooks_key("whsec_***="));
-    EXPECT_FALSE(standard_webhooks_key("whsec_abc"));
+    EXPECT_EQ(standard_webhooks_key("whsec_YWJj"), "abc");
+    EXPECT_EQ(standard_webhooks_key("whsec_YWI="), "ab");
+    EXPECT_EQ(standard_webhooks_key("whsec_YQ=="), "a");
+    // Only the canonical spelling: "YWJ=" would be "ab" too.
+    for (const char *bad :
+         {"", "c2hvcC1rZXk=", "whsec_", "whsec_***=", "whsec_abc", "YWJj", "whsec_YWJ",
+          "whsec_Y===", "whsec_YW=j", "whsec_YW J", "whsec_YW_j", "WHSEC_YWJj", "whsec_YWJ="}) {
+        EXPECT_FALSE(standard_webhooks_key(bad)) << bad;
+    }
 }
 
 // The example of the Standard Webhooks specification's reference libraries.

@@ -191,6 +191,10 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     payout.currencies.assign(kTail, "EUR");
     add(payout.to_call());
     add(EnrollCall{}.to_call());
+    PayoutBatchCall batch;
+    batch.balances.assign(kTail, "balance");
+    batch.minimums.assign(kTail, "EUR 0");
+    add(batch.to_call());
     // Their tails are field/value pairs: one pair.
     HookCall hook;
     hook.fields = {{"type", "confirm"}};
