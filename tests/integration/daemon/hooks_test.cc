@@ -29,14 +29,6 @@ class StripeHookTest : public HooksTest {
         Reply keys = redis_.command({"KEYS", key("held:*")});
         return keys->elements > 0;
     }
-    // The kind of each ledger entry, oldest first.
-    std::vector<std::string> kinds() {
-        std::vector<std::string> out;
-        for (const Entry &e : ledger()) {
-            out.push_back(e.at("kind"));
-        }
-        return out;
-    }
 };
 
 using Kinds = std::vector<std::string>;
@@ -62,7 +54,7 @@ TEST_F(StripeHookTest, HeldReturnThenSignedCheckoutIsCreditedWithStripesAmount) 
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].at("order"), "cs_test_a1");
     EXPECT_EQ(entries[0].at("event"), "r1");
-    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
+    EXPECT_EQ(ledger_kinds(), (Kinds{"held", "reward"}));
     EXPECT_TRUE(rejected().empty());
     EXPECT_EQ(hget(key("referred_by"), "carol"), "ALICE");
 
@@ -73,7 +65,7 @@ TEST_F(StripeHookTest, HeldReturnThenSignedCheckoutIsCreditedWithStripesAmount) 
               200);
     wait_applied();
     EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"already_settled"});
-    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
+    EXPECT_EQ(ledger_kinds(), (Kinds{"held", "reward"}));
     EXPECT_EQ(balance("code:ALICE", "approved"), 499);
 }
 
@@ -92,7 +84,7 @@ TEST_F(StripeHookTest, ConfirmationFirstThenReturnIsCredited) {
     wait_applied();
     EXPECT_EQ(balance("code:ALICE", "approved"), 1200);
     EXPECT_FALSE(held());
-    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
+    EXPECT_EQ(ledger_kinds(), (Kinds{"held", "reward"}));
     EXPECT_TRUE(rejected().empty()) << rejected_reasons().front();
 }
 
@@ -110,7 +102,7 @@ TEST_F(StripeHookTest, ForgedReturnWithoutConfirmationNeverCredits) {
     wait_applied();
     EXPECT_EQ(balance("code:MALLORY", "approved"), 0);
     EXPECT_EQ(balance("code:MALLORY", "pending"), 0);
-    EXPECT_EQ(kinds(), Kinds{"held"});
+    EXPECT_EQ(ledger_kinds(), Kinds{"held"});
     EXPECT_TRUE(held());
 }
 
@@ -209,7 +201,7 @@ percent = 10
     EXPECT_EQ(rejected_reasons(),
               (std::vector<std::string>{"recurring_period_over", "not_referred"}));
     // Renewals outside the programme are no rejected conversions: the ledger does not note them.
-    EXPECT_EQ(kinds(), (Kinds{"held", "reward", "reward"}));
+    EXPECT_EQ(ledger_kinds(), (Kinds{"held", "reward", "reward"}));
 }
 
 TEST_F(StripeHookTest, PromotionCodeOnlyPurchaseGoesToTheCodesOwner) {
@@ -287,7 +279,7 @@ TEST_F(StripeHookTest, ReplayChangesNothing) {
     wait_applied();
     EXPECT_EQ(redis_.stream(key("events")).size(), before.size());
     EXPECT_EQ(balance("code:ALICE", "approved"), 300);
-    EXPECT_EQ(kinds(), (Kinds{"held", "reward"}));
+    EXPECT_EQ(ledger_kinds(), (Kinds{"held", "reward"}));
 }
 
 TEST_F(StripeHookTest, MalformedAmountSettlesNothingAndIsRejectedWithAReason) {
@@ -302,7 +294,7 @@ TEST_F(StripeHookTest, MalformedAmountSettlesNothingAndIsRejectedWithAReason) {
     EXPECT_EQ(balance("code:ALICE", "approved"), 0);
     EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"unparsable_amount"});
     EXPECT_TRUE(held());
-    EXPECT_EQ(kinds(), Kinds{"held"});
+    EXPECT_EQ(ledger_kinds(), Kinds{"held"});
 }
 
 TEST_F(StripeHookTest, ConfirmationTheProgrammeRefusesEndsTheHeldConversionOnce) {
@@ -325,7 +317,7 @@ percent = 10
     EXPECT_EQ(balance("code:ALICE", "approved"), 0);
     EXPECT_FALSE(held());
     std::vector<Entry> entries = ledger();
-    ASSERT_EQ(kinds(), (Kinds{"held", "rejected"}));
+    ASSERT_EQ(ledger_kinds(), (Kinds{"held", "rejected"}));
     EXPECT_EQ(entries[1].at("reason"), "below_min_order");
     EXPECT_EQ(entries[1].at("order"), "cs_test_i1");
 }
