@@ -96,16 +96,7 @@ std::optional<Admin::HeldRecord> Admin::read_held(const std::string &site,
 
 void Admin::drop_held(const std::string &site, const std::string &order, std::string_view id,
                       const std::string &reason, const std::string &detail) {
-    DropHeldCall call;
-    call.held = keys_.held(site, order);
-    call.held_expiry = keys_.held_expiry();
-    call.rejected = keys_.rejected();
-    call.ledger = keys_.ledger();
-    call.id = id;
-    call.reason = reason;
-    call.detail = detail;
-    call.rejected_maxlen = config_.daemon.rejected_maxlen;
-    check(scripts_.run(redis_, call.to_call()));
+    check(scripts_.run(redis_, applier_.drop_held_call(site, order, id, reason, detail)));
 }
 
 Approval Admin::approve(const std::string &site, const std::string &order) {

@@ -94,6 +94,21 @@ ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_i
     return call.to_call();
 }
 
+ScriptCall Applier::drop_held_call(std::string_view site, std::string_view order,
+                                   std::string_view id, const std::string &reason,
+                                   const std::string &detail) const {
+    DropHeldCall call;
+    call.held = keys_.held(site, order);
+    call.held_expiry = keys_.held_expiry();
+    call.rejected = keys_.rejected();
+    call.ledger = keys_.ledger();
+    call.id = id;
+    call.reason = reason;
+    call.detail = detail;
+    call.rejected_maxlen = config_.daemon.rejected_maxlen;
+    return call.to_call();
+}
+
 ScriptCall Applier::click_call(std::string_view entry, std::string_view id, const Click &c) const {
     ClickCall call;
     call.header = header(entry, id);

@@ -38,6 +38,10 @@ class Applier {
     // held event's stream entry (acknowledged long ago, acknowledging it again changes nothing).
     ScriptCall approval_call(std::string_view entry, std::string_view event_id,
                              const Conversion &c) const;
+    // The conversion held for an order, by its event id, leaves the books with a reason
+    // (`reject`, a refused `approve` or confirmation).
+    ScriptCall drop_held_call(std::string_view site, std::string_view order, std::string_view id,
+                              const std::string &reason, const std::string &detail) const;
 
     // A confirmation settles the conversion held for its order with the provider's amount and
     // currency, or a coupon-only purchase, or is kept until the conversion comes; the calls run

@@ -121,16 +121,8 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
                                                             : Rejection{"internal_error", ""};
         std::vector<ScriptCall> calls;
         if (!held_id.empty()) {
-            DropHeldCall drop;
-            drop.held = keys_.held(c.site, c.order);
-            drop.held_expiry = keys_.held_expiry();
-            drop.rejected = keys_.rejected();
-            drop.ledger = keys_.ledger();
-            drop.id = held_id;
-            drop.reason = rejection.reason;
-            drop.detail = rejection.detail;
-            drop.rejected_maxlen = config_.daemon.rejected_maxlen;
-            calls.push_back(drop.to_call());
+            calls.push_back(
+                drop_held_call(c.site, c.order, held_id, rejection.reason, rejection.detail));
             // Dropping it noted the conversion as rejected in the ledger: once is enough.
             rejection.conversion.reset();
         }

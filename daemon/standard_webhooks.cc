@@ -2,8 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <cstdlib>
-
 #include "hmac.h"
 
 namespace referral::rewardd {
@@ -22,15 +20,6 @@ std::string base64(const uint8_t *data, size_t n) {
         EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()), data, static_cast<int>(n));
     out.resize(written < 0 ? 0 : static_cast<size_t>(written));
     return out;
-}
-
-bool all_digits(std::string_view s) {
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-    }
-    return !s.empty();
 }
 
 }  // namespace
@@ -82,10 +71,11 @@ SignatureVerdict standard_webhooks_verify(const std::vector<std::string> &keys, 
                                           std::string_view timestamp, std::string_view signatures,
                                           std::string_view body, int64_t now_s,
                                           int64_t tolerance_s) {
-    if (id.empty() || id.size() > kMaxIdLength || !all_digits(timestamp) || timestamp.size() > 12) {
+    std::optional<int64_t> parsed_ts = parse_signature_time(timestamp);
+    if (id.empty() || id.size() > kMaxIdLength || !parsed_ts) {
         return SignatureVerdict::kMalformed;
     }
-    int64_t ts = std::strtoll(std::string(timestamp).c_str(), nullptr, 10);
+    int64_t ts = *parsed_ts;
     std::vector<std::string_view> candidates;
     while (!signatures.empty() && candidates.size() < kMaxSignatures) {
         size_t space = signatures.find(' ');
@@ -108,12 +98,7 @@ SignatureVerdict standard_webhooks_verify(const std::vector<std::string> &keys, 
                                          kSignatureLength);
         }
     }
-    if (!match) {
-        return SignatureVerdict::kMismatch;
-    }
-    int64_t age = now_s - ts;
-    return age > tolerance_s || -age > tolerance_s ? SignatureVerdict::kStale
-                                                   : SignatureVerdict::kValid;
+    return signature_verdict(match, ts, now_s, tolerance_s);
 }
 
 }  // namespace referral::rewardd

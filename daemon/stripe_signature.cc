@@ -11,15 +11,6 @@ constexpr size_t kHexDigits = 64;
 // More v1 elements than any rollover produces are not looked at: each costs an HMAC.
 constexpr size_t kMaxSignatures = 8;
 
-bool all_digits(std::string_view s) {
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-    }
-    return !s.empty();
-}
-
 bool lower_hex(std::string_view s) {
     for (char c : s) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
@@ -61,10 +52,11 @@ std::optional<StripeSignatureHeader> parse_stripe_signature(std::string_view hea
         }
         std::string_view name = item.substr(0, eq), value = item.substr(eq + 1);
         if (name == "t" && !have_t) {
-            if (!all_digits(value) || value.size() > 12) {
+            std::optional<int64_t> t = parse_signature_time(value);
+            if (!t) {
                 return std::nullopt;
             }
-            out.timestamp = std::strtoll(std::string(value).c_str(), nullptr, 10);
+            out.timestamp = *t;
             have_t = true;
         } else if (name == "v1" && value.size() == kHexDigits && lower_hex(value) &&
                    out.v1.size() < kMaxSignatures) {
@@ -75,6 +67,24 @@ std::optional<StripeSignatureHeader> parse_stripe_signature(std::string_view hea
         return std::nullopt;
     }
     return out;
+}
+
+std::optional<int64_t> parse_signature_time(std::string_view text) {
+    if (text.empty() || text.size() > 12 ||
+        text.find_first_not_of("0123456789") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return std::strtoll(std::string(text).c_str(), nullptr, 10);
+}
+
+SignatureVerdict signature_verdict(bool match, int64_t timestamp, int64_t now_s,
+                                   int64_t tolerance_s) {
+    if (!match) {
+        return SignatureVerdict::kMismatch;
+    }
+    int64_t age = now_s - timestamp;
+    return age > tolerance_s || -age > tolerance_s ? SignatureVerdict::kStale
+                                                   : SignatureVerdict::kValid;
 }
 
 SignatureVerdict verify_stripe_signature(std::string_view header, std::string_view body,
@@ -95,14 +105,7 @@ SignatureVerdict verify_stripe_signature(std::string_view header, std::string_vi
                                          kHexDigits);
         }
     }
-    if (!match) {
-        return SignatureVerdict::kMismatch;
-    }
-    int64_t age = now_s - parsed->timestamp;
-    if (age > tolerance_s || -age > tolerance_s) {
-        return SignatureVerdict::kStale;
-    }
-    return SignatureVerdict::kValid;
+    return signature_verdict(match, parsed->timestamp, now_s, tolerance_s);
 }
 
 std::string stripe_signature(std::string_view secret, int64_t timestamp, std::string_view body) {

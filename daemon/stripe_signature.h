@@ -22,6 +22,15 @@ std::optional<StripeSignatureHeader> parse_stripe_signature(std::string_view hea
 
 enum class SignatureVerdict { kValid, kMalformed, kStale, kMismatch };
 
+// A signature's timestamp, as Stripe and Standard Webhooks send it: unix seconds, 1 to 12
+// digits; nullopt otherwise.
+std::optional<int64_t> parse_signature_time(std::string_view text);
+
+// The verdict on a signature that did or did not match: a match further than tolerance_s from
+// now_s either way is stale, so a captured request cannot be replayed later.
+SignatureVerdict signature_verdict(bool match, int64_t timestamp, int64_t now_s,
+                                   int64_t tolerance_s);
+
 // secrets: whole lines as Stripe shows them ("whsec_..."), each tried as the HMAC key. A
 // timestamp further than tolerance_s from now_s either way is stale, so a captured request
 // cannot be replayed later.
