@@ -301,6 +301,10 @@ DaemonConfig parse_daemon(Section s) {
         s.fail(d.event_ttl_ms == 0 ? "event_ttl" : "order_ttl", "must be positive");
     }
     s.read_count("rejected_maxlen", &d.rejected_maxlen);
+    s.read_duration("daily_ttl", &d.daily_ttl_ms);
+    if (d.daily_ttl_ms == 0) {
+        s.fail("daily_ttl", "must be positive");
+    }
     s.reject_unknown();
     return d;
 }

@@ -68,6 +68,7 @@ struct DaemonConfig {
     int64_t event_ttl_ms = 7LL * 86400 * 1000;
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;
+    int64_t daily_ttl_ms = 400LL * 86400 * 1000;
     std::string metrics_host;  // [metrics] listen; "" = no /metrics
     int metrics_port = 0;
 };
