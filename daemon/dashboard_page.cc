@@ -124,7 +124,11 @@ std::variant<DashboardQuery, std::string> parse_dashboard_query(
             if (!day) {
                 return name + " must be a date as YYYY-MM-DD";
             }
-            (name == "from" ? from : q.last) = *day;
+            if (name == "from") {
+                from = day;
+            } else {
+                q.last = *day;
+            }
         } else if (name == "currency") {
             if (currency_exponent_or_points(value) < 0) {
                 return "currency must be an ISO 4217 code such as EUR, or points";
