@@ -55,6 +55,27 @@ AmountField split_amount(std::string_view rest) {
     return {rest.substr(0, colon), tail.substr(0, 1), tail.substr(2)};
 }
 
+// map[key] through a reused buffer: a lookup allocates nothing unless the key is new.
+template <typename Map>
+typename Map::mapped_type &at(Map &map, std::string_view key) {
+    thread_local std::string buffer;
+    buffer.assign(key.data(), key.size());
+    return map[buffer];
+}
+
+// A code took part in week: counted once per week.
+CodeTotals &code_in_week(DailyStats *stats, std::string_view code, int64_t week) {
+    CodeTotals &c = at(stats->codes, code);
+    if (c.last_week != week) {
+        c.last_week = week;
+        if (stats->codes_per_week.size() <= static_cast<size_t>(week)) {
+            stats->codes_per_week.resize(static_cast<size_t>(week) + 1);
+        }
+        ++stats->codes_per_week[static_cast<size_t>(week)];
+    }
+    return c;
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_day(std::string_view text) {
@@ -89,7 +110,7 @@ std::string format_day(int64_t day) {
 }
 
 void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fields,
-                    const std::string &currency, DayTotals *day, DailyStats *stats) {
+                    const std::string &currency, int64_t week, DayTotals *day, DailyStats *stats) {
     for (auto [name, value] : fields) {
         if (name == "k") {
             day->clicks += value;
@@ -100,20 +121,18 @@ void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fie
         } else if (name == "f") {
             day->refunds += value;
         } else if (strip(&name, "k:c:")) {
-            stats->codes[std::string(name)].clicks += value;
-            day->codes.emplace(name);
+            code_in_week(stats, name, week).clicks += value;
         } else if (strip(&name, "k:s:")) {
-            stats->sources[std::string(name)].clicks += value;
+            at(stats->sources, name).clicks += value;
         } else if (strip(&name, "v:c:")) {
-            stats->codes[std::string(name)].conversions += value;
-            day->codes.emplace(name);
+            code_in_week(stats, name, week).conversions += value;
         } else if (strip(&name, "v:s:")) {
-            stats->sources[std::string(name)].conversions += value;
+            at(stats->sources, name).conversions += value;
         } else if (strip(&name, "x:")) {
-            stats->rejections[std::string(name)] += value;
+            at(stats->rejections, name) += value;
         } else if (bool revenue = strip(&name, "r:"); revenue || strip(&name, "w:")) {
             AmountField a = split_amount(name);
-            if (a.kind.empty()) {
+            if (a.kind.empty() && stats->currencies.find(a.currency) == stats->currencies.end()) {
                 stats->currencies.emplace(a.currency);
             }
             if (a.currency != currency) {
@@ -122,10 +141,10 @@ void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fie
             if (a.kind.empty()) {
                 (revenue ? day->revenue : day->rewards) += value;
             } else if (a.kind == "c") {
-                CodeTotals &c = stats->codes[std::string(a.name)];
+                CodeTotals &c = at(stats->codes, a.name);
                 (revenue ? c.revenue : c.earnings) += value;
             } else if (a.kind == "s" && revenue) {
-                stats->sources[std::string(a.name)].revenue += value;
+                at(stats->sources, a.name).revenue += value;
             }
         }
     }
@@ -146,7 +165,7 @@ DailyStats read_daily(Redis &redis, const Keys &keys, int64_t first, int64_t las
         }
         DayTotals day;
         day.day = d;
-        add_day_fields(fields, currency, &day, &stats);
+        add_day_fields(fields, currency, (d - first) / kWeekDays, &day, &stats);
         stats.days.push_back(std::move(day));
     }
     return stats;

@@ -14,7 +14,6 @@ namespace {
 
 constexpr size_t kTopReferrers = 20;
 constexpr size_t kTopChannels = 15;
-constexpr int64_t kWeek = 7;
 
 std::string money(int64_t amount, const std::string &currency) {
     return format_minor(amount, currency_exponent_or_points(currency)) + " " + currency;
@@ -50,16 +49,14 @@ std::vector<ChartPoint> per_day(const DailyStats &stats, Value value,
 // the new customers each participant brings, as in `report`.
 std::vector<ChartPoint> viral_weeks(const DailyStats &stats) {
     std::vector<ChartPoint> points;
-    for (size_t i = 0; i < stats.days.size(); i += kWeek) {
-        std::set<std::string> codes;
+    for (size_t i = 0; i < stats.days.size(); i += kWeekDays) {
         int64_t conversions = 0;
-        for (size_t j = i; j < std::min(stats.days.size(), i + kWeek); ++j) {
-            codes.insert(stats.days[j].codes.begin(), stats.days[j].codes.end());
+        for (size_t j = i; j < std::min(stats.days.size(), i + kWeekDays); ++j) {
             conversions += stats.days[j].conversions;
         }
-        double k = codes.empty()
-                       ? 0
-                       : static_cast<double>(conversions) / static_cast<double>(codes.size());
+        size_t week = i / kWeekDays;
+        int64_t codes = week < stats.codes_per_week.size() ? stats.codes_per_week[week] : 0;
+        double k = codes ? static_cast<double>(conversions) / static_cast<double>(codes) : 0;
         points.push_back({"week of " + format_day(stats.days[i].day), k, fmt::format("{:.2f}", k)});
     }
     return points;
@@ -155,7 +152,6 @@ std::string render_dashboard(const DashboardView &view) {
     const DailyStats &s = view.stats;
     const std::string &cur = view.query.currency;
     int64_t clicks = 0, conversions = 0, revenue = 0, rewards = 0, held = 0, refunds = 0;
-    std::set<std::string> codes;
     for (const DayTotals &d : s.days) {
         clicks += d.clicks;
         conversions += d.conversions;
@@ -163,7 +159,11 @@ std::string render_dashboard(const DashboardView &view) {
         rewards += d.rewards;
         held += d.held;
         refunds += d.refunds;
-        codes.insert(d.codes.begin(), d.codes.end());
+    }
+    // A code that only earned (a higher level's share of another code's order) took no part.
+    size_t codes = 0;
+    for (const auto &[code, c] : s.codes) {
+        codes += c.last_week >= 0;
     }
     auto count = [](int64_t v) { return std::to_string(v); };
     auto amount = [&cur](int64_t v) { return money(v, cur); };
@@ -179,9 +179,9 @@ std::string render_dashboard(const DashboardView &view) {
             figure("conversion rate", rate(conversions, clicks)) +
             figure("revenue", amount(revenue)) + figure("rewards", amount(rewards)) +
             figure("viral coefficient",
-                   codes.empty() ? "-"
-                                 : fmt::format("{:.2f}", static_cast<double>(conversions) /
-                                                             static_cast<double>(codes.size()))) +
+                   codes == 0 ? "-"
+                              : fmt::format("{:.2f}", static_cast<double>(conversions) /
+                                                          static_cast<double>(codes))) +
             figure("held for approval", count(held)) + figure("refunds", count(refunds));
     body += "</div></section><div class=\"grid\">";
     body += section(
