@@ -125,7 +125,11 @@ std::string render_partner(const PartnerView &view) {
         "<section><h2>Recent activity</h2><table><tr><th>date</th><th>what</th><th>order</th>"
         "<th class=\"n\">amount</th></tr>";
     for (const PartnerEntry &e : view.recent) {
-        std::string what = e.kind + (e.reason.empty() ? "" : " (" + e.reason + ")");
+        // A held or rejected conversion moves nothing: its amount is the order's.
+        std::string what = e.kind == "held" || e.kind == "rejected" ? "order " + e.kind : e.kind;
+        if (!e.reason.empty()) {
+            what += " (" + e.reason + ")";
+        }
         body += fmt::format(
             "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
             escape(entry_day(e.id)), escape(what), escape(e.order),

@@ -105,7 +105,7 @@ TEST_F(PagesTest, PartnerPageShowsTheirBooks) {
     // Recent entries: ALICE's two rewards (o1 level 1, o2 level 2) and o3 rejected.
     EXPECT_NE(r.body.find("<code>o1</code>"), std::string::npos);
     EXPECT_NE(r.body.find("<code>o2</code>"), std::string::npos);
-    EXPECT_NE(r.body.find("rejected (below_min_order)"), std::string::npos);
+    EXPECT_NE(r.body.find("order rejected (below_min_order)"), std::string::npos);
     EXPECT_EQ(r.body.find("dave"), std::string::npos) << "other customers are not shown";
 }
 
