@@ -53,6 +53,17 @@ std::string axis(const std::vector<ChartPoint> &points, double max) {
     return out;
 }
 
+// At most n bytes of text, not cutting a UTF-8 sequence in two.
+std::string_view clip(std::string_view text, size_t n) {
+    if (text.size() <= n) {
+        return text;
+    }
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) {
+        --n;
+    }
+    return text.substr(0, n);
+}
+
 }  // namespace
 
 std::string column_chart(std::string_view title, const std::vector<ChartPoint> &points) {
@@ -104,8 +115,8 @@ std::string bar_list(std::string_view title, const std::vector<ChartPoint> &poin
         out += fmt::format(
             "<text x=\"{}\" y=\"{:.1f}\">{}</text><rect x=\"{}\" y=\"{:.1f}\" width=\"{:.1f}\" "
             "height=\"{}\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
-            kLeft, y + 14, escape(points[i].label.substr(0, 32)), kLabel, y + 2, w, kRow - 6,
-            kColour, kLabel + w + 6, y + 14, escape(points[i].value_text));
+            kLeft, y + 14, escape(clip(points[i].label, 32)), kLabel, y + 2, w, kRow - 6, kColour,
+            kLabel + w + 6, y + 14, escape(points[i].value_text));
     }
     return out + "</svg>";
 }

@@ -127,6 +127,9 @@ TEST(Pages, ChartsEscapeLabels) {
     EXPECT_NE(svg.find("t&lt;"), std::string::npos);
     EXPECT_NE(svg.find("1&amp;"), std::string::npos);
     EXPECT_NE(column_chart("empty", {}).find("no data"), std::string::npos);
+    // Long labels are cut at 32 bytes, never inside a UTF-8 sequence.
+    std::string long_label = bar_list("t", {{std::string(31, 'a') + "\xc3\xa9z", 1, "1"}});
+    EXPECT_NE(long_label.find(">" + std::string(31, 'a') + "</text>"), std::string::npos);
 }
 
 TEST(Pages, PartnerPageEscapesWhatVisitorsSent) {
