@@ -1,6 +1,8 @@
 #include "dashboard_page.h"
 
 #include <algorithm>
+#include <functional>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
