@@ -301,6 +301,10 @@ DaemonConfig parse_daemon(Section s) {
         s.fail(d.event_ttl_ms == 0 ? "event_ttl" : "order_ttl", "must be positive");
     }
     s.read_count("rejected_maxlen", &d.rejected_maxlen);
+    s.read_duration("daily_ttl", &d.daily_ttl_ms);
+    if (d.daily_ttl_ms == 0) {
+        s.fail("daily_ttl", "must be positive");
+    }
     s.reject_unknown();
     return d;
 }
@@ -312,6 +316,50 @@ void parse_metrics(Section s, DaemonConfig *d) {
         s.fail("listen", "\"" + listen + "\" is not host:port");
     }
     s.reject_unknown();
+}
+
+// Secrets shorter than this are guessable offline from one token.
+constexpr size_t kMinSecret = 16;
+
+bool valid_public_url(const std::string &url) {
+    return (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) && url.back() != '/';
+}
+
+HttpConfig parse_http(Section s, const DaemonConfig &d) {
+    HttpConfig h;
+    std::string token_file, secret_file;
+    s.read("dashboard_token_file", &token_file);
+    if (!token_file.empty()) {
+        h.dashboard_token = read_secret(s, "dashboard_token_file", token_file);
+        if (h.dashboard_token.size() < kMinSecret) {
+            s.fail("dashboard_token_file",
+                   "the token must be at least " + std::to_string(kMinSecret) + " characters");
+        }
+    } else if (!d.metrics_host.empty() && !loopback_host(d.metrics_host)) {
+        s.fail("dashboard_token_file",
+               "is required when [metrics] listen is not a loopback address");
+    }
+    s.read("secret_file", &secret_file);
+    if (!secret_file.empty()) {
+        h.secret = read_secret(s, "secret_file", secret_file);
+        if (h.secret.size() < kMinSecret) {
+            s.fail("secret_file",
+                   "the secret must be at least " + std::to_string(kMinSecret) + " characters");
+        }
+    }
+    s.read("public_url", &h.public_url);
+    if (!h.public_url.empty() && !valid_public_url(h.public_url)) {
+        s.fail("public_url", "\"" + h.public_url +
+                                 "\" is not an http:// or https:// URL without a trailing slash");
+    }
+    s.read("link", &h.link);
+    if (!h.link.empty() &&
+        (h.link.find("{code}") == std::string::npos ||
+         (h.link.rfind("http://", 0) != 0 && h.link.rfind("https://", 0) != 0))) {
+        s.fail("link", "must be an http:// or https:// URL containing {code}");
+    }
+    s.reject_unknown();
+    return h;
 }
 
 TrustPolicy parse_trust(Section &s) {
@@ -494,7 +542,7 @@ Config parse_config(std::string_view text, std::string_view source_name) {
     Section redis = root.table("redis"), daemon = root.table("daemon"),
             metrics = root.table("metrics"), programme = root.table("programme"),
             referrer = root.table("referrer"), friend_reward = root.table("friend"),
-            limits = root.table("limits");
+            limits = root.table("limits"), http = root.table("http");
     std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
@@ -502,6 +550,7 @@ Config parse_config(std::string_view text, std::string_view source_name) {
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
     parse_metrics(std::move(metrics), &c.daemon);
+    c.http = parse_http(std::move(http), c.daemon);
     c.programme =
         parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
     c.limits = parse_limits(std::move(limits), c.programme);
@@ -509,6 +558,10 @@ Config parse_config(std::string_view text, std::string_view source_name) {
         root.fail("daemon.block", "must be shorter than redis.timeout");
     }
     return c;
+}
+
+bool loopback_host(std::string_view host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 Config load_config(const std::string &path) {

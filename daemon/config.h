@@ -68,6 +68,7 @@ struct DaemonConfig {
     int64_t event_ttl_ms = 7LL * 86400 * 1000;
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;
+    int64_t daily_ttl_ms = 400LL * 86400 * 1000;
     std::string metrics_host;  // [metrics] listen; "" = no /metrics
     int metrics_port = 0;
 };
@@ -81,8 +82,17 @@ struct WebhookConfig {
     int64_t timeout_ms = 10 * 1000;
 };
 
+// [http]: the pages served next to /metrics (docs/rewards.md, Pages).
+struct HttpConfig {
+    std::string dashboard_token;  // "" = /dashboard open (loopback listeners only)
+    std::string secret;           // key of partner tokens; "" = no /p/ pages
+    std::string public_url;       // the listener as partners reach it, no trailing slash
+    std::string link;             // a code's referral link, "{code}" replaced
+};
+
 struct Config {
     RedisConfig redis;
+    HttpConfig http;
     DaemonConfig daemon;
     Programme programme;
     Limits limits;
@@ -92,6 +102,8 @@ struct Config {
 // Throws ConfigError for an unreadable file, a TOML syntax error, an unknown key, or a value
 // out of range (negative rates, levels over 100%, malformed amounts and durations).
 Config load_config(const std::string &path);
+// Whether host:port listens on loopback only, where the dashboard needs no token.
+bool loopback_host(std::string_view host);
 Config parse_config(std::string_view text, std::string_view source_name);
 
 }  // namespace referral::rewardd

@@ -93,6 +93,7 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.customer = field(fields, EventField::customer);
     c.currency = field(fields, EventField::currency);
     c.first_ts = field(fields, EventField::first_ts);
+    c.source = field(fields, EventField::src);
     if (auto r = check_code(c.code)) {
         return *r;
     }

@@ -1,6 +1,7 @@
 // referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
 // docs/rewards.md describes the programme, the keys and every command.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -17,6 +18,8 @@
 #include "consumer.h"
 #include "event_schema.h"
 #include "metrics.h"
+#include "page_routes.h"
+#include "partner_token.h"
 #include "payees.h"
 #include "payout_batch.h"
 #include "report.h"
@@ -47,7 +50,7 @@ int run(const Config &config) {
     std::unique_ptr<MetricsServer> server;
     if (!config.daemon.metrics_host.empty()) {
         server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,
-                                                 config.daemon.metrics_port);
+                                                 config.daemon.metrics_port, page_routes(config));
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
     }
@@ -74,6 +77,19 @@ std::string held_text(const HeldConversion &held) {
         out += " customer " + held.customer;
     }
     return out + "\n";
+}
+
+int partner_link_command(const Config &config, const std::string &code, int64_t days) {
+    if (config.http.secret.empty()) {
+        std::cerr << "referral-rewardd partner-link: set [http] secret_file to sign the links\n";
+        return kUsageError;
+    }
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::cout << config.http.public_url << "/p/"
+              << make_partner_token(config.http.secret, code, now + days * 86400) << "\n";
+    return 0;
 }
 
 int payout_all_command(Redis &redis, const Config &config, std::string batch_id,
@@ -228,6 +244,14 @@ int main(int argc, char **argv) {
     payout_all->needs(payout_out);
     payout->require_option(1, 0);
 
+    int64_t days = 30;
+    auto *partner_link =
+        app.add_subcommand("partner-link", "print the address of a referrer's own page");
+    partner_link->add_option("CODE", code)->required()->check(code_chars);
+    partner_link->add_option("--days", days, "how long the address works")
+        ->check(CLI::Range(int64_t{1}, int64_t{3650}))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -251,6 +275,9 @@ int main(int argc, char **argv) {
         if (name == "check") {
             std::cout << config_path << ": ok\n";
             return 0;
+        }
+        if (name == "partner-link") {
+            return partner_link_command(config, code, days);
         }
         Redis redis(config.redis);
         Admin admin(config, redis);

@@ -128,7 +128,8 @@ struct MetricsServer::Impl {
     std::thread thread;
 };
 
-MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port)
+MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port,
+                             std::vector<HttpRoute> routes)
     : impl_(std::make_unique<Impl>()) {
     // cpp-httplib gives each connection a thread of a fixed pool for as long as the client keeps
     // it: a few clients that connect and say nothing would leave no thread for the scraper.
@@ -142,6 +143,20 @@ MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, in
     impl_->server.Get("/metrics", [&metrics](const httplib::Request &, httplib::Response &res) {
         res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
     });
+    for (HttpRoute &route : routes) {
+        impl_->server.Get(route.pattern, [handler = std::move(route.handler)](
+                                             const httplib::Request &req, httplib::Response &res) {
+            HttpRequest request{req.path,
+                                {req.params.begin(), req.params.end()},
+                                req.get_header_value("Authorization")};
+            HttpResponse response = handler(request);
+            res.status = response.status;
+            for (const auto &[name, value] : response.headers) {
+                res.set_header(name, value);
+            }
+            res.set_content(response.body, response.content_type);
+        });
+    }
     if (!impl_->server.bind_to_port(host.c_str(), port)) {
         throw std::runtime_error(fmt::format("cannot listen on {}:{} for /metrics", host, port));
     }

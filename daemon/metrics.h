@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "http_route.h"
+
 namespace referral::rewardd {
 
 class Metrics {
@@ -49,11 +51,12 @@ class Metrics {
     std::vector<std::function<std::string()>> sections_;
 };
 
-// GET /metrics on host:port, served from a thread of its own.
+// GET /metrics on host:port, served from a thread of its own, and GET on each of routes.
 class MetricsServer {
   public:
     // Throws std::runtime_error when the address cannot be bound.
-    MetricsServer(const Metrics &metrics, const std::string &host, int port);
+    MetricsServer(const Metrics &metrics, const std::string &host, int port,
+                  std::vector<HttpRoute> routes = {});
     ~MetricsServer();
     MetricsServer(const MetricsServer &) = delete;
     MetricsServer &operator=(const MetricsServer &) = delete;

@@ -9,7 +9,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake pkg-config ca-certificates
   nginx-core nginx-dev libpcre2-dev zlib1g-dev
-  libssl-dev libhiredis-dev
+  libssl-dev libhiredis-dev libqrencode-dev
   libtomlplusplus-dev libcpp-httplib-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
 )
 packages=(
@@ -17,6 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format shellcheck
   curl python3 lintian
+  chromium fonts-dejavu-core
 )
 if [ "${1:-}" = --build ]; then packages=("${build_packages[@]}"); fi
 
