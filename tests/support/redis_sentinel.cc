@@ -9,9 +9,12 @@ using namespace std::chrono_literals;
 
 }  // namespace
 
+const std::vector<std::string> kPromptReplication = {"--repl-diskless-sync-delay", "0"};
+
 std::unique_ptr<RedisServer> start_replica(int master_port) {
-    auto replica = std::make_unique<RedisServer>(
-        std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(master_port)});
+    std::vector<std::string> argv = kPromptReplication;
+    argv.insert(argv.end(), {"--replicaof", "127.0.0.1", std::to_string(master_port)});
+    auto replica = std::make_unique<RedisServer>(argv);
     if (!eventually([&] { return replica->info("replication", "master_link_status") == "up"; },
                     30s)) {
         throw std::runtime_error("the replica did not synchronise");

@@ -33,7 +33,12 @@ class RedisSentinel {
     Process process_;
 };
 
-// A replica of the redis-server at 127.0.0.1:master_port, once it has synchronised.
+// redis-server arguments for a master whose replicas synchronise at once, not after the
+// default diskless delay of 5 s.
+extern const std::vector<std::string> kPromptReplication;
+
+// A replica of the redis-server at 127.0.0.1:master_port, once it has synchronised. It takes
+// kPromptReplication too, for when it is promoted.
 std::unique_ptr<RedisServer> start_replica(int master_port);
 
 }  // namespace testing_support

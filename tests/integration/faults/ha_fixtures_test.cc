@@ -11,7 +11,7 @@ namespace {
 using testing_support::RedisServer;
 
 TEST(HaFixtures, SentinelFailoverPromotesTheReplica) {
-    RedisServer master;
+    RedisServer master(testing_support::kPromptReplication);
     std::unique_ptr<RedisServer> replica = testing_support::start_replica(master.port());
     testing_support::RedisSentinel sentinel("shop", master.port());
     ASSERT_EQ(sentinel.master_port(), master.port());
