@@ -4,6 +4,8 @@
 #include <mutex>
 #include <optional>
 
+#include "redis_address.h"
+
 namespace referral::rewardd {
 namespace {
 
@@ -30,24 +32,13 @@ void redirect(std::optional<Redirection> to) {
     redirection = std::move(to);
 }
 
-// "MOVED 3999 127.0.0.1:6381" or "ASK ...": where the slot is; nothing for other replies.
-std::optional<Redirection> parse_redirection(const redisReply *r) {
-    std::string_view s = text(r);
-    bool asking = is_error(r, "ASK ");
-    if (!asking && !is_error(r, "MOVED ")) {
+std::optional<Redirection> redirection_of(const redisReply *r) {
+    std::optional<redis::Redirection> to =
+        is_error(r) ? redis::parse_redirection(text(r)) : std::nullopt;
+    if (!to) {
         return std::nullopt;
     }
-    size_t space = s.rfind(' '), colon = s.rfind(':');
-    if (space == std::string_view::npos || colon == std::string_view::npos || colon < space) {
-        return std::nullopt;
-    }
-    Redirection to{{std::string(s.substr(space + 1, colon - space - 1)), 0}, asking};
-    std::string_view port = s.substr(colon + 1);
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), to.node.port);
-    if (ec != std::errc() || end != port.data() + port.size() || to.node.port <= 0) {
-        return std::nullopt;
-    }
-    return to;
+    return Redirection{{std::string(to->host), to->port}, to->asking};
 }
 
 std::string describe(const HostPort &at) {
@@ -191,7 +182,7 @@ Reply Redis::read_reply() {
         }
     }
     Reply r(static_cast<redisReply *>(reply));
-    if (std::optional<Redirection> to = parse_redirection(r.get())) {
+    if (std::optional<Redirection> to = redirection_of(r.get())) {
         redirect(to);
         throw ConnectionError("Redis Cluster redirects to " + describe(to->node) + ": " +
                               std::string(text(r.get())));

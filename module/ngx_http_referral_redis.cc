@@ -3,12 +3,14 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <string_view>
 #include <new>
+#include <optional>
+#include <string_view>
 
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
 #include "event.h"
+#include "redis_address.h"
 #include "resp.h"
 
 // Replies come back in order, so the pipeline's depth only bounds how many events a lost
@@ -416,7 +418,7 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
     }
 
     if (error && (ngx_strncmp(text, "MOVED ", 6) == 0 || ngx_strncmp(text, "ASK ", 4) == 0)) {
-        return redirect(r);
+        return redirect(r);  // the event goes again, to the node named
     }
     if (error && ngx_strncmp(text, "READONLY", 8) == 0) {
         // The master became a replica: all that follows would be refused too.
@@ -483,17 +485,15 @@ bool ngx_http_referral_redis_t::waited(redisReply *r) {
 // MOVED or ASK: the connection goes to the node named, at once; the XADDs not yet confirmed go
 // again there. A redirection loop slows down to the reconnect backoff.
 bool ngx_http_referral_redis_t::redirect(redisReply *r) {
-    std::string_view text(r->str, r->len);
-    size_t space = text.rfind(' '), colon = text.rfind(':');
+    std::optional<referral::redis::Redirection> to =
+        referral::redis::parse_redirection({r->str, r->len});
     struct sockaddr_storage sa;
     socklen_t len = 0;
-    if (space == std::string_view::npos || colon == std::string_view::npos || colon < space ||
-        !ngx_http_referral_node_addr(text.substr(space + 1, colon - space - 1),
-                                     text.substr(colon + 1), &sa, &len)) {
-        fail("cannot follow the redirection", 0, r->str);
+    if (!to || !ngx_http_referral_node_addr(to->host, to->port, &sa, &len)) {
+        fail("cannot follow the redirection (an IP:port is needed)", 0, r->str);
         return false;
     }
-    bool asking = text.substr(0, 4) == "ASK ";
+    bool asking = to->asking;
     ngx_log_error(NGX_LOG_NOTICE, main_log_, 0, "referral: Redis \"%V\": %s, following it",
                   &conf_->redis_name, r->str);
     disconnect();

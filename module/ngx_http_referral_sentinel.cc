@@ -2,21 +2,19 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <new>
 #include <string_view>
 
 #include "ngx_http_referral_guard.h"
+#include "redis_address.h"
 #include "resp.h"
 
 static void ngx_http_referral_sentinel_read_handler(ngx_event_t *rev);
 static void ngx_http_referral_sentinel_write_handler(ngx_event_t *wev);
 
-bool ngx_http_referral_node_addr(std::string_view ip, std::string_view port,
-                                 struct sockaddr_storage *sa, socklen_t *len) {
-    in_port_t p = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || end != port.data() + port.size() || p == 0 || ip.size() >= 64) {
+bool ngx_http_referral_node_addr(std::string_view ip, in_port_t p, struct sockaddr_storage *sa,
+                                 socklen_t *len) {
+    if (ip.size() >= 64) {
         return false;
     }
     char text[64];
@@ -199,8 +197,10 @@ void ngx_http_referral_sentinel_t::on_read() {
                r->element[0]->type != REDIS_REPLY_STRING ||
                r->element[1]->type != REDIS_REPLY_STRING) {
         why = "the Sentinel refused SENTINEL get-master-addr-by-name";
-    } else if (!ngx_http_referral_node_addr({r->element[0]->str, r->element[0]->len},
-                                            {r->element[1]->str, r->element[1]->len}, &sa, &len)) {
+    } else if (std::optional<uint16_t> port =
+                   referral::redis::parse_port({r->element[1]->str, r->element[1]->len});
+               !port || !ngx_http_referral_node_addr({r->element[0]->str, r->element[0]->len},
+                                                     *port, &sa, &len)) {
         why = "the Sentinel gave an address that is not IP:port";
     }
     freeReplyObject(r);

@@ -11,9 +11,9 @@
 #include <string_view>
 
 // A node address as Redis replies give it (an IP, never a name: nothing is resolved at run
-// time) and a port, into *sa; false when it is not one.
-bool ngx_http_referral_node_addr(std::string_view ip, std::string_view port,
-                                 struct sockaddr_storage *sa, socklen_t *len);
+// time) and a port, into *sa; false when it is not an IP.
+bool ngx_http_referral_node_addr(std::string_view ip, in_port_t port, struct sockaddr_storage *sa,
+                                 socklen_t *len);
 
 class ngx_http_referral_sentinel_owner_t {
   public:
