@@ -252,7 +252,7 @@ int main(int argc, char **argv) {
             std::cout << config_path << ": ok\n";
             return 0;
         }
-        Redis redis(config.redis);
+        Redis redis = connect_serving(config.redis, Keys(config.redis.prefix).events());
         Admin admin(config, redis);
         if (name == "report") {
             Report r = build_report(redis, Keys(config.redis.prefix));

@@ -184,13 +184,28 @@ Reply Redis::read_reply() {
     Reply r(static_cast<redisReply *>(reply));
     if (std::optional<Redirection> to = redirection_of(r.get())) {
         redirect(to);
-        throw ConnectionError("Redis Cluster redirects to " + describe(to->node) + ": " +
-                              std::string(text(r.get())));
+        throw Redirected("Redis Cluster redirects to " + describe(to->node) + ": " +
+                         std::string(text(r.get())));
     }
     if (is_error(r.get(), "READONLY")) {
         throw ConnectionError("Redis is a replica now: " + std::string(text(r.get())));
     }
     return r;
+}
+
+Redis connect_serving(const RedisConfig &config, const std::string &key) {
+    // A slot being migrated may send ASK, then MOVED: a few hops, never a loop.
+    for (int hops = 0;; ++hops) {
+        Redis redis(config);
+        try {
+            redis.command({"EXISTS", key});
+            return redis;
+        } catch (const Redirected &) {
+            if (hops == 3) {
+                throw;
+            }
+        }
+    }
 }
 
 std::string_view text(const redisReply *r) {

@@ -28,6 +28,12 @@ class ConnectionError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A Redis Cluster node sent the command elsewhere (MOVED, ASK): the next connection goes there.
+class Redirected : public ConnectionError {
+  public:
+    using ConnectionError::ConnectionError;
+};
+
 struct ReplyDeleter {
     void operator()(redisReply *r) const { freeReplyObject(r); }
 };
@@ -57,6 +63,10 @@ class Redis {
     std::unique_ptr<redisContext, ContextDeleter> context_;
     bool asking_ = false;
 };
+
+// A connection to the node that serves key's slot: a first read follows the Cluster's
+// redirections before the caller writes anything. For one-shot commands; loops reconnect anyway.
+Redis connect_serving(const RedisConfig &config, const std::string &key);
 
 // Helpers on replies.
 std::string_view text(const redisReply *r);  // string/status/error, "" otherwise

@@ -1,5 +1,6 @@
 // Redis that fails over under the pipeline: a Sentinel promoting the replica of the master, a
 // Redis Cluster moving the events' slot to its replica. The final ledger is checked to the cent.
+#include <cstdio>
 #include <functional>
 #include <iostream>
 #include <mutex>
@@ -17,6 +18,14 @@ using testing_support::RedisServer;
 using namespace std::chrono_literals;
 
 const std::string kEvents = "{referral}:events";
+
+// Minor units as the daemon prints them: "12.34".
+std::string money(int64_t cents) {
+    char text[32];
+    snprintf(text, sizeof text, "%lld.%02lld", static_cast<long long>(cents / 100),
+             static_cast<long long>(cents % 100));
+    return text;
+}
 
 size_t ledger_size(const RedisServer &server) {
     try {
@@ -184,6 +193,17 @@ TEST_F(ClusterTest, DaemonAppliesThroughAFailover) {
     ASSERT_TRUE(eventually([&] { return ledger_size(master) > 100; }, 60s));
     cluster.failover(kEvents);
     expect_ledger(answered);
+
+    // A one-shot command, given the same node, reads the books where they are.
+    std::string out;
+    EXPECT_EQ(testing_support::run_command({REWARDD_BINARY, "balance", "alice", "--config",
+                                            daemon_dir.path() + "/rewards.toml"},
+                                           &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("EUR pending 0.00 approved " + money(rewards_of(answered)["alice"])),
+              std::string::npos)
+        << out;
 }
 
 }  // namespace
