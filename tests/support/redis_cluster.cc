@@ -85,6 +85,67 @@ RedisServer &RedisCluster::owner(const std::string &key) const {
     return by_port(master_of_slot(*nodes_.front(), slot(key)));
 }
 
+void RedisCluster::migrate(const std::string &key,
+                           const std::function<void(RedisServer &)> &while_asking) {
+    RedisServer &from = owner(key);
+    RedisServer *to = nullptr;
+    for (const auto &node : nodes_) {
+        if (node.get() != &from && node->info("replication", "role") == "master") {
+            to = node.get();
+        }
+    }
+    const std::string s = std::to_string(slot(key));
+    auto id = [](const RedisServer &node) {
+        Reply r = node.command({"CLUSTER", "MYID"});
+        return std::string(r->str, r->len);
+    };
+    auto check = [](Reply r, const std::string &what) {
+        if (r->type == REDIS_REPLY_ERROR) {
+            throw std::runtime_error(what + ": " + std::string(r->str, r->len));
+        }
+    };
+    const std::string from_id = id(from), to_id = id(*to);
+    check(to->command({"CLUSTER", "SETSLOT", s, "IMPORTING", from_id}), "IMPORTING");
+    check(from.command({"CLUSTER", "SETSLOT", s, "MIGRATING", to_id}), "MIGRATING");
+    for (;;) {
+        Reply keys = from.command({"CLUSTER", "GETKEYSINSLOT", s, "100"});
+        if (keys->type != REDIS_REPLY_ARRAY || keys->elements == 0) {
+            break;
+        }
+        std::vector<std::string> argv = {
+            "MIGRATE", "127.0.0.1", std::to_string(to->port()), "", "0", "10000", "KEYS"};
+        for (size_t i = 0; i < keys->elements; ++i) {
+            argv.emplace_back(keys->element[i]->str, keys->element[i]->len);
+        }
+        check(from.command(argv), "MIGRATE");
+    }
+    if (while_asking) {
+        while_asking(*to);
+    }
+    check(to->command({"CLUSTER", "SETSLOT", s, "NODE", to_id}), "SETSLOT NODE");
+    check(from.command({"CLUSTER", "SETSLOT", s, "NODE", to_id}), "SETSLOT NODE");
+    for (const auto &node : nodes_) {
+        if (node.get() != to && node.get() != &from &&
+            node->info("replication", "role") == "master") {
+            check(node->command({"CLUSTER", "SETSLOT", s, "NODE", to_id}), "SETSLOT NODE");
+        }
+    }
+    const long long n = slot(key);
+    bool done = eventually(
+        [&] {
+            for (const auto &node : nodes_) {
+                if (master_of_slot(*node, n) != to->port()) {
+                    return false;
+                }
+            }
+            return true;
+        },
+        60s);
+    if (!done) {
+        throw std::runtime_error("the slot's migration did not complete");
+    }
+}
+
 RedisServer &RedisCluster::other_than_owner(const std::string &key) const {
     const RedisServer &serving = owner(key);
     for (const auto &node : nodes_) {

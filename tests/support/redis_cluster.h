@@ -2,6 +2,7 @@
 // redis-cli --cluster create, for tests of MOVED redirections and failovers.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ class RedisCluster {
     // CLUSTER FAILOVER on the replica of key's master; returns once every node agrees that the
     // replica serves the slot and the old master replicates from it.
     void failover(const std::string &key);
+    // Moves key's slot, keys and all, from its master to another master, as redis-cli
+    // --cluster reshard does (IMPORTING, MIGRATING, MIGRATE, SETSLOT NODE): meanwhile the old
+    // master answers ASK for the keys it has sent. while_asking(new master) runs once every key
+    // has moved and before the slot is given to the new master. Returns once every node agrees.
+    void migrate(const std::string &key,
+                 const std::function<void(RedisServer &)> &while_asking = {});
     // A node that does not serve key's slot.
     RedisServer &other_than_owner(const std::string &key) const;
 

@@ -18,6 +18,7 @@ using testing_support::RedisServer;
 using namespace std::chrono_literals;
 
 const std::string kEvents = "{referral}:events";
+const std::string kLedger = "{referral}:ledger";
 
 // Minor units as the daemon prints them: "12.34".
 std::string money(int64_t cents) {
@@ -29,10 +30,19 @@ std::string money(int64_t cents) {
 
 size_t ledger_size(const RedisServer &server) {
     try {
-        return static_cast<size_t>(server.command({"XLEN", "{referral}:ledger"})->integer);
+        return static_cast<size_t>(server.command({"XLEN", kLedger})->integer);
     } catch (const std::runtime_error &) {
         return 0;
     }
+}
+
+// XLEN on a node importing the key's slot, which answers only after ASKING.
+size_t asking_xlen(const RedisServer &server, const std::string &key) {
+    testing_support::Context c = server.connect();
+    testing_support::Reply ok(static_cast<redisReply *>(redisCommand(c.get(), "ASKING")));
+    testing_support::Reply n(
+        static_cast<redisReply *>(redisCommand(c.get(), "XLEN %b", key.data(), key.size())));
+    return n && n->type == REDIS_REPLY_INTEGER ? static_cast<size_t>(n->integer) : 0;
 }
 
 // Conversions at about 1,000 a second (or as many as the machine gives), in batches of 100,
@@ -177,6 +187,30 @@ TEST_F(ClusterTest, FailoverUnderLoadLosesAndDoublesNothing) {
     EXPECT_EQ(answered.size(), static_cast<size_t>(load.progress.load()));
     expect_ledger(answered);
     report("Cluster failover", books(), answered, status());
+}
+
+// The {referral} slot is resharded to another master under load: once its keys have moved, the
+// old master answers ASK, and the module sends its XADDs to the new one after ASKING; once the
+// slot is settled, MOVED.
+TEST_F(ClusterTest, SlotMigrationUnderLoadLosesAndDoublesNothing) {
+    address = "127.0.0.1:" + std::to_string(cluster.owner(kEvents).port());
+    start_nginx();
+    start_daemon();
+    Load load([this](const auto &o, auto *p) { return checkout(o, p); }, "reshard");
+    ASSERT_TRUE(eventually([&] { return load.progress > 1000; }, 60s));
+    cluster.migrate(kEvents, [&](RedisServer &to) {
+        // Before the slot is given to it, the new master takes only the events of those that
+        // followed an ASK. (The daemon follows it too, but Redis refuses its multi-key scripts
+        // with TRYAGAIN until the slot is settled: it applies them afterwards.)
+        size_t events = asking_xlen(to, kEvents);
+        EXPECT_TRUE(eventually([&] { return asking_xlen(to, kEvents) > events + 100; }, 60s))
+            << events << " events before";
+    });
+    std::vector<Order> answered = load.finish();
+    ASSERT_GT(answered.size(), 0u);
+    EXPECT_EQ(answered.size(), static_cast<size_t>(load.progress.load()));
+    expect_ledger(answered);
+    report("Cluster slot migration", books(), answered, status());
 }
 
 // The daemon is given a node that does not serve the slot: it follows MOVED to the master,
