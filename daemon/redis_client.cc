@@ -61,10 +61,9 @@ HostPort ask_sentinels(const RedisConfig &config) {
         size_t lengths[] = {8, 23, config.master_name.size()};
         Reply r(static_cast<redisReply *>(redisCommandArgv(c.get(), 3, argv, lengths)));
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-            HostPort master{std::string(text(r->element[0])),
-                            static_cast<int>(integer(r->element[1]))};
-            if (master.port > 0) {
-                return master;
+            std::optional<uint16_t> port = redis::parse_port(text(r->element[1]));
+            if (port && !text(r->element[0]).empty()) {
+                return HostPort{std::string(text(r->element[0])), *port};
             }
         }
         errors += "; " + describe(sentinel) + ": " +
