@@ -1,5 +1,6 @@
 // Redis that fails over under the pipeline: a Sentinel promoting the replica of the master, a
-// Redis Cluster moving the events' slot to its replica. The final ledger is checked to the cent.
+// Redis Cluster moving the events' slot to its replica or resharding it to another master. The
+// final ledger is checked to the cent.
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -65,6 +66,13 @@ class Load {
                 answered.insert(answered.end(), got.begin(), got.end());
             }
         });
+    }
+    // A test that stopped early still waits for the load it started.
+    ~Load() {
+        faulted = true;
+        if (thread_.joinable()) {
+            thread_.join();
+        }
     }
     // Waits for the last batches; returns what nginx answered.
     std::vector<Order> finish() {
