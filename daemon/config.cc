@@ -257,9 +257,39 @@ std::string read_secret(Section &s, std::string_view key, const std::string &pat
     return std::string(file.secret());
 }
 
+void parse_sentinels(Section &s, RedisConfig *redis) {
+    s.read("master_name", &redis->master_name);
+    const toml::node *sentinels = s.node("sentinels");
+    if (!sentinels) {
+        if (s.has("master_name")) {
+            s.fail("master_name", "needs redis.sentinels to ask for its address");
+        }
+        return;
+    }
+    const toml::array *list = sentinels->as_array();
+    if (!list || list->empty()) {
+        s.fail("sentinels", "must be a list of \"host:port\", e.g. [\"10.0.0.1:26379\"]");
+    }
+    for (const toml::node &n : *list) {
+        std::string sentinel = n.is_string() ? n.as_string()->get() : "";
+        HostPort at;
+        if (!parse_host_port(sentinel, &at.host, &at.port)) {
+            s.fail("sentinels", "\"" + sentinel + "\" is not host:port");
+        }
+        redis->sentinels.push_back(at);
+    }
+    if (redis->master_name.empty()) {
+        s.fail("master_name", "must name the master the sentinels watch");
+    }
+    if (s.has("address")) {
+        s.fail("sentinels", "the sentinels give the master's address: remove redis.address");
+    }
+}
+
 RedisConfig parse_redis(Section s) {
     RedisConfig redis;
     parse_address(s, &redis);
+    parse_sentinels(s, &redis);
     int64_t db = 0;
     s.read_count("db", &db, 15);
     redis.db = static_cast<int>(db);

@@ -47,10 +47,19 @@ struct Limits {
     int64_t reward_cap_per_referrer_per_month = 0;  // in the referrer's reward unit
 };
 
+struct HostPort {
+    std::string host;
+    int port = 0;
+    bool operator==(const HostPort &o) const { return host == o.host && port == o.port; }
+};
+
 struct RedisConfig {
     std::string host = "127.0.0.1";
     int port = 6379;
     std::string unix_path;  // set for "unix:/path" addresses
+    // Sentinels asked for master_name's address instead of host and port.
+    std::vector<HostPort> sentinels;
+    std::string master_name;
     int db = 0;
     std::string user;
     std::string password;

@@ -279,7 +279,7 @@ int main(int argc, char **argv) {
         if (name == "partner-link") {
             return partner_link_command(config, code, days);
         }
-        Redis redis(config.redis);
+        Redis redis = connect_serving(config.redis, Keys(config.redis.prefix).events());
         Admin admin(config, redis);
         if (name == "report") {
             Report r = build_report(redis, Keys(config.redis.prefix));
