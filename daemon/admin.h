@@ -64,6 +64,8 @@ class Admin {
     std::map<std::string, int64_t> payout(const std::string &code);
     // account: "code:<c>" or "customer:<id>"; by currency.
     std::map<std::string, Buckets> balance(const std::string &account);
+    // Every currency that has had a balance, sorted.
+    std::vector<std::string> currencies();
 
   private:
     // The held conversion's fields, viewing the reply that carries them.
@@ -78,7 +80,6 @@ class Admin {
     std::string approve_earlier(const std::string &site, const std::string &order);
     void drop_held(const std::string &site, const std::string &order, std::string_view id,
                    const std::string &reason, const std::string &detail);
-    std::vector<std::string> currencies();
 
     const Config &config_;
     Redis &redis_;

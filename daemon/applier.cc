@@ -22,7 +22,8 @@ std::string_view mode_name(RefundPlan::Mode mode) {
 
 }  // namespace
 
-EventHeader Applier::header(std::string_view entry, std::string_view event_id) const {
+EventHeader Applier::header(std::string_view entry, std::string_view event_id,
+                            int64_t ts_ms) const {
     // Events without an id cannot be told apart by it; their stream entry id stands in.
     std::string seen =
         event_id.empty() ? keys_.seen("entry:" + std::string(entry)) : keys_.seen(event_id);
@@ -30,10 +31,12 @@ EventHeader Applier::header(std::string_view entry, std::string_view event_id) c
                        keys_.ledger(),
                        keys_.rejected(),
                        std::move(seen),
+                       keys_.daily(ts_ms),
                        config_.daemon.group,
                        std::string(entry),
                        config_.daemon.event_ttl_ms,
-                       config_.daemon.rejected_maxlen};
+                       config_.daemon.rejected_maxlen,
+                       config_.daemon.daily_ttl_ms};
 }
 
 std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_view entry,
@@ -72,13 +75,13 @@ std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_
     const Rejection &rejection = std::get<Rejection>(plan);
     spdlog::debug("entry {}: rejected before any script: {} ({})", entry, rejection.reason,
                   rejection.detail);
-    return reject_call(entry, id, rejection);
+    return reject_call(entry, id, rejection, now_ms);
 }
 
 ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_id,
-                                const Rejection &rejection) const {
+                                const Rejection &rejection, int64_t now_ms) const {
     RejectCall call;
-    call.header = header(entry, event_id);
+    call.header = header(entry, event_id, rejection.conversion ? rejection.conversion->ts : now_ms);
     call.reason = rejection.reason;
     call.detail = rejection.detail;
     if (const std::optional<Conversion> &c = rejection.conversion) {
@@ -111,7 +114,7 @@ ScriptCall Applier::drop_held_call(std::string_view site, std::string_view order
 
 ScriptCall Applier::click_call(std::string_view entry, std::string_view id, const Click &c) const {
     ClickCall call;
-    call.header = header(entry, id);
+    call.header = header(entry, id, c.ts);
     call.owner = keys_.owner();
     call.stats = keys_.stats(c.code);
     call.codes = keys_.codes();
@@ -130,7 +133,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     const Programme &p = config_.programme;
     const Limits &l = config_.limits;
     ConversionCall call;
-    call.header = header(entry, id);
+    call.header = header(entry, id, c.ts);
     call.order_key = keys_.order(c.site, c.order);
     call.owner = keys_.owner();
     call.code_of = keys_.code_of();
@@ -168,6 +171,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.friend_currency = c.friend_currency;
     call.friend_reward = c.friend_reward;
     call.referrer_rewards = c.referrer_rewards;
+    call.source = c.source;
     return call;
 }
 
@@ -184,7 +188,7 @@ ScriptCall Applier::approval_call(std::string_view entry, std::string_view event
 ScriptCall Applier::hold_call(std::string_view entry, std::string_view id,
                               const Conversion &c) const {
     HoldCall call;
-    call.header = header(entry, id);
+    call.header = header(entry, id, c.ts);
     call.order_key = keys_.order(c.site, c.order);
     call.held = keys_.held(c.site, c.order);
     call.held_expiry = keys_.held_expiry();
@@ -255,7 +259,7 @@ ScriptCall Applier::refund_call(std::string_view entry, std::string_view event_i
     spdlog::debug("entry {}: refund of order {} planned as {} against version {}", entry,
                   refund.order, mode_name(plan.mode), order.version);
     RefundCall call;
-    call.header = header(entry, event_id);
+    call.header = header(entry, event_id, refund.ts);
     call.order_key = keys_.order(refund.site, refund.order);
     call.due = keys_.due();
     call.version = order.version;

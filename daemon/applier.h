@@ -32,8 +32,9 @@ class Applier {
     OrderRecord read_order(Redis &redis, const Refund &refund) const;
     ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
                            const OrderRecord &order) const;
+    // now_ms names the day counted when the rejection carries no conversion with a time.
     ScriptCall reject_call(std::string_view entry, std::string_view event_id,
-                           const Rejection &rejection) const;
+                           const Rejection &rejection, int64_t now_ms) const;
     // `approve`: the conversion held for its order, planned again as if trusted. entry is the
     // held event's stream entry (acknowledged long ago, acknowledging it again changes nothing).
     ScriptCall approval_call(std::string_view entry, std::string_view event_id,
@@ -55,7 +56,8 @@ class Applier {
                             const Renewal &r, int64_t now_ms) const;
 
   private:
-    EventHeader header(std::string_view entry, std::string_view event_id) const;
+    // ts_ms: the event's time, which names its per-day counters.
+    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
     ConversionCall conversion_call(std::string_view entry, std::string_view id,
                                    const Conversion &c) const;

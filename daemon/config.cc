@@ -258,9 +258,39 @@ std::string read_secret(Section &s, std::string_view key, const std::string &pat
     return std::string(file.secret());
 }
 
+void parse_sentinels(Section &s, RedisConfig *redis) {
+    s.read("master_name", &redis->master_name);
+    const toml::node *sentinels = s.node("sentinels");
+    if (!sentinels) {
+        if (s.has("master_name")) {
+            s.fail("master_name", "needs redis.sentinels to ask for its address");
+        }
+        return;
+    }
+    const toml::array *list = sentinels->as_array();
+    if (!list || list->empty()) {
+        s.fail("sentinels", "must be a list of \"host:port\", e.g. [\"10.0.0.1:26379\"]");
+    }
+    for (const toml::node &n : *list) {
+        std::string sentinel = n.is_string() ? n.as_string()->get() : "";
+        HostPort at;
+        if (!parse_host_port(sentinel, &at.host, &at.port)) {
+            s.fail("sentinels", "\"" + sentinel + "\" is not host:port");
+        }
+        redis->sentinels.push_back(at);
+    }
+    if (redis->master_name.empty()) {
+        s.fail("master_name", "must name the master the sentinels watch");
+    }
+    if (s.has("address")) {
+        s.fail("sentinels", "the sentinels give the master's address: remove redis.address");
+    }
+}
+
 RedisConfig parse_redis(Section s) {
     RedisConfig redis;
     parse_address(s, &redis);
+    parse_sentinels(s, &redis);
     int64_t db = 0;
     s.read_count("db", &db, 15);
     redis.db = static_cast<int>(db);
@@ -302,12 +332,17 @@ DaemonConfig parse_daemon(Section s) {
         s.fail(d.event_ttl_ms == 0 ? "event_ttl" : "order_ttl", "must be positive");
     }
     s.read_count("rejected_maxlen", &d.rejected_maxlen);
+    s.read_duration("daily_ttl", &d.daily_ttl_ms);
+    if (d.daily_ttl_ms == 0) {
+        s.fail("daily_ttl", "must be positive");
+    }
     s.reject_unknown();
     return d;
 }
 
-// [http] listen, or its older name [metrics] listen: one server for /metrics and /hooks/.
-void parse_listen(Section http, Section metrics, DaemonConfig *d) {
+// [http] listen, or its older name [metrics] listen: one server for /metrics, /hooks/,
+// /dashboard and /p/.
+void parse_listen(Section &http, Section metrics, DaemonConfig *d) {
     if (http.has("listen") && metrics.has("listen")) {
         http.fail("listen", "set either http.listen or metrics.listen (its older name), not both");
     }
@@ -317,8 +352,8 @@ void parse_listen(Section http, Section metrics, DaemonConfig *d) {
         if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
             s->fail("listen", "\"" + listen + "\" is not host:port");
         }
-        s->reject_unknown();
     }
+    metrics.reject_unknown();
 }
 
 // Webhook signing secrets, one per line so that a rolled secret and its successor both verify;
@@ -414,6 +449,50 @@ ShopConfig parse_shop(Section s) {
     read_tolerance(s, &shop.tolerance_ms);
     s.reject_unknown();
     return shop;
+}
+
+// Secrets shorter than this are guessable offline from one token.
+constexpr size_t kMinSecret = 16;
+
+bool valid_public_url(const std::string &url) {
+    return (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) && url.back() != '/';
+}
+
+HttpConfig parse_http(Section s, Section metrics, DaemonConfig *d) {
+    parse_listen(s, std::move(metrics), d);
+    HttpConfig h;
+    std::string token_file, secret_file;
+    s.read("dashboard_token_file", &token_file);
+    if (!token_file.empty()) {
+        h.dashboard_token = read_secret(s, "dashboard_token_file", token_file);
+        if (h.dashboard_token.size() < kMinSecret) {
+            s.fail("dashboard_token_file",
+                   "the token must be at least " + std::to_string(kMinSecret) + " characters");
+        }
+    } else if (!d->metrics_host.empty() && !loopback_host(d->metrics_host)) {
+        s.fail("dashboard_token_file", "is required when [http] listen is not a loopback address");
+    }
+    s.read("secret_file", &secret_file);
+    if (!secret_file.empty()) {
+        h.secret = read_secret(s, "secret_file", secret_file);
+        if (h.secret.size() < kMinSecret) {
+            s.fail("secret_file",
+                   "the secret must be at least " + std::to_string(kMinSecret) + " characters");
+        }
+    }
+    s.read("public_url", &h.public_url);
+    if (!h.public_url.empty() && !valid_public_url(h.public_url)) {
+        s.fail("public_url", "\"" + h.public_url +
+                                 "\" is not an http:// or https:// URL without a trailing slash");
+    }
+    s.read("link", &h.link);
+    if (!h.link.empty() &&
+        (h.link.find("{code}") == std::string::npos ||
+         (h.link.rfind("http://", 0) != 0 && h.link.rfind("https://", 0) != 0))) {
+        s.fail("link", "must be an http:// or https:// URL containing {code}");
+    }
+    s.reject_unknown();
+    return h;
 }
 
 TrustPolicy parse_trust(Section &s) {
@@ -610,7 +689,7 @@ Config parse_config(std::string_view text, std::string_view source_name) {
     c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
-    parse_listen(std::move(http), std::move(metrics), &c.daemon);
+    c.http = parse_http(std::move(http), std::move(metrics), &c.daemon);
     c.programme =
         parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
     c.limits = parse_limits(std::move(limits), c.programme);
@@ -624,6 +703,10 @@ Config parse_config(std::string_view text, std::string_view source_name) {
         root.fail("daemon.block", "must be shorter than redis.timeout");
     }
     return c;
+}
+
+bool loopback_host(std::string_view host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 Config load_config(const std::string &path) {

@@ -52,10 +52,19 @@ struct Limits {
     int64_t reward_cap_per_referrer_per_month = 0;  // in the referrer's reward unit
 };
 
+struct HostPort {
+    std::string host;
+    int port = 0;
+    bool operator==(const HostPort &o) const { return host == o.host && port == o.port; }
+};
+
 struct RedisConfig {
     std::string host = "127.0.0.1";
     int port = 6379;
     std::string unix_path;  // set for "unix:/path" addresses
+    // Sentinels asked for master_name's address instead of host and port.
+    std::vector<HostPort> sentinels;
+    std::string master_name;
     int db = 0;
     std::string user;
     std::string password;
@@ -73,6 +82,7 @@ struct DaemonConfig {
     int64_t event_ttl_ms = 7LL * 86400 * 1000;
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;
+    int64_t daily_ttl_ms = 400LL * 86400 * 1000;
     std::string metrics_host;  // [http] listen (or [metrics] listen); "" = no HTTP listener
     int metrics_port = 0;
 };
@@ -101,8 +111,17 @@ struct WebhookConfig {
     int64_t timeout_ms = 10 * 1000;
 };
 
+// [http]: the pages served next to /metrics (docs/rewards.md, Pages).
+struct HttpConfig {
+    std::string dashboard_token;  // "" = /dashboard open (loopback listeners only)
+    std::string secret;           // key of partner tokens; "" = no /p/ pages
+    std::string public_url;       // the listener as partners reach it, no trailing slash
+    std::string link;             // a code's referral link, "{code}" replaced
+};
+
 struct Config {
     RedisConfig redis;
+    HttpConfig http;
     DaemonConfig daemon;
     Programme programme;
     Limits limits;
@@ -114,6 +133,8 @@ struct Config {
 // Throws ConfigError for an unreadable file, a TOML syntax error, an unknown key, or a value
 // out of range (negative rates, levels over 100%, malformed amounts and durations).
 Config load_config(const std::string &path);
+// Whether host:port listens on loopback only, where the dashboard needs no token.
+bool loopback_host(std::string_view host);
 Config parse_config(std::string_view text, std::string_view source_name);
 
 }  // namespace referral::rewardd

@@ -82,10 +82,11 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
         Reply settled = redis.command({"HGET", keys_.order(c.site, c.order), "id"});
         if (settled->type == REDIS_REPLY_STRING) {
             return {reject_call(entry, event_id,
-                                Rejection{"already_settled", std::string(text(settled.get()))})};
+                                Rejection{"already_settled", std::string(text(settled.get()))},
+                                c.ts)};
         }
         ConfirmCall call;
-        call.header = header(entry, event_id);
+        call.header = header(entry, event_id, c.ts);
         call.confirmed = keys_.confirmed(c.site, c.order);
         call.ttl_ms = config_.programme.held_ttl_ms;
         for (const auto &[name, value] : event_fields) {
@@ -126,7 +127,7 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
             // Dropping it noted the conversion as rejected in the ledger: once is enough.
             rejection.conversion.reset();
         }
-        calls.push_back(reject_call(entry, event_id, rejection));
+        calls.push_back(reject_call(entry, event_id, rejection, c.ts));
         return calls;
     }
     if (conversion->state == "pending" && conversion->due_ms <= now_ms) {
@@ -135,7 +136,8 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
     }
     std::string_view id = coupon_only ? event_id : held_id;
     ConversionCall call = conversion_call(entry, id, *conversion);
-    call.header = header(entry, event_id);
+    // Counted on the conversion's day, as an approval is.
+    call.header = header(entry, event_id, conversion->ts);
     call.approval = !coupon_only;
     if (c.customer != conversion->customer) {
         call.alias = c.customer;
@@ -154,7 +156,8 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
     std::string_view record = text(first.get());
     size_t space = record.find(' ');
     if (first->type != REDIS_REPLY_STRING || space == std::string_view::npos) {
-        return reject_call(entry, event_id, Rejection{"not_referred", std::string(r.customer)});
+        return reject_call(entry, event_id, Rejection{"not_referred", std::string(r.customer)},
+                           r.ts);
     }
     std::string code(record.substr(0, space));
     int64_t since = parse_minor_units(record.substr(space + 1)).value_or(0);
@@ -163,7 +166,8 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
         return reject_call(
             entry, event_id,
             Rejection{"recurring_period_over", "first conversion " + std::to_string(since) +
-                                                   ", paid until " + std::to_string(until)});
+                                                   ", paid until " + std::to_string(until)},
+            r.ts);
     }
     std::string ts = std::to_string(r.ts), amount = std::to_string(r.amount);
     Fields fields = {{field_name(EventField::type), type_name(EventType::conversion)},
@@ -183,7 +187,7 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
     if (!conversion) {
         const auto *rejection = std::get_if<Rejection>(&plan);
         return reject_call(entry, event_id,
-                           rejection ? *rejection : Rejection{"internal_error", ""});
+                           rejection ? *rejection : Rejection{"internal_error", ""}, r.ts);
     }
     ConversionCall call = conversion_call(entry, event_id, *conversion);
     call.renewal = true;

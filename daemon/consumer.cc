@@ -324,9 +324,9 @@ void Consumer::settle(const Queued &q, const redisReply *reply, Redis &redis) {
     // Anything else would fail the same way on every retry: record it and move on rather
     // than block the stream.
     spdlog::error("entry {} rejected: script failed: {}", q.entry, text(reply));
-    scripts_.run(redis,
-                 applier_.reject_call(q.entry, q.event_id,
-                                      Rejection{"internal_error", std::string(text(reply))}));
+    scripts_.run(redis, applier_.reject_call(q.entry, q.event_id,
+                                             Rejection{"internal_error", std::string(text(reply))},
+                                             now_ms()));
     metrics_.event(q.type, script_status::kRejected);
     metrics_.rejected("internal_error");
 }

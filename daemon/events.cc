@@ -93,6 +93,7 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.customer = field(fields, EventField::customer);
     c.currency = field(fields, EventField::currency);
     c.first_ts = field(fields, EventField::first_ts);
+    c.source = field(fields, EventField::src);
     // A coupon that is a code names the referrer when no link did (fallback) or always
     // (override); no click then measures the attribution window.
     std::string_view coupon = field(fields, EventField::coupon);

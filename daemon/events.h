@@ -31,6 +31,7 @@ struct Click {
 
 struct Conversion {
     std::string_view site, order, code, customer, currency;
+    std::string_view source;    // utm_source; "" = absent
     std::string_view first_ts;  // as sent; "" = absent
     int64_t amount = 0;
     int64_t ts = 0;

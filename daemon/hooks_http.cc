@@ -117,7 +117,7 @@ HookAnswer Hooks::write(const HookMessage &message) {
     std::lock_guard lock(mu_);
     try {
         if (!redis_) {
-            redis_ = std::make_unique<Redis>(config_.redis);
+            redis_ = std::make_unique<Redis>(connect_serving(config_.redis, keys_.events()));
         }
         return write_locked(*redis_, message);
     } catch (const std::runtime_error &e) {

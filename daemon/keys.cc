@@ -59,6 +59,10 @@ std::string Keys::conversions_on_day(int64_t ts_ms) const {
     return key("limit:conversions:", utc(ts_ms, "%Y%m%d"));
 }
 
+std::string Keys::daily(int64_t ts_ms) const {
+    return key("daily:", utc(ts_ms, "%Y%m%d"));
+}
+
 std::string Keys::rewards_in_month(int64_t ts_ms) const {
     return key("limit:rewards:", utc(ts_ms, "%Y%m"));
 }

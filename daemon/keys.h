@@ -54,6 +54,8 @@ class Keys {
     std::string clicks_in_hour(int64_t ts_ms) const;
     std::string conversions_on_day(int64_t ts_ms) const;
     std::string rewards_in_month(int64_t ts_ms) const;
+    // Per-day counters of the dashboard (docs/rewards.md, Per-day counters).
+    std::string daily(int64_t ts_ms) const;
 
   private:
     std::string key(std::string_view name, std::string_view suffix = {}) const;

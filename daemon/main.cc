@@ -1,6 +1,7 @@
 // referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
 // docs/rewards.md describes the programme, the keys and every command.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include "event_schema.h"
 #include "hooks_http.h"
 #include "metrics.h"
+#include "page_routes.h"
+#include "partner_token.h"
 #include "payees.h"
 #include "payout_batch.h"
 #include "report.h"
@@ -49,7 +52,8 @@ int run(const Config &config) {
     std::unique_ptr<MetricsServer> server;
     if (!config.daemon.metrics_host.empty()) {
         server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,
-                                                 config.daemon.metrics_port, &hooks);
+                                                 config.daemon.metrics_port, page_routes(config),
+                                                 &hooks);
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
     }
@@ -76,6 +80,19 @@ std::string held_text(const HeldConversion &held) {
         out += " customer " + held.customer;
     }
     return out + "\n";
+}
+
+int partner_link_command(const Config &config, const std::string &code, int64_t days) {
+    if (config.http.secret.empty()) {
+        std::cerr << "referral-rewardd partner-link: set [http] secret_file to sign the links\n";
+        return kUsageError;
+    }
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::cout << config.http.public_url << "/p/"
+              << make_partner_token(config.http.secret, code, now + days * 86400) << "\n";
+    return 0;
 }
 
 int payout_all_command(Redis &redis, const Config &config, std::string batch_id,
@@ -230,6 +247,14 @@ int main(int argc, char **argv) {
     payout_all->needs(payout_out);
     payout->require_option(1, 0);
 
+    int64_t days = 30;
+    auto *partner_link =
+        app.add_subcommand("partner-link", "print the address of a referrer's own page");
+    partner_link->add_option("CODE", code)->required()->check(code_chars);
+    partner_link->add_option("--days", days, "how long the address works")
+        ->check(CLI::Range(int64_t{1}, int64_t{3650}))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -254,7 +279,10 @@ int main(int argc, char **argv) {
             std::cout << config_path << ": ok\n";
             return 0;
         }
-        Redis redis(config.redis);
+        if (name == "partner-link") {
+            return partner_link_command(config, code, days);
+        }
+        Redis redis = connect_serving(config.redis, Keys(config.redis.prefix).events());
         Admin admin(config, redis);
         if (name == "report") {
             Report r = build_report(redis, Keys(config.redis.prefix));

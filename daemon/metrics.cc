@@ -143,7 +143,7 @@ struct MetricsServer::Impl {
 };
 
 MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port,
-                             Hooks *hooks)
+                             std::vector<HttpRoute> routes, Hooks *hooks)
     : impl_(std::make_unique<Impl>()) {
     // cpp-httplib gives each connection a thread of a fixed pool for as long as the client keeps
     // it: a few clients that connect and say nothing would leave no thread for the scraper.
@@ -157,6 +157,20 @@ MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, in
     impl_->server.Get("/metrics", [&metrics](const httplib::Request &, httplib::Response &res) {
         res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
     });
+    for (HttpRoute &route : routes) {
+        impl_->server.Get(route.pattern, [handler = std::move(route.handler)](
+                                             const httplib::Request &req, httplib::Response &res) {
+            HttpRequest request{req.path,
+                                {req.params.begin(), req.params.end()},
+                                req.get_header_value("Authorization")};
+            HttpResponse response = handler(request);
+            res.status = response.status;
+            for (const auto &[name, value] : response.headers) {
+                res.set_header(name, value);
+            }
+            res.set_content(response.body, response.content_type);
+        });
+    }
     if (hooks) {
         hooks->install(impl_->server);
     }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "http_route.h"
+
 namespace referral::rewardd {
 
 class Metrics {
@@ -55,13 +57,13 @@ class Metrics {
 
 class Hooks;
 
-// GET /metrics on host:port, served from a thread of its own, with the hooks' routes when
-// hooks is not null.
+// GET /metrics on host:port, served from a thread of its own, and GET on each of routes, with
+// the hooks' routes when hooks is not null.
 class MetricsServer {
   public:
     // Throws std::runtime_error when the address cannot be bound.
     MetricsServer(const Metrics &metrics, const std::string &host, int port,
-                  Hooks *hooks = nullptr);
+                  std::vector<HttpRoute> routes = {}, Hooks *hooks = nullptr);
     ~MetricsServer();
     MetricsServer(const MetricsServer &) = delete;
     MetricsServer &operator=(const MetricsServer &) = delete;

@@ -14,9 +14,10 @@ std::string number(int64_t n) {
 }  // namespace
 
 ScriptCall EventHeader::start(Script script) const {
-    return ScriptCall{script,
-                      {events, ledger, rejected, seen},
-                      {group, entry, number(seen_ttl_ms), number(rejected_maxlen)}};
+    return ScriptCall{
+        script,
+        {events, ledger, rejected, seen, daily},
+        {group, entry, number(seen_ttl_ms), number(rejected_maxlen), number(daily_ttl_ms)}};
 }
 
 ScriptCall ClickCall::to_call() const {
@@ -55,7 +56,8 @@ ScriptCall ConversionCall::to_call() const {
                                        number(friend_reward),
                                        flag(approval),
                                        flag(renewal),
-                                       alias});
+                                       alias,
+                                       source});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
     }

@@ -27,9 +27,11 @@ inline constexpr std::string_view kError = "error";  // {'error', message}: a co
 // event_header() in scripts/common.lua.
 struct EventHeader {
     std::string events, ledger, rejected, seen;
+    std::string daily;         // daily:<yyyymmdd> of the event's day
     std::string group, entry;  // the consumer group and the stream entry to acknowledge
     int64_t seen_ttl_ms = 0;
     int64_t rejected_maxlen = 0;
+    int64_t daily_ttl_ms = 0;
 
     ScriptCall start(Script script) const;
 };
@@ -68,6 +70,7 @@ struct ConversionCall {
     bool approval = false;  // `approve` of the conversion held for this order, event_id
     bool renewal = false;   // a subscription's renewal: not a purchase that refers anybody
     std::string alias;      // the provider's id of the same customer ("" = none)
+    std::string source;     // utm_source, "" = none
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
 
     ScriptCall to_call() const;

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
+#include <string_view>
 
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
 #include "event.h"
+#include "redis_address.h"
 #include "resp.h"
 
 // Replies come back in order, so the pipeline's depth only bounds how many events a lost
@@ -22,7 +25,7 @@ static void ngx_http_referral_redis_reconnect_handler(ngx_event_t *ev);
 ngx_http_referral_redis_t::ngx_http_referral_redis_t(ngx_http_referral_main_conf_t *conf,
                                                      ngx_log_t *log,
                                                      ngx_http_referral_redis_owner_t *owner)
-    : conf_(conf), log_(*log), main_log_(log), owner_(owner) {
+    : conf_(conf), log_(*log), main_log_(log), owner_(owner), sentinel_(conf, &log_, this) {
     // nginx logs every failed connect() and recv() at error level; this worker reports them
     // itself, at most every few seconds, so an outage does not flood the log.
     if (log_.log_level < NGX_LOG_DEBUG) {
@@ -71,11 +74,22 @@ void ngx_http_referral_redis_t::connect() {
     if (stopped_ || state_ != state_e::idle) {
         return;
     }
+    if (conf_->redis_sentinels && !target_set_) {
+        state_ = state_e::asking;
+        sentinel_.ask();
+        return;
+    }
 
     ngx_memzero(&peer_, sizeof(peer_));
-    peer_.sockaddr = conf_->redis_sockaddr;
-    peer_.socklen = conf_->redis_socklen;
-    peer_.name = &conf_->redis_name;
+    if (target_set_) {
+        peer_.sockaddr = reinterpret_cast<struct sockaddr *>(&target_sa_);
+        peer_.socklen = target_socklen_;
+        peer_.name = &target_name_;
+    } else {
+        peer_.sockaddr = conf_->redis_sockaddr;
+        peer_.socklen = conf_->redis_socklen;
+        peer_.name = &conf_->redis_name;
+    }
     peer_.get = ngx_event_get_peer;
     peer_.log = &log_;
     peer_.log_error = NGX_ERROR_ERR;
@@ -100,6 +114,26 @@ void ngx_http_referral_redis_t::connect() {
         return;
     }
     connected();
+}
+
+void ngx_http_referral_redis_t::master_found(const struct sockaddr *sa, socklen_t len) {
+    ngx_memcpy(&target_sa_, sa, len);
+    target_socklen_ = len;
+    target_name_.data = target_text_;
+    target_name_.len = ngx_sock_ntop(reinterpret_cast<struct sockaddr *>(&target_sa_), len,
+                                     target_text_, sizeof(target_text_), 1);
+    target_set_ = true;
+    asking_ = false;
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, main_log_, 0,
+                   "referral: the Sentinels name %V as master \"%V\"", &target_name_,
+                   &conf_->redis_master);
+    state_ = state_e::idle;
+    connect();
+}
+
+void ngx_http_referral_redis_t::master_unknown(const char *why) {
+    state_ = state_e::idle;
+    fail("no Sentinel gives the master's address", 0, why);
 }
 
 void ngx_http_referral_redis_t::connected() {
@@ -138,13 +172,17 @@ void ngx_http_referral_redis_t::handshake() {
         ngx_str_t s = {static_cast<size_t>(ngx_sprintf(db, "%i", conf_->redis_db) - db), db};
         add(command_e::select, {ngx_string("SELECT"), s});
     }
+    if (conf_->redis_sentinels) {
+        // The Sentinels' answer may predate a failover: a replica would refuse every XADD.
+        add(command_e::role, {ngx_string("ROLE")});
+    }
     add(command_e::ping, {ngx_string("PING")});
     flush();
 }
 
 size_t ngx_http_referral_redis_t::room() const {
     return ready() ? ngx_http_referral_redis_pipeline -
-                         std::min(sent_.size(), ngx_http_referral_redis_pipeline)
+                         std::min(unanswered(), ngx_http_referral_redis_pipeline)
                    : 0;
 }
 
@@ -160,8 +198,15 @@ bool ngx_http_referral_redis_t::send(ngx_http_referral_event_t &event) {
         argv_.push_back(name);
         argv_.push_back(value);
     }
+    if (asking_) {
+        // The slot is being migrated to this node: it serves the key for this command only.
+        std::string_view asking = "ASKING";
+        referral::resp::append_command(&out_, &asking, 1);
+        expected_.push_back(command_e::asking);
+    }
     referral::resp::append_command(&out_, argv_.data(), argv_.size());
     expected_.push_back(command_e::xadd);
+    unwaited_++;
     sent_.push_back(std::move(event));
     ngx_http_referral_count(NGX_HTTP_REFERRAL_events_sent);
     return true;
@@ -169,6 +214,22 @@ bool ngx_http_referral_redis_t::send(ngx_http_referral_event_t &event) {
 
 void ngx_http_referral_redis_t::flush() {
     ngx_connection_t *c = peer_.connection;
+    if (c && unwaited_ && conf_->redis_replicas) {
+        // Acknowledged only once replicas have them: a failover promotes one of those, and an
+        // event only the old master had would be lost with it. The wait is shorter than the
+        // reply timeout, so a missing replica shows as a short count, not as a dead master.
+        u_char n[NGX_INT_T_LEN], ms[NGX_INT_T_LEN];
+        argv_.assign(
+            {"WAIT",
+             {reinterpret_cast<const char *>(n),
+              static_cast<size_t>(ngx_sprintf(n, "%ui", conf_->redis_replicas) - n)},
+             {reinterpret_cast<const char *>(ms),
+              static_cast<size_t>(
+                  ngx_sprintf(ms, "%M", std::max<ngx_msec_t>(conf_->redis_timeout / 2, 1)) - ms)}});
+        referral::resp::append_command(&out_, argv_.data(), argv_.size());
+        expected_.push_back(command_e::wait);
+        unwaited_ = 0;
+    }
     if (c == NULL || out_pos_ == out_.size()) {
         return;
     }
@@ -204,7 +265,7 @@ void ngx_http_referral_redis_t::flush() {
 // (at most one timeout) to hear which events Redis has, instead of spooling them again.
 void ngx_http_referral_redis_t::arm_reply_timer() {
     ngx_event_t *rev = peer_.connection->read;
-    rev->cancelable = sent_.empty() ? 1 : 0;
+    rev->cancelable = unanswered() == 0 ? 1 : 0;
     ngx_add_timer(rev, conf_->redis_timeout);
 }
 
@@ -250,7 +311,7 @@ void ngx_http_referral_redis_t::on_read() {
     if (state_ == state_e::ready) {
         owner_->writable();
     }
-    if (stopped_ && sent_.empty()) {
+    if (stopped_ && unanswered() == 0) {
         disconnect();
     }
 }
@@ -319,11 +380,19 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
     switch (what) {
         case command_e::auth:
         case command_e::select:
+        case command_e::asking:
             if (error) {
-                fail(what == command_e::auth ? "AUTH refused" : "SELECT refused", 0, text);
+                fail(what == command_e::auth     ? "AUTH refused"
+                     : what == command_e::select ? "SELECT refused"
+                                                 : "ASKING refused",
+                     0, text);
                 return false;
             }
             return true;
+        case command_e::role:
+            return role(r);
+        case command_e::wait:
+            return waited(r);
         case command_e::ping:
             if (error) {
                 fail("PING refused", 0, text);
@@ -331,7 +400,11 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
             }
             state_ = state_e::ready;
             failing_ = false;
-            backoff_.reset();
+            // With replicas=, a master is known good once a WAIT succeeds: one without replicas
+            // answers PING too, and reconnecting to it at once would only send events again.
+            if (!redirects_ && !conf_->redis_replicas) {
+                backoff_.reset();
+            }
             ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_connected);
             if (logged_) {
                 ngx_log_error(NGX_LOG_NOTICE, main_log_, 0, "referral: connected to Redis \"%V\"",
@@ -344,11 +417,26 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
             break;
     }
 
+    if (error && (ngx_strncmp(text, "MOVED ", 6) == 0 || ngx_strncmp(text, "ASK ", 4) == 0)) {
+        return redirect(r);  // the event goes again, to the node named
+    }
+    if (error && ngx_strncmp(text, "READONLY", 8) == 0) {
+        // The master became a replica: all that follows would be refused too.
+        fail("the master became a replica", 0, text);
+        return false;
+    }
     ngx_http_referral_event_t event = std::move(sent_.front());
     sent_.pop_front();
-    // Anything but an entry id (an error such as OOM, READONLY, NOAUTH, WRONGTYPE) leaves the
-    // event to be sent again.
+    // Anything but an entry id (an error such as OOM, NOAUTH, WRONGTYPE) leaves the event to be
+    // sent again.
     bool ok = r->type == REDIS_REPLY_STRING;
+    if (ok) {
+        redirects_ = 0;
+        if (conf_->redis_replicas) {
+            unconfirmed_.push_back(std::move(event));
+            return true;
+        }
+    }
     if (!ok) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_errors);
         if (log_now()) {
@@ -364,6 +452,64 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
     return true;
 }
 
+bool ngx_http_referral_redis_t::role(redisReply *r) {
+    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0 ||
+        r->element[0]->type != REDIS_REPLY_STRING ||
+        std::string_view(r->element[0]->str, r->element[0]->len) != "master") {
+        fail("not a master", 0, "the Sentinels' answer predates a failover");
+        return false;
+    }
+    return true;
+}
+
+bool ngx_http_referral_redis_t::waited(redisReply *r) {
+    if (r->type != REDIS_REPLY_INTEGER ||
+        r->integer < static_cast<long long>(conf_->redis_replicas)) {
+        // The master lost its replicas (a failover has begun) or they lag: the events go again,
+        // to whichever master there is after asking anew.
+        fail("too few replicas acknowledged the events (replicas=)", 0,
+             r->type == REDIS_REPLY_ERROR ? r->str : NULL);
+        return false;
+    }
+    if (!redirects_) {
+        backoff_.reset();
+    }
+    std::deque<ngx_http_referral_event_t> confirmed;
+    confirmed.swap(unconfirmed_);
+    for (ngx_http_referral_event_t &event : confirmed) {
+        owner_->replied(std::move(event), true);
+    }
+    return true;
+}
+
+// MOVED or ASK: the connection goes to the node named, at once; the XADDs not yet confirmed go
+// again there. A redirection loop slows down to the reconnect backoff.
+bool ngx_http_referral_redis_t::redirect(redisReply *r) {
+    std::optional<referral::redis::Redirection> to =
+        referral::redis::parse_redirection({r->str, r->len});
+    struct sockaddr_storage sa;
+    socklen_t len = 0;
+    if (!to || !ngx_http_referral_node_addr(to->host, to->port, &sa, &len)) {
+        fail("cannot follow the redirection (an IP:port is needed)", 0, r->str);
+        return false;
+    }
+    bool asking = to->asking;
+    ngx_log_error(NGX_LOG_NOTICE, main_log_, 0, "referral: Redis \"%V\": %s, following it",
+                  &conf_->redis_name, r->str);
+    disconnect();
+    ngx_memcpy(&target_sa_, &sa, len);
+    target_socklen_ = len;
+    target_name_.data = target_text_;
+    target_name_.len = ngx_sock_ntop(reinterpret_cast<struct sockaddr *>(&target_sa_), len,
+                                     target_text_, sizeof(target_text_), 1);
+    target_set_ = true;
+    asking_ = asking;
+    if (!stopped_) {
+        ngx_add_timer(&reconnect_, redirects_++ < 3 ? 0 : backoff_.next());
+    }
+    return false;
+}
+
 void ngx_http_referral_redis_t::fail(const char *why, ngx_err_t err, const char *detail) {
     ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_errors);
     if (log_now()) {
@@ -376,12 +522,18 @@ void ngx_http_referral_redis_t::fail(const char *why, ngx_err_t err, const char 
     }
     failing_ = true;
     disconnect();
+    // The next attempt asks the Sentinels again, or goes back to the configured address.
+    target_set_ = false;
+    asking_ = false;
     if (!stopped_) {
         ngx_add_timer(&reconnect_, backoff_.next());
     }
 }
 
 void ngx_http_referral_redis_t::disconnect() {
+    if (state_ == state_e::asking) {
+        sentinel_.cancel();
+    }
     if (peer_.connection) {
         if (state_ == state_e::ready) {
             ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_connected, -1);
@@ -397,8 +549,13 @@ void ngx_http_referral_redis_t::disconnect() {
     out_.clear();
     out_pos_ = 0;
     expected_.clear();
+    unwaited_ = 0;
+    // Sent first, they go first again.
     std::deque<ngx_http_referral_event_t> unanswered;
-    unanswered.swap(sent_);
+    unanswered.swap(unconfirmed_);
+    unanswered.insert(unanswered.end(), std::make_move_iterator(sent_.begin()),
+                      std::make_move_iterator(sent_.end()));
+    sent_.clear();
     owner_->disconnected(std::move(unanswered));
 }
 
@@ -407,20 +564,20 @@ void ngx_http_referral_redis_t::stop() {
     if (reconnect_.timer_set) {
         ngx_del_timer(&reconnect_);
     }
-    if (sent_.empty()) {
+    if (unanswered() == 0) {
         disconnect();
     }
 }
 
 void ngx_http_referral_redis_t::drain(ngx_msec_t wait) {
-    if (state_ != state_e::ready || sent_.empty()) {
+    if (state_ != state_e::ready || unanswered() == 0) {
         return;
     }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + wait;
 
-    while (peer_.connection && !sent_.empty()) {
+    while (peer_.connection && unanswered()) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         int64_t left = deadline - (now.tv_sec * 1000 + now.tv_nsec / 1000000);
         if (left <= 0) {

@@ -2,8 +2,16 @@
 // timers for connect/reply timeouts and reconnect backoff, commands built from argv
 // (referral::resp), hiredis' reader only to parse replies. Pipelines XADDs and reports each
 // reply in order.
+//
+// Redis that fails over (docs/operations.md, "Redis that fails over"): with sentinel=, the
+// master is asked of the Sentinels before each connection and its ROLE checked; a -READONLY
+// reply, or a WAIT that too few replicas answer (replicas=), drops the connection and the
+// Sentinels are asked again. On a Redis Cluster, MOVED and ASK replies move the connection to
+// the node they name (ASK: with ASKING before each XADD) until it fails, when the configured
+// address is tried again. Addresses in replies are IPs: nothing is resolved at run time.
 #pragma once
 
+#include "ngx_http_referral_sentinel.h"
 #include "ngx_http_referral_sink.h"
 #include "ngx_http_referral_sink_conf.h"
 
@@ -32,7 +40,7 @@ class ngx_http_referral_redis_owner_t {
     ~ngx_http_referral_redis_owner_t() = default;
 };
 
-class ngx_http_referral_redis_t {
+class ngx_http_referral_redis_t : private ngx_http_referral_sentinel_owner_t {
   public:
     ngx_http_referral_redis_t(ngx_http_referral_main_conf_t *conf, ngx_log_t *log,
                               ngx_http_referral_redis_owner_t *owner);
@@ -50,7 +58,8 @@ class ngx_http_referral_redis_t {
     bool ready() const { return state_ == state_e::ready; }
     // The last attempt failed and no connection is up: Redis is down, not just connecting.
     bool failing() const { return failing_; }
-    size_t unanswered() const { return sent_.size(); }
+    // Sent and not yet acknowledged (by an entry id and, with replicas=, by WAIT).
+    size_t unanswered() const { return sent_.size() + unconfirmed_.size(); }
     size_t room() const;
     // Moves the event into the pipeline (its XADD into the output); false, with the event left
     // as it was, when its record is malformed.
@@ -63,9 +72,14 @@ class ngx_http_referral_redis_t {
     void on_reconnect();
 
   private:
-    enum class state_e { idle, connecting, handshake, ready };
-    enum class command_e { auth, select, ping, xadd };
+    enum class state_e { idle, asking, connecting, handshake, ready };
+    enum class command_e { auth, select, role, ping, asking, xadd, wait };
 
+    void master_found(const struct sockaddr *sa, socklen_t len) override;
+    void master_unknown(const char *why) override;
+    bool role(redisReply *r);
+    bool waited(redisReply *r);
+    bool redirect(redisReply *r);
     void connected();
     void handshake();
     void read_replies();
@@ -89,6 +103,20 @@ class ngx_http_referral_redis_t {
     size_t out_pos_ = 0;
     std::deque<command_e> expected_;
     std::deque<ngx_http_referral_event_t> sent_;
+    // replicas=: XADDs Redis answered, until a WAIT says enough replicas have them.
+    std::deque<ngx_http_referral_event_t> unconfirmed_;
+    size_t unwaited_ = 0;  // XADDs sent since the last WAIT
+
+    // Where to connect, when not the configured address: the master the Sentinels named, or
+    // the Cluster node a redirection named.
+    ngx_http_referral_sentinel_t sentinel_;
+    bool target_set_ = false;
+    bool asking_ = false;  // the target came from ASK
+    struct sockaddr_storage target_sa_;
+    socklen_t target_socklen_ = 0;
+    u_char target_text_[NGX_SOCKADDR_STRLEN];
+    ngx_str_t target_name_ = ngx_null_string;
+    ngx_uint_t redirects_ = 0;  // since an XADD last succeeded
 
     ngx_event_t reconnect_;
     referral::delivery::Backoff backoff_;

@@ -24,11 +24,14 @@ void *ngx_http_referral_create_main_conf(ngx_conf_t *cf) {
     // set by ngx_pcalloc():
     //     conf->redis_name, redis_user, redis_password, redis_stream = { 0, NULL };
     //     conf->redis_sockaddr = NULL;
+    //     conf->redis_sentinels = NULL;
+    //     conf->redis_master = { 0, NULL };
     //     conf->spool = NULL;
     //     conf->spool_keys, events_keys = NULL;
 
     conf->redis_db = NGX_CONF_UNSET;
     conf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    conf->redis_replicas = NGX_CONF_UNSET_UINT;
     conf->queue_size = NGX_CONF_UNSET_UINT;
     conf->queue_zone_size = NGX_CONF_UNSET_SIZE;
     conf->spool_max_size = NGX_CONF_UNSET;
@@ -39,6 +42,7 @@ char *ngx_http_referral_init_main_conf(ngx_conf_t *cf, void *conf) {
     auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(conf);
 
     ngx_conf_init_msec_value(rmcf->redis_timeout, ngx_http_referral_default_timeout);
+    ngx_conf_init_uint_value(rmcf->redis_replicas, rmcf->redis_sentinels ? 1 : 0);
     ngx_conf_init_uint_value(rmcf->queue_size, ngx_http_referral_default_queue_size);
     ngx_conf_init_size_value(rmcf->queue_zone_size, ngx_http_referral_default_queue_zone);
     if (rmcf->queue_zone_size < ngx_http_referral_min_queue_zone) {
@@ -138,7 +142,73 @@ static bool ngx_http_referral_sink_conf_redis_param(ngx_http_referral_main_conf_
         rmcf->redis_timeout = ms;
         return ms != NGX_ERROR && ms != 0;
     }
+    if (ngx_http_referral_sink_conf_value(arg, "master=", &s)) {
+        rmcf->redis_master = s;
+        return s.len != 0;
+    }
+    if (ngx_http_referral_sink_conf_value(arg, "replicas=", &s)) {
+        ngx_int_t n = ngx_atoi(s.data, s.len);
+        rmcf->redis_replicas = n;
+        return n != NGX_ERROR;
+    }
     return false;
+}
+
+// The address of a Redis (default port 6379) or of a Sentinel (26379), resolved now: a worker
+// never resolves names.
+static bool ngx_http_referral_sink_conf_address(ngx_conf_t *cf, ngx_command_t *cmd, ngx_str_t *text,
+                                                in_port_t default_port, ngx_addr_t *out) {
+    ngx_url_t u;
+    ngx_memzero(&u, sizeof(ngx_url_t));
+    u.url = *text;
+    u.default_port = default_port;
+    u.no_resolve = 0;
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\" of \"%V\"",
+                           u.err ? u.err : "invalid address", &u.url, &cmd->name);
+        return false;
+    }
+    if (u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" of \"%V\" resolves to no address", &u.url,
+                           &cmd->name);
+        return false;
+    }
+    if (u.naddrs > 1) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"%V\" of \"%V\" resolves to %ui addresses, only %V is used", &u.url,
+                           &cmd->name, u.naddrs, &u.addrs[0].name);
+    }
+    *out = u.addrs[0];
+    out->name = *text;
+    return true;
+}
+
+// sentinel=host:port[,host:port...]
+static bool ngx_http_referral_sink_conf_sentinels(ngx_conf_t *cf, ngx_command_t *cmd,
+                                                  ngx_http_referral_main_conf_t *rmcf,
+                                                  ngx_str_t *list) {
+    rmcf->redis_sentinels = ngx_array_create(cf->pool, 3, sizeof(ngx_addr_t));
+    if (rmcf->redis_sentinels == NULL) {
+        return false;
+    }
+    u_char *p = list->data, *end = list->data + list->len;
+    for (;;) {
+        u_char *comma = static_cast<u_char *>(ngx_strlchr(p, end, ','));
+        ngx_str_t one = {static_cast<size_t>((comma ? comma : end) - p), p};
+        if (one.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty address in \"sentinel=%V\" of \"%V\"",
+                               list, &cmd->name);
+            return false;
+        }
+        auto *addr = static_cast<ngx_addr_t *>(ngx_array_push(rmcf->redis_sentinels));
+        if (addr == NULL || !ngx_http_referral_sink_conf_address(cf, cmd, &one, 26379, addr)) {
+            return false;
+        }
+        if (comma == NULL) {
+            return true;
+        }
+        p = comma + 1;
+    }
 }
 
 char *ngx_http_referral_sink_conf_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
@@ -150,40 +220,58 @@ char *ngx_http_referral_sink_conf_redis(ngx_conf_t *cf, ngx_command_t *cmd, void
 
     auto *value = static_cast<ngx_str_t *>(cf->args->elts);
 
-    ngx_url_t u;
-    ngx_memzero(&u, sizeof(ngx_url_t));
-    u.url = value[1];
-    u.default_port = 6379;
-    u.no_resolve = 0;
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\" of \"%V\"",
-                           u.err ? u.err : "invalid address", &u.url, &cmd->name);
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-    if (u.naddrs == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" of \"%V\" resolves to no address", &u.url,
-                           &cmd->name);
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-    if (u.naddrs > 1) {
-        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "\"%V\" of \"%V\" resolves to %ui addresses, only %V is used", &u.url,
-                           &cmd->name, u.naddrs, &u.addrs[0].name);
+    // Either an address or sentinel=, which comes first then.
+    ngx_str_t sentinels = ngx_null_string;
+    if (!ngx_http_referral_sink_conf_value(&value[1], "sentinel=", &sentinels)) {
+        ngx_addr_t addr;
+        if (!ngx_http_referral_sink_conf_address(cf, cmd, &value[1], 6379, &addr)) {
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+        rmcf->redis_sockaddr = addr.sockaddr;
+        rmcf->redis_socklen = addr.socklen;
     }
     rmcf->redis_name = value[1];
-    rmcf->redis_sockaddr = u.addrs[0].sockaddr;
-    rmcf->redis_socklen = u.addrs[0].socklen;
 
     ngx_str_t prefix = ngx_string("{referral}");
     ngx_str_t password_file = ngx_null_string;
     for (ngx_uint_t i = 2; i < cf->args->nelts; i++) {
+        ngx_str_t v;
+        if (ngx_http_referral_sink_conf_value(&value[i], "sentinel=", &v)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" takes an address or sentinel=, not both: sentinel= comes "
+                               "first, in place of the address",
+                               &cmd->name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
         if (!ngx_http_referral_sink_conf_redis_param(rmcf, &value[i], &prefix, &password_file)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid parameter \"%V\" in \"%V\": expected db=N, user=NAME, "
-                               "password_file=PATH, prefix=PREFIX or timeout=TIME",
+                               "password_file=PATH, prefix=PREFIX, timeout=TIME, master=NAME or "
+                               "replicas=N",
                                &value[i], &cmd->name);
             return static_cast<char *>(NGX_CONF_ERROR);
         }
+    }
+    if (sentinels.data && rmcf->redis_master.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" has sentinel= but no master=: name the master the Sentinels "
+                           "watch",
+                           &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (sentinels.data == NULL && rmcf->redis_master.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" has master= but no sentinel=: master= names the master the "
+                           "Sentinels are asked for",
+                           &cmd->name);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (sentinels.data) {
+        if (!ngx_http_referral_sink_conf_sentinels(cf, cmd, rmcf, &sentinels)) {
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+        // The logs name the master.
+        rmcf->redis_name = rmcf->redis_master;
     }
 
     if (rmcf->redis_user.len && password_file.len == 0) {

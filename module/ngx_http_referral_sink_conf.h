@@ -14,6 +14,13 @@ struct ngx_http_referral_main_conf_t {
     ngx_str_t redis_password;  // read from password_file at config time
     ngx_str_t redis_stream;    // "<prefix>:events"
     ngx_msec_t redis_timeout;  // connect, handshake and reply
+    // sentinel= (ngx_addr_t, resolved at config time) and master=: the master is asked of the
+    // Sentinels, redis_sockaddr is NULL; redis_sentinels is NULL without them.
+    ngx_array_t *redis_sentinels;
+    ngx_str_t redis_master;
+    // replicas=: an XADD counts once WAIT says this many replicas have it; NGX_CONF_UNSET_UINT
+    // until init, then 1 with sentinel=, else 0.
+    ngx_uint_t redis_replicas;
 
     ngx_uint_t queue_size;
     size_t queue_zone_size;  // referral_queue_zone: the shared memory that holds the queues

@@ -113,12 +113,17 @@ wait_port "$front_port"
 
 stripe_secret="whsec_demo$(openssl rand -hex 16)"
 echo "$stripe_secret" > "$dir/stripe-webhook.secret"
+front="http://127.0.0.1:$front_port"
 cat > "$dir/rewards.toml" <<CONF
 [redis]
 address = "127.0.0.1:$redis_port"
 
 [http]
 listen = "127.0.0.1:$metrics_port"
+# The dashboard (open on loopback) and each referrer's own page with their link's QR code.
+secret_file = "$dir/pages.secret"
+public_url = "http://127.0.0.1:$metrics_port"
+link = "$front/?ref={code}"
 
 [stripe]
 webhook_secret_file = "$dir/stripe-webhook.secret"
@@ -136,6 +141,7 @@ url = "http://127.0.0.1:$hook_port/referral"
 secret_file = "$dir/webhook.secret"
 CONF
 echo "whsec_$(openssl rand -base64 32)" > "$dir/webhook.secret"
+(umask 077 && openssl rand -hex 32 > "$dir/pages.secret")
 nohup python3 "$repo/scripts/lib/webhook_receiver.py" "$hook_port" "$dir/webhook.secret" > "$dir/logs/receiver.log" 2>&1 &
 echo $! > "$dir/receiver.pid"
 wait_port "$hook_port"
@@ -144,7 +150,6 @@ nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "
 echo $! > "$dir/rewardd.pid"
 wait_port "$metrics_port"
 
-front="http://127.0.0.1:$front_port"
 say "4/7 alice invites bob; bob opens her link and buys for 120.00 EUR"
 rewardd enroll --config "$dir/rewards.toml" alice alice
 curl -s -D - -o /dev/null -c "$dir/bob.jar" "$front/?ref=alice&utm_source=newsletter" | grep -i '^set-cookie' | cut -c1-110
@@ -190,6 +195,10 @@ for _ in $(seq 100); do [ "$(wc -l < "$dir/logs/receiver.log")" -ge 5 ] && break
 cat "$dir/logs/receiver.log"
 
 cat <<TXT
+
+Open in a browser:
+  http://127.0.0.1:$metrics_port/dashboard                   # the programme at a glance
+  $(rewardd partner-link --config "$dir/rewards.toml" alice)   # alice's own page and QR code
 
 Everything is still running in $dir:
   curl -si '$front/?ref=alice'            # a referral link

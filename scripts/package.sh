@@ -82,7 +82,7 @@ if [[ " ${packages[*]} " == *" referral-rewardd "* ]]; then
   mapfile -t commands < <(referral-rewardd --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }')
   [ "${#commands[@]}" -gt 0 ] || fail "no commands in referral-rewardd --help"
   for command in "" "${commands[@]}"; do
-    [ -z "$command" ] || grep -q "^\.SS $command\b" <<<"$manual" ||
+    [ -z "$command" ] || grep -q "^\.SS ${command//-/\\\\-}\b" <<<"$manual" ||
       fail "referral-rewardd(8) has no section for the command $command"
     # shellcheck disable=SC2086 # no command: the options of referral-rewardd itself
     for option in $(referral-rewardd $command --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do

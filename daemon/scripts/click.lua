@@ -1,8 +1,8 @@
 -- A click: counted for its code unless the code is unknown or its ip is over the hourly limit.
 local ev = event_header()
-local owner_key, stats_key, codes_key, ip_clicks_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local code, ip, source, open_enrolment = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local clicks_per_ip, hour_ttl = ARGV[9], ARGV[10]  -- per hour (0 = no limit); the key's TTL
+local owner_key, stats_key, codes_key, ip_clicks_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local code, ip, source, open_enrolment = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local clicks_per_ip, hour_ttl = ARGV[10], ARGV[11]  -- per hour (0 = no limit); the key's TTL
 
 if event_seen(ev) then
   return {'duplicate'}
@@ -21,7 +21,10 @@ end
 redis.call('HINCRBY', stats_key, 'clicks', 1)
 if source ~= '' then
   redis.call('HINCRBY', stats_key, 'src:' .. source, 1)
+  daily_count(ev, 'k:s:' .. source)
 end
+daily_count(ev, 'k')
+daily_count(ev, 'k:c:' .. code)
 redis.call('SADD', codes_key, code)
 event_done(ev)
 return {'applied'}

@@ -10,11 +10,13 @@ end
 
 -- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
--- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..4] and
--- ARGV[1..4]; their own KEYS and ARGV follow from index 5.
+-- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..5] and
+-- ARGV[1..5]; their own KEYS and ARGV follow from index 6. daily is daily:<yyyymmdd> of the
+-- event's day, kept daily_ttl (ms) after its last new field.
 local function event_header()
-  return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4],
-          group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4]}
+  return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4], daily = KEYS[5],
+          group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4],
+          daily_ttl = ARGV[5]}
 end
 
 local function acknowledge(ev)
@@ -35,9 +37,37 @@ local function event_done(ev)
   acknowledge(ev)
 end
 
+-- Per-day counters (docs/rewards.md, Per-day counters): one HINCRBY per field, and a PEXPIRE
+-- only when the field is new, so a day's hash lives daily_ttl after its last new field.
+local function daily_count(ev, field)
+  if redis.call('HINCRBY', ev.daily, field, 1) == 1 then
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
+end
+
+-- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
+-- comes, makes a later script fail. Lua numbers are doubles, off by at most 1024 near 2^63: the
+-- margin keeps the exact HINCRBY itself from overflowing. Returns the value before.
+local function add_statistic(key, field, n)
+  local before = num(redis.call('HGET', key, field))
+  if before + n >= 2^63 - 4096 then
+    redis.call('HSET', key, field, '9223372036854775807')
+  else
+    redis.call('HINCRBY', key, field, int(n))
+  end
+  return before
+end
+
+local function daily_amount(ev, field, n)
+  if add_statistic(ev.daily, field, n) == 0 then
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
+end
+
 -- A rejected entry carries the reason and the original event's fields, so nothing is dropped
 -- without a trace even when the events stream is trimmed later.
 local function record_rejection(ev, reason, detail)
+  daily_count(ev, 'x:' .. reason)
   local fields = {'reason', reason, 'detail', detail or '', 'entry', ev.entry}
   local original = redis.call('XRANGE', ev.events, ev.entry, ev.entry)
   if original[1] then
@@ -130,17 +160,6 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
--- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
--- comes, makes a later script fail. Lua numbers are doubles, off by at most 1024 near 2^63: the
--- margin keeps the exact HINCRBY itself from overflowing.
-local function add_statistic(key, field, n)
-  if num(redis.call('HGET', key, field)) + n >= 2^63 - 4096 then
-    redis.call('HSET', key, field, '9223372036854775807')
-  else
-    redis.call('HINCRBY', key, field, int(n))
-  end
 end
 
 -- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like

@@ -5,26 +5,27 @@
 -- provider's confirmation apply a held conversion through this script too, as if it had been
 -- trusted, and so do renewals of a referred customer's subscription.
 local ev = event_header()
-local order_key, owner_key, code_of_key, referred_by_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local order_key, owner_key, code_of_key, referred_by_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 -- buyers: kept for first purchase only; day_conversions and month_rewards: per code
-local stats_key, codes_key, buyers_key, day_conversions_key = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
-local month_rewards_key, due_key, currencies_key = KEYS[13], KEYS[14], KEYS[15]
+local stats_key, codes_key, buyers_key, day_conversions_key = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local month_rewards_key, due_key, currencies_key = KEYS[14], KEYS[15], KEYS[16]
 -- the balances of the referrers' currency and of the friend's
-local referrer_balance_key, friend_balance_key = KEYS[16], KEYS[17]
-local held_key, held_expiry_key = KEYS[18], KEYS[19]  -- held:<site>:<sha256(order)>, held_expiry
-local first_conversion_key = KEYS[20]  -- customer → "<code> <ts>" of their first conversion
-local event_id, site, order_id, code, customer = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local referrer_balance_key, friend_balance_key = KEYS[17], KEYS[18]
+local held_key, held_expiry_key = KEYS[19], KEYS[20]  -- held:<site>:<sha256(order)>, held_expiry
+local first_conversion_key = KEYS[21]  -- customer → "<code> <ts>" of their first conversion
+local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 -- state: pending | approved; due: end of the payout hold, 0 = none
-local amount, currency, ts, state, due = ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]
-local order_ttl, open_enrolment, first_purchase_only = ARGV[15], ARGV[16], ARGV[17]
+local amount, currency, ts, state, due = ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+local order_ttl, open_enrolment, first_purchase_only = ARGV[16], ARGV[17], ARGV[18]
 -- limits, 0 = none: conversions per referrer per day, rewards per referrer per month
-local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[18], ARGV[19], ARGV[20], ARGV[21]
-local referrer_currency, friend_currency, friend_reward = ARGV[22], ARGV[23], ARGV[24]
-local approval = ARGV[25]  -- "1": `approve` of the conversion held for this order, event_id
+local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[19], ARGV[20], ARGV[21], ARGV[22]
+local referrer_currency, friend_currency, friend_reward = ARGV[23], ARGV[24], ARGV[25]
+local approval = ARGV[26]  -- "1": `approve` of the conversion held for this order, event_id
 -- renewal "1": a subscription's payment, not a purchase that refers anybody; alias: the payment
 -- provider's id of the same customer ("" = none), remembered for its renewals
-local renewal, alias = ARGV[26], ARGV[27]
-local referrer_rewards = {unpack(ARGV, 28)}  -- level 1, 2, ...
+local renewal, alias = ARGV[27], ARGV[28]
+local source = ARGV[29]  -- utm_source, "" = none
+local referrer_rewards = {unpack(ARGV, 30)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -185,6 +186,14 @@ if redis.call('HINCRBY', stats_key, 'conversions', 1) == 1 then
   redis.call('SADD', codes_key, code)
 end
 add_statistic(stats_key, 'revenue:' .. currency, num(amount))
+daily_count(ev, 'v')
+daily_count(ev, 'v:c:' .. code)
+daily_amount(ev, 'r:' .. currency, num(amount))
+daily_amount(ev, 'r:' .. currency .. ':c:' .. code, num(amount))
+if source ~= '' then
+  daily_count(ev, 'v:s:' .. source)
+  daily_amount(ev, 'r:' .. currency .. ':s:' .. source, num(amount))
+end
 
 local early_refund = existing[2]
 if early_refund then
@@ -202,6 +211,10 @@ for i, r in ipairs(rewards) do
   fields[#fields + 1] = int(r.amount)
   if redis.call('HINCRBY', r.balance, r.account .. ':' .. bucket, int(r.amount)) == r.amount then
     redis.call('SADD', currencies_key, r.currency)
+  end
+  daily_amount(ev, 'w:' .. r.currency, r.amount)
+  if r.code then
+    daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
   end
   if r.code and cap > 0 then
     redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code, int(r.amount))

@@ -6,11 +6,11 @@
 -- conversion so it is applied once.
 local ev = event_header()
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
-local order_key, held_key, held_expiry_key, owner_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local confirmed_key = KEYS[9]  -- confirmed:<site>:<sha256(order)>
-local event_id, site, order_id, code, customer = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-local amount, currency, ts, first_ts = ARGV[10], ARGV[11], ARGV[12], ARGV[13]  -- first_ts "" = none
-local open_enrolment, held_ttl = ARGV[14], ARGV[15]  -- held_ttl: ms
+local order_key, held_key, held_expiry_key, owner_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local confirmed_key = KEYS[10]  -- confirmed:<site>:<sha256(order)>
+local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local amount, currency, ts, first_ts = ARGV[11], ARGV[12], ARGV[13], ARGV[14]  -- first_ts "" = none
+local open_enrolment, held_ttl = ARGV[15], ARGV[16]  -- held_ttl: ms
 
 local conversion = {event = event_id, site = site, order = order_id, code = code,
                     customer = customer, amount = amount, currency = currency, ts = ts}
@@ -37,6 +37,7 @@ redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'convers
            'expires', int(expires))
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
 ledger_conversion(ev.ledger, 'held', conversion)
+daily_count(ev, 'h')
 if #confirmed > 0 then
   for i = 1, #confirmed, 2 do
     if confirmed[i] == 'id' then

@@ -4,13 +4,13 @@
 local ev = event_header()
 -- order:<site>:<sha256(order)>, due; mode "reverse" only: stats:<code>, and the balance of each
 -- reward's currency
-local order_key, due_key, stats_key, balance_keys = KEYS[5], KEYS[6], KEYS[7], {unpack(KEYS, 8)}
+local order_key, due_key, stats_key, balance_keys = KEYS[6], KEYS[7], KEYS[8], {unpack(KEYS, 9)}
 -- version: the order's as read ("" = no order); mode: early | reverse | complete; total: early:
 -- the refund to remember ("full" or the amount so far), reverse: the order's refunded total
 -- after this refund; amount: this refund's; reversals: of each reward
-local version, mode, total = ARGV[5], ARGV[6], ARGV[7]
-local amount, ts, remember_ttl = ARGV[8], ARGV[9], ARGV[10]
-local reversals = {unpack(ARGV, 11)}
+local version, mode, total = ARGV[6], ARGV[7], ARGV[8]
+local amount, ts, remember_ttl = ARGV[9], ARGV[10], ARGV[11]
+local reversals = {unpack(ARGV, 12)}
 
 if event_seen(ev) then
   return {'duplicate'}
@@ -54,5 +54,7 @@ if total == order[2] then
 end
 redis.call('HINCRBY', stats_key, 'refunds', 1)
 add_statistic(stats_key, 'refunded:' .. order[3], num(amount))
+daily_count(ev, 'f')
+daily_amount(ev, 'f:' .. order[3], num(amount))
 event_done(ev)
 return {'applied', #moves}

@@ -79,6 +79,25 @@ Reply RedisServer::command(const std::vector<std::string> &argv) const {
     return r;
 }
 
+std::string RedisServer::info(const std::string &section, const std::string &name) const {
+    Reply r;
+    try {
+        r = command({"INFO", section});
+    } catch (const std::runtime_error &) {
+        return "";
+    }
+    if (r->type != REDIS_REPLY_STRING) {
+        return "";
+    }
+    const std::string text = "\n" + std::string(r->str, r->len), key = "\n" + name + ":";
+    size_t at = text.find(key);
+    if (at == std::string::npos) {
+        return "";
+    }
+    at += key.size();
+    return text.substr(at, text.find('\r', at) - at);
+}
+
 std::vector<Fields> RedisServer::stream(const std::string &key, size_t at_least) const {
     std::vector<Fields> out;
     eventually([&] {

@@ -43,6 +43,9 @@ class RedisServer {
     Context connect() const;
     // One command from argv; throws std::runtime_error on connection failure.
     Reply command(const std::vector<std::string> &argv) const;
+    // One field of INFO section ("role", "master_link_status"...); "" when absent or when the
+    // server does not answer.
+    std::string info(const std::string &section, const std::string &name) const;
     // read_stream() on a new connection (database 0), once the stream holds at_least entries
     // (as it is when that takes longer than 10 s).
     std::vector<Fields> stream(const std::string &key, size_t at_least = 0) const;

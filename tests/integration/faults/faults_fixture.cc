@@ -50,8 +50,9 @@ void FaultsTest::start_nginx(const std::string &redis_params, const std::string 
     start(http_extra +
               "referral_secret_file @KEYS@;\n"
               "referral_site shop;\n"
-              "referral_redis 127.0.0.1:" +
-              std::to_string(redis->port()) + " " + redis_params +
+              "referral_redis " +
+              (redis_params.rfind("sentinel=", 0) == 0 ? "" : redis_address() + " ") +
+              redis_params +
               ";\n"
               "referral_spool @PREFIX@/spool " +
               spool_params +
@@ -70,6 +71,10 @@ void FaultsTest::start_nginx(const std::string &redis_params, const std::string 
           main_extra);
 }
 
+std::string FaultsTest::redis_address() const {
+    return "127.0.0.1:" + std::to_string(redis->port());
+}
+
 std::vector<pid_t> FaultsTest::worker_pids() const {
     std::string out;
     testing_support::run_command({"/usr/bin/pgrep", "-P", std::to_string(nginx_->master_pid())},
@@ -82,15 +87,17 @@ std::vector<pid_t> FaultsTest::worker_pids() const {
     return pids;
 }
 
-void FaultsTest::start_daemon() {
+void FaultsTest::start_daemon(const std::string &redis_section) {
     std::string config = daemon_dir.path() + "/rewards.toml";
-    testing_support::write_file(config,
-                                "[redis]\naddress = \"127.0.0.1:" + std::to_string(redis->port()) +
-                                    "\"\ntimeout = \"1s\"\n\n"
-                                    "[daemon]\nclaim_idle = \"500ms\"\n\n"
-                                    "[programme]\ncurrency = \"EUR\"\ntrust_request = \"accept\"\n"
-                                    "open_enrolment = true\n\n"
-                                    "[referrer]\npercent = 10\n");
+    testing_support::write_file(
+        config,
+        "[redis]\n" +
+            (redis_section.empty() ? "address = \"" + redis_address() + "\"\n" : redis_section) +
+            "timeout = \"1s\"\n\n"
+            "[daemon]\nclaim_idle = \"500ms\"\n\n"
+            "[programme]\ncurrency = \"EUR\"\ntrust_request = \"accept\"\n"
+            "open_enrolment = true\n\n"
+            "[referrer]\npercent = 10\n");
     daemon = testing_support::Process({REWARDD_BINARY, "run", "--config", config},
                                       daemon_dir.path() + "/rewardd.log");
 }
@@ -143,7 +150,7 @@ std::vector<Order> FaultsTest::checkout(const std::vector<Order> &orders,
 
 std::map<std::string, int64_t> FaultsTest::balances() {
     std::map<std::string, int64_t> out;
-    Reply r = redis->command({"HGETALL", "{referral}:balance:EUR"});
+    Reply r = books().command({"HGETALL", "{referral}:balance:EUR"});
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         std::string name(r->element[i]->str, r->element[i]->len);
         const std::string prefix = "code:", suffix = ":approved";
@@ -159,7 +166,7 @@ std::map<std::string, int64_t> FaultsTest::balances() {
 
 std::set<std::string> FaultsTest::ledger_orders(size_t *entries) {
     std::set<std::string> orders;
-    std::vector<testing_support::Fields> ledger = redis->stream("{referral}:ledger");
+    std::vector<testing_support::Fields> ledger = books().stream("{referral}:ledger");
     *entries = 0;
     for (testing_support::Fields &entry : ledger) {
         // A conversion held or rejected is noted in the ledger but moves nothing.

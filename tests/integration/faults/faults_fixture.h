@@ -37,14 +37,21 @@ class FaultsTest : public module_test::ModuleTest {
     void kill_redis();  // SIGKILL: no chance to write anything more
 
     // nginx with a checkout location taking the order from its arguments (trust=request, which
-    // the daemon's programme accepts). redis_params go on referral_redis, spool_params on
-    // referral_spool, http_extra into http {}.
+    // the daemon's programme accepts). redis_params go on referral_redis after its address
+    // (redis_address(), or none when they name sentinels), spool_params on referral_spool,
+    // http_extra into http {}.
     void start_nginx(const std::string &redis_params = "", const std::string &spool_params = "",
                      const std::string &main_extra = "worker_processes 2;",
                      const std::string &http_extra = "");
+    // Where nginx and the daemon find Redis: "127.0.0.1:<redis' port>" unless a test says.
+    virtual std::string redis_address() const;
+    // The server holding the books, which balances() and ledger_orders() read: redis unless a
+    // test says.
+    virtual testing_support::RedisServer &books() const { return *redis; }
     std::vector<pid_t> worker_pids() const;
 
-    void start_daemon();
+    // [redis] is redis_section, or else address = redis_address().
+    void start_daemon(const std::string &redis_section = "");
     void kill_daemon();  // SIGKILL, reaped
 
     // Sends each order's checkout from several threads with a cookie for its code; returns the

@@ -112,6 +112,17 @@ TEST_F(SinkTest, ConfigurationMistakesFailTheTest) {
         {"referral_redis 127.0.0.1:99999;", "invalid port"},
         {"referral_redis 127.0.0.1:6379; referral_redis 127.0.0.1:6380;",
          "\"referral_redis\" directive is duplicate"},
+        {"referral_redis sentinel=127.0.0.1:26379;",
+         "\"referral_redis\" has sentinel= but no master="},
+        {"referral_redis 127.0.0.1:6379 master=shop;",
+         "\"referral_redis\" has master= but no sentinel="},
+        {"referral_redis 127.0.0.1:6379 sentinel=127.0.0.1:26379 master=shop;",
+         "\"referral_redis\" takes an address or sentinel=, not both"},
+        {"referral_redis sentinel=127.0.0.1:26379,,127.0.0.1:26380 master=shop;",
+         "empty address in \"sentinel=127.0.0.1:26379,,127.0.0.1:26380\" of \"referral_redis\""},
+        {"referral_redis sentinel=127.0.0.1:99999 master=shop;", "invalid port"},
+        {"referral_redis sentinel=127.0.0.1:26379 master=;", "invalid parameter \"master=\""},
+        {"referral_redis 127.0.0.1:6379 replicas=x;", "invalid parameter \"replicas=x\""},
         {"referral_queue_size 0;", "invalid value \"0\" in \"referral_queue_size\""},
         {"referral_redis 127.0.0.1:6379; referral_queue_zone 64k;",
          "\"referral_queue_zone\" of 65536 bytes is too small"},
@@ -142,6 +153,13 @@ TEST_F(SinkTest, ConfigurationMistakesFailTheTest) {
                         "prometheus; } }\n",
                     &out),
         0)
+        << out;
+    EXPECT_EQ(test_config("referral_secret_file @KEYS@;\n"
+                          "referral_redis sentinel=127.0.0.1:26379,localhost master=shop "
+                          "replicas=2 db=1;\n"
+                          "server { listen 127.0.0.1:@PORT@; server_name s; }\n",
+                          &out),
+              0)
         << out;
 }
 

@@ -42,6 +42,15 @@ TEST(Config, Defaults) {
     EXPECT_EQ(c.programme.friend_reward.kind, RewardKind::kNone);
 }
 
+TEST(Config, Sentinels) {
+    Config c = parse_config(
+        "[redis]\nsentinels = [\"10.0.0.1:26379\", \"[::1]:26380\"]\nmaster_name = \"shop\"\n"
+        "[referrer]\npercent = 1\n",
+        "rewards.toml");
+    EXPECT_EQ(c.redis.sentinels, (std::vector<HostPort>{{"10.0.0.1", 26379}, {"::1", 26380}}));
+    EXPECT_EQ(c.redis.master_name, "shop");
+}
+
 TEST(Config, FullProgramme) {
     Config c = parse_config(R"(
 [redis]
@@ -169,6 +178,18 @@ TEST(Config, Errors) {
         "needs programme.currency");
     expect_error("[redis]\naddress = \"localhost\"\n[referrer]\npercent = 1\n", "redis.address");
     expect_error("[redis]\naddress = \"h:99999\"\n[referrer]\npercent = 1\n", "redis.address");
+    expect_error("[redis]\nsentinels = [\"s1:26379\"]\n[referrer]\npercent = 1\n",
+                 "redis.master_name: must name the master");
+    expect_error("[redis]\nmaster_name = \"shop\"\n[referrer]\npercent = 1\n",
+                 "redis.master_name: needs redis.sentinels");
+    expect_error("[redis]\nsentinels = [\"s1\"]\nmaster_name = \"shop\"\n[referrer]\npercent = 1\n",
+                 "redis.sentinels: \"s1\" is not host:port");
+    expect_error("[redis]\nsentinels = []\nmaster_name = \"shop\"\n[referrer]\npercent = 1\n",
+                 "redis.sentinels: must be a list");
+    expect_error(
+        "[redis]\naddress = \"h:1\"\nsentinels = [\"s1:2\"]\nmaster_name = \"m\"\n"
+        "[referrer]\npercent = 1\n",
+        "redis.sentinels: the sentinels give the master's address");
     expect_error("[redis]\npassword_file = \"/nonexistent/pw\"\n[referrer]\npercent = 1\n",
                  "redis.password_file: cannot read /nonexistent/pw");
     expect_error("[metrics]\nlisten = \"9465\"\n[referrer]\npercent = 1\n", "metrics.listen");
