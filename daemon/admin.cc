@@ -3,11 +3,11 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "amounts.h"
 #include "event_builder.h"
 #include "script_calls.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
@@ -29,12 +29,6 @@ EventId random_event_id() {
         throw std::runtime_error("no random bytes for an event id");
     }
     return make_event_id(bytes);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "consumer.h"
+#include "wall_clock.h"
 
 #include <unistd.h>
 
@@ -20,12 +21,6 @@ constexpr milliseconds kHousekeepingEvery{60000};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr int64_t kForgetConsumerAfterMs = 24LL * 3600 * 1000;
 constexpr int kRefundAttempts = 10;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string default_consumer() {
     char host[256] = {};

@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <cstdlib>
 
 #include "amounts.h"
@@ -13,15 +12,10 @@
 #include "shop_postback.h"
 #include "standard_webhooks.h"
 #include "stripe_events.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
-
-int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 HookAnswer unauthorized(SignatureVerdict verdict) {
     return {401, verdict == SignatureVerdict::kStale       ? "stale timestamp\n"
@@ -59,8 +53,7 @@ void Hooks::install(httplib::Server &server) {
     server.set_payload_max_length(kMaxHookBody);
     if (!config_.stripe.secrets.empty()) {
         server.Post("/hooks/stripe", [this](const httplib::Request &req, httplib::Response &res) {
-            HookAnswer a =
-                stripe(req.get_header_value("Stripe-Signature"), req.body, now_seconds());
+            HookAnswer a = stripe(req.get_header_value("Stripe-Signature"), req.body, now_s());
             metrics_.hook("stripe", result_of(a));
             answer(res, a);
         });
@@ -69,7 +62,7 @@ void Hooks::install(httplib::Server &server) {
         server.Post("/hooks/shop", [this](const httplib::Request &req, httplib::Response &res) {
             HookAnswer a =
                 shop(req.get_header_value("webhook-id"), req.get_header_value("webhook-timestamp"),
-                     req.get_header_value("webhook-signature"), req.body, now_seconds());
+                     req.get_header_value("webhook-signature"), req.body, now_s());
             metrics_.hook("shop", result_of(a));
             answer(res, a);
         });

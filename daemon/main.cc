@@ -1,7 +1,6 @@
 // referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
 // docs/rewards.md describes the programme, the keys and every command.
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -25,6 +24,7 @@
 #include "payout_batch.h"
 #include "report.h"
 #include "webhook_delivery.h"
+#include "wall_clock.h"
 
 namespace {
 
@@ -87,11 +87,8 @@ int partner_link_command(const Config &config, const std::string &code, int64_t 
         std::cerr << "referral-rewardd partner-link: set [http] secret_file to sign the links\n";
         return kUsageError;
     }
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
     std::cout << config.http.public_url << "/p/"
-              << make_partner_token(config.http.secret, code, now + days * 86400) << "\n";
+              << make_partner_token(config.http.secret, code, now_s() + days * 86400) << "\n";
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "standard_webhooks.h"
 #include "stream_reply.h"
 #include "webhook_payload.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
@@ -29,12 +30,6 @@ constexpr milliseconds kBlock{200};
 constexpr milliseconds kSampleEvery{1000};
 constexpr milliseconds kMaxReconnectBackoff{5000};
 constexpr int64_t kDeadMaxLen = 1000000;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // "ms-seq" as a comparable pair.
 std::pair<uint64_t, uint64_t> stream_id(const std::string &id) {
