@@ -43,8 +43,13 @@ void add_origin(EventRecord &event, EventType type, const Key &key, const EventO
     event.add(EventField::id, o.id);
     event.add(EventField::ts, ts.view());
     event.add(EventField::site, o.site);
-    event.add(EventField::code, o.code);
-    event.add(EventField::click, o.click);
+    // A conversion by coupon alone has no cookie, so neither code nor click.
+    if (!o.code.empty()) {
+        event.add(EventField::code, o.code);
+    }
+    if (!o.click.empty()) {
+        event.add(EventField::click, o.click);
+    }
     add_hash(event, EventField::ip, key, o.client);
     add_hash(event, EventField::ua, key, o.user_agent);
     if (!o.source.empty()) {
@@ -118,7 +123,12 @@ EventRecord conversion_event(const Key &key, const EventOrigin &origin,
                              const ConversionValues &values, bool *amount_invalid) {
     EventRecord event;
     add_origin(event, EventType::conversion, key, origin);
-    event.add(EventField::first_ts, Number(values.first_ts_ms).view());
+    if (values.first_ts_ms > 0) {
+        event.add(EventField::first_ts, Number(values.first_ts_ms).view());
+    }
+    if (valid_code(values.coupon)) {
+        event.add(EventField::coupon, values.coupon);
+    }
     add_id(event, EventField::order, values.order);
     add_id(event, EventField::customer, values.customer);
     *amount_invalid = !add_amount(event, values.amount, values.currency);

@@ -42,6 +42,8 @@ struct ConversionValues {
     int64_t first_ts_ms = 0;  // when the attribution token was issued
     std::string_view order, customer;
     std::string_view amount, currency;
+    std::string_view coupon;     // a valid code or ""; without a cookie, origin.code is "" and
+                                 // first_ts_ms 0 (neither is sent)
     bool trust_request = false;  // a value may come from the visitor's request
     unsigned status = 0;         // the response's final status
 };

@@ -18,39 +18,42 @@ enum class Presence : uint8_t {
     required,  // the daemon rejects the event without it (missing_field)
 };
 
-// X(name, click, conversion, refund)
-#define REFERRAL_EVENT_FIELDS(X)                                                            \
-    X(v, optional, optional, optional)        /* schema version: 1 */                       \
-    X(type, required, required, required)     /* click | conversion | refund */             \
-    X(id, required, required, required)       /* unique event id, kept through retries */   \
-    X(ts, required, required, optional)       /* unix milliseconds */                       \
-    X(site, required, required, required)     /* referral_site */                           \
-    X(code, required, required, absent)       /* referral code */                           \
-    X(click, optional, optional, absent)      /* click id from the token */                 \
-    X(first_ts, absent, optional, absent)     /* token issue time, ms */                    \
-    X(ip, optional, optional, absent)         /* keyed hash of the client's address */      \
-    X(ua, optional, optional, absent)         /* keyed hash of the User-Agent */            \
-    X(src, optional, optional, absent)        /* utm_source */                              \
-    X(med, optional, optional, absent)        /* utm_medium */                              \
-    X(cmp, optional, optional, absent)        /* utm_campaign */                            \
-    X(order, absent, required, required)      /* order id */                                \
-    X(order_raw, absent, optional, absent)    /* an order id that is not valid_id, cut */   \
-    X(customer, absent, optional, absent)     /* customer id */                             \
-    X(customer_raw, absent, optional, absent) /* a customer id that is not valid_id, cut */ \
-    X(amount, absent, required, optional)     /* minor units; a refund's is partial */      \
-    X(amount_raw, absent, optional, absent)   /* an amount that did not parse, cut */       \
-    X(currency, absent, required, absent)     /* ISO 4217, upper case */                    \
-    X(currency_raw, absent, optional, absent) /* an unknown currency, cut */                \
-    X(trust, absent, optional, absent)        /* upstream | request */                      \
-    X(status, absent, optional, absent)       /* the response's final status */
+// X(name, click, conversion, refund, confirm, cancel, renewal)
+#define REFERRAL_EVENT_FIELDS(X)                                                                 \
+    X(v, optional, optional, optional, optional, optional, optional) /* schema version: 1 */     \
+    X(type, required, required, required, required, required, required)                          \
+    X(id, required, required, required, required, required, required)   /* unique, retried */    \
+    X(ts, required, required, optional, optional, optional, required)   /* unix ms */            \
+    X(site, required, required, required, required, required, required) /* referral_site */      \
+    X(code, required, optional, absent, absent, absent, absent)   /* referral code; or coupon */ \
+    X(click, optional, optional, absent, absent, absent, absent)  /* token's click id */         \
+    X(first_ts, absent, optional, absent, absent, absent, absent) /* token issued, ms */         \
+    X(ip, optional, optional, absent, absent, absent, absent)     /* keyed hash of address */    \
+    X(ua, optional, optional, absent, absent, absent, absent)     /* keyed hash of UA */         \
+    X(src, optional, optional, absent, absent, absent, absent)    /* utm_source */               \
+    X(med, optional, optional, absent, absent, absent, absent)    /* utm_medium */               \
+    X(cmp, optional, optional, absent, absent, absent, absent)    /* utm_campaign */             \
+    X(order, absent, required, required, required, required, required) /* order id */            \
+    X(order_raw, absent, optional, absent, absent, absent, absent)     /* invalid, cut */        \
+    X(customer, absent, optional, absent, optional, absent, required)  /* customer id */         \
+    X(customer_raw, absent, optional, absent, absent, absent, absent)  /* invalid, cut */        \
+    X(amount, absent, required, optional, required, absent, required)  /* minor units */         \
+    X(amount_raw, absent, optional, absent, absent, absent, absent)    /* unparsed, cut */       \
+    X(currency, absent, required, absent, required, absent, required)  /* ISO 4217 */            \
+    X(currency_raw, absent, optional, absent, absent, absent, absent)  /* unknown, cut */        \
+    X(coupon, absent, optional, absent, optional, absent, absent)      /* code as coupon */      \
+    X(trust, absent, optional, optional, optional, optional, optional) /* see kTrust* */         \
+    X(status, absent, optional, absent, absent, absent, absent)        /* response's final status */
 
 enum class EventField : uint8_t {
-#define REFERRAL_EVENT_FIELD_ENUM(name, click, conversion, refund) name,
+#define REFERRAL_EVENT_FIELD_ENUM(name, ...) name,
     REFERRAL_EVENT_FIELDS(REFERRAL_EVENT_FIELD_ENUM)
 #undef REFERRAL_EVENT_FIELD_ENUM
 };
 
-#define REFERRAL_EVENT_TYPES(X) X(click) X(conversion) X(refund)
+// confirm, cancel and renewal come from payment providers and shops through the daemon's
+// hooks (docs/rewards.md, "Payment providers").
+#define REFERRAL_EVENT_TYPES(X) X(click) X(conversion) X(refund) X(confirm) X(cancel) X(renewal)
 
 enum class EventType : uint8_t {
 #define REFERRAL_EVENT_TYPE_ENUM(name) name,
@@ -60,12 +63,14 @@ enum class EventType : uint8_t {
 
 struct EventFieldInfo {
     std::string_view name;
-    Presence in[3];  // by EventType
+    Presence in[6];  // by EventType
 };
 
 inline constexpr EventFieldInfo kEventFields[] = {
-#define REFERRAL_EVENT_FIELD_INFO(name, click, conversion, refund) \
-    {#name, {Presence::click, Presence::conversion, Presence::refund}},
+#define REFERRAL_EVENT_FIELD_INFO(name, click, conversion, refund, confirm, cancel, renewal) \
+    {#name,                                                                                  \
+     {Presence::click, Presence::conversion, Presence::refund, Presence::confirm,            \
+      Presence::cancel, Presence::renewal}},
     REFERRAL_EVENT_FIELDS(REFERRAL_EVENT_FIELD_INFO)
 #undef REFERRAL_EVENT_FIELD_INFO
 };
@@ -100,6 +105,8 @@ inline constexpr std::string_view kEventVersion = "1";
 // visitor's request (docs/directives.md, "Trust" under referral_conversion_*).
 inline constexpr std::string_view kTrustUpstream = "upstream";
 inline constexpr std::string_view kTrustRequest = "request";
+// A payment provider's or shop's signed message, verified by the daemon's hooks.
+inline constexpr std::string_view kTrustProvider = "provider";
 
 inline constexpr size_t kMaxCodeLength = 128;
 inline constexpr size_t kMaxUtmLength = 64;

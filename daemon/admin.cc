@@ -3,11 +3,11 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "amounts.h"
 #include "event_builder.h"
 #include "script_calls.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
@@ -29,12 +29,6 @@ EventId random_event_id() {
         throw std::runtime_error("no random bytes for an event id");
     }
     return make_event_id(bytes);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace
@@ -96,16 +90,7 @@ std::optional<Admin::HeldRecord> Admin::read_held(const std::string &site,
 
 void Admin::drop_held(const std::string &site, const std::string &order, std::string_view id,
                       const std::string &reason, const std::string &detail) {
-    DropHeldCall call;
-    call.held = keys_.held(site, order);
-    call.held_expiry = keys_.held_expiry();
-    call.rejected = keys_.rejected();
-    call.ledger = keys_.ledger();
-    call.id = id;
-    call.reason = reason;
-    call.detail = detail;
-    call.rejected_maxlen = config_.daemon.rejected_maxlen;
-    check(scripts_.run(redis_, call.to_call()));
+    check(scripts_.run(redis_, applier_.drop_held_call(site, order, id, reason, detail)));
 }
 
 Approval Admin::approve(const std::string &site, const std::string &order) {

@@ -39,8 +39,9 @@ EventHeader Applier::header(std::string_view entry, std::string_view event_id,
                        config_.daemon.daily_ttl_ms};
 }
 
-std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const Fields &fields,
-                                                  int64_t now_ms) const {
+std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_view entry,
+                                                                    const Fields &fields,
+                                                                    int64_t now_ms) const {
     std::string_view id = field(fields, EventField::id);
     Plan plan = plan_event(config_.programme, fields, now_ms);
     if (auto *c = std::get_if<Click>(&plan)) {
@@ -65,6 +66,12 @@ std::variant<ScriptCall, Refund> Applier::prepare(std::string_view entry, const 
                       r->amount ? std::to_string(*r->amount) : "all");
         return *r;
     }
+    if (auto *c = std::get_if<Confirm>(&plan)) {
+        return *c;
+    }
+    if (auto *r = std::get_if<Renewal>(&plan)) {
+        return *r;
+    }
     const Rejection &rejection = std::get<Rejection>(plan);
     spdlog::debug("entry {}: rejected before any script: {} ({})", entry, rejection.reason,
                   rejection.detail);
@@ -87,6 +94,21 @@ ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_i
         call.currency = c->currency;
         call.ts = std::to_string(c->ts);
     }
+    return call.to_call();
+}
+
+ScriptCall Applier::drop_held_call(std::string_view site, std::string_view order,
+                                   std::string_view id, const std::string &reason,
+                                   const std::string &detail) const {
+    DropHeldCall call;
+    call.held = keys_.held(site, order);
+    call.held_expiry = keys_.held_expiry();
+    call.rejected = keys_.rejected();
+    call.ledger = keys_.ledger();
+    call.id = id;
+    call.reason = reason;
+    call.detail = detail;
+    call.rejected_maxlen = config_.daemon.rejected_maxlen;
     return call.to_call();
 }
 
@@ -127,6 +149,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.friend_balance = keys_.balance(c.friend_currency);
     call.held = keys_.held(c.site, c.order);
     call.held_expiry = keys_.held_expiry();
+    call.first_conversion = keys_.first_conversion();
     call.event_id = id;
     call.site = c.site;
     call.order = c.order;
@@ -170,6 +193,7 @@ ScriptCall Applier::hold_call(std::string_view entry, std::string_view id,
     call.held = keys_.held(c.site, c.order);
     call.held_expiry = keys_.held_expiry();
     call.owner = keys_.owner();
+    call.confirmed = keys_.confirmed(c.site, c.order);
     call.event_id = id;
     call.site = c.site;
     call.order = c.order;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "config.h"
 #include "events.h"
@@ -22,8 +23,11 @@ class Applier {
 
     // The call for a click, a conversion or a rejection; a refund comes back as is, to be
     // planned against its order (read_order, refund_call).
-    std::variant<ScriptCall, Refund> prepare(std::string_view entry, const Fields &fields,
-                                             int64_t now_ms) const;
+    // Confirmations and renewals come back as they are too: they are planned against what
+    // the books hold for their order or customer (confirm_calls, renewal_call).
+    std::variant<ScriptCall, Refund, Confirm, Renewal> prepare(std::string_view entry,
+                                                               const Fields &fields,
+                                                               int64_t now_ms) const;
 
     OrderRecord read_order(Redis &redis, const Refund &refund) const;
     ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
@@ -35,6 +39,21 @@ class Applier {
     // held event's stream entry (acknowledged long ago, acknowledging it again changes nothing).
     ScriptCall approval_call(std::string_view entry, std::string_view event_id,
                              const Conversion &c) const;
+    // The conversion held for an order, by its event id, leaves the books with a reason
+    // (`reject`, a refused `approve` or confirmation).
+    ScriptCall drop_held_call(std::string_view site, std::string_view order, std::string_view id,
+                              const std::string &reason, const std::string &detail) const;
+
+    // A confirmation settles the conversion held for its order with the provider's amount and
+    // currency, or a coupon-only purchase, or is kept until the conversion comes; the calls run
+    // in order. event_fields: the confirmation's own, kept as they are.
+    std::vector<ScriptCall> confirm_calls(Redis &redis, std::string_view entry,
+                                          std::string_view event_id, const Confirm &c,
+                                          const Fields &event_fields, int64_t now_ms) const;
+    // A renewal is paid as a conversion of the code that referred the customer, while the
+    // programme's recurring_months since their first conversion last.
+    ScriptCall renewal_call(Redis &redis, std::string_view entry, std::string_view event_id,
+                            const Renewal &r, int64_t now_ms) const;
 
   private:
     // ts_ms: the event's time, which names its per-day counters.

@@ -10,10 +10,11 @@
 #include <toml++/toml.h>
 
 #include "amounts.h"
+#include "event_schema.h"
 #include "money.h"
 #include "secret_file.h"
+#include "standard_webhooks.h"
 #include "webhook_payload.h"
-#include "webhook_signature.h"
 
 namespace referral::rewardd {
 namespace {
@@ -339,13 +340,115 @@ DaemonConfig parse_daemon(Section s) {
     return d;
 }
 
-void parse_metrics(Section s, DaemonConfig *d) {
-    std::string listen;
-    s.read("listen", &listen);
-    if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
-        s.fail("listen", "\"" + listen + "\" is not host:port");
+// [http] listen, or its older name [metrics] listen: one server for /metrics, /hooks/,
+// /dashboard and /p/.
+void parse_listen(Section &http, Section metrics, DaemonConfig *d) {
+    if (http.has("listen") && metrics.has("listen")) {
+        http.fail("listen", "set either http.listen or metrics.listen (its older name), not both");
     }
+    for (Section *s : {&http, &metrics}) {
+        std::string listen;
+        s->read("listen", &listen);
+        if (!listen.empty() && !parse_host_port(listen, &d->metrics_host, &d->metrics_port)) {
+            s->fail("listen", "\"" + listen + "\" is not host:port");
+        }
+    }
+    metrics.reject_unknown();
+}
+
+// Webhook signing secrets, one per line so that a rolled secret and its successor both verify;
+// blank lines and blanks around a secret are ignored.
+std::vector<std::string> read_secret_lines(Section &s, std::string_view key,
+                                           const std::string &path) {
+    constexpr size_t kMaxFile = 64 * 1024;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        s.fail(key, "cannot read " + path + ": " + std::strerror(errno));
+    }
+    std::string text(kMaxFile + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFile) {
+        s.fail(key, path + " is larger than 64 KiB");
+    }
+    std::vector<std::string> secrets;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = first_line_secret(rest);
+        if (!line.empty()) {
+            secrets.emplace_back(line);
+        }
+        size_t nl = rest.find('\n');
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    }
+    if (secrets.empty()) {
+        s.fail(key, path + " holds no secret: put one per line");
+    }
+    return secrets;
+}
+
+// The HMAC key of a Standard Webhooks secret as the receiver shows it: the shop hook verifies
+// with it, [[webhook]] deliveries sign with it.
+std::string whsec_key(const Section &s, std::string_view key, const std::string &path,
+                      std::string_view secret) {
+    std::optional<std::string> decoded = standard_webhooks_key(secret);
+    if (!decoded) {
+        s.fail(key, path + " holds a secret that is not whsec_ followed by its key in base64");
+    }
+    return std::move(*decoded);
+}
+
+void read_tolerance(Section &s, int64_t *out) {
+    s.read_duration("tolerance", out);
+    if (*out == 0) {
+        s.fail("tolerance", "must be positive");
+    }
+}
+
+StripeConfig parse_stripe(Section s) {
+    StripeConfig stripe;
+    if (!s.present()) {
+        return stripe;
+    }
+    std::string file;
+    s.read("webhook_secret_file", &file);
+    if (file.empty()) {
+        s.fail("webhook_secret_file", "is required: the signing secret(s) of the Stripe endpoint");
+    }
+    stripe.secrets = read_secret_lines(s, "webhook_secret_file", file);
+    s.read("site", &stripe.site);
+    if (!valid_id(stripe.site)) {
+        s.fail("site", "is required: the referral_site of the orders paid through Stripe");
+    }
+    s.read("order_id", &stripe.order_id);
+    const std::string metadata = "metadata.";
+    bool by_metadata = stripe.order_id.rfind(metadata, 0) == 0 &&
+                       stripe.order_id.size() > metadata.size() && stripe.order_id.size() <= 48;
+    if (stripe.order_id != "session" && stripe.order_id != "client_reference_id" && !by_metadata) {
+        s.fail("order_id",
+               "\"" + stripe.order_id + "\" is not session, client_reference_id or metadata.<key>");
+    }
+    read_tolerance(s, &stripe.tolerance_ms);
     s.reject_unknown();
+    return stripe;
+}
+
+ShopConfig parse_shop(Section s) {
+    ShopConfig shop;
+    if (!s.present()) {
+        return shop;
+    }
+    std::string file;
+    s.read("webhook_secret_file", &file);
+    if (file.empty()) {
+        s.fail("webhook_secret_file", "is required: the shop's signing secret(s), whsec_...");
+    }
+    for (const std::string &line : read_secret_lines(s, "webhook_secret_file", file)) {
+        shop.keys.push_back(whsec_key(s, "webhook_secret_file", file, line));
+    }
+    read_tolerance(s, &shop.tolerance_ms);
+    s.reject_unknown();
+    return shop;
 }
 
 // Secrets shorter than this are guessable offline from one token.
@@ -355,7 +458,8 @@ bool valid_public_url(const std::string &url) {
     return (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) && url.back() != '/';
 }
 
-HttpConfig parse_http(Section s, const DaemonConfig &d) {
+HttpConfig parse_http(Section s, Section metrics, DaemonConfig *d) {
+    parse_listen(s, std::move(metrics), d);
     HttpConfig h;
     std::string token_file, secret_file;
     s.read("dashboard_token_file", &token_file);
@@ -365,9 +469,8 @@ HttpConfig parse_http(Section s, const DaemonConfig &d) {
             s.fail("dashboard_token_file",
                    "the token must be at least " + std::to_string(kMinSecret) + " characters");
         }
-    } else if (!d.metrics_host.empty() && !loopback_host(d.metrics_host)) {
-        s.fail("dashboard_token_file",
-               "is required when [metrics] listen is not a loopback address");
+    } else if (!d->metrics_host.empty() && !loopback_host(d->metrics_host)) {
+        s.fail("dashboard_token_file", "is required when [http] listen is not a loopback address");
     }
     s.read("secret_file", &secret_file);
     if (!secret_file.empty()) {
@@ -470,6 +573,16 @@ Programme parse_programme(Section s, Section referrer, Section friend_reward) {
         s.fail("held_ttl", "must be positive");
     }
     s.read("open_enrolment", &p.open_enrolment);
+    s.read_count("recurring_months", &p.recurring_months, 1200);
+    std::string coupons = "fallback";
+    s.read("coupon_attribution", &coupons);
+    if (coupons == "override") {
+        p.coupon_attribution = CouponAttribution::kOverride;
+    } else if (coupons == "off") {
+        p.coupon_attribution = CouponAttribution::kOff;
+    } else if (coupons != "fallback") {
+        s.fail("coupon_attribution", "\"" + coupons + "\" is not fallback, override or off");
+    }
     s.reject_unknown();
     p.referrer = parse_reward(referrer, p.currency, true);
     p.friend_reward = parse_reward(friend_reward, p.currency, false);
@@ -524,12 +637,8 @@ std::vector<WebhookConfig> parse_webhooks(Section &root, const Source &source) {
         if (secret_file.empty()) {
             s.fail("secret_file", "is required: a file whose first line is whsec_<base64 key>");
         }
-        auto key = decode_webhook_secret(read_secret(s, "secret_file", secret_file));
-        if (!key) {
-            s.fail("secret_file",
-                   "the first line of " + secret_file + " is not whsec_<base64 key>");
-        }
-        w.key = *key;
+        w.key =
+            whsec_key(s, "secret_file", secret_file, read_secret(s, "secret_file", secret_file));
         w.events = webhook_event_types();
         if (const toml::node *events = s.node("events")) {
             const toml::array *list = events->as_array();
@@ -570,20 +679,26 @@ Config parse_config(std::string_view text, std::string_view source_name) {
     }
     Section root(&doc, "", source);
     Section redis = root.table("redis"), daemon = root.table("daemon"),
-            metrics = root.table("metrics"), programme = root.table("programme"),
-            referrer = root.table("referrer"), friend_reward = root.table("friend"),
-            limits = root.table("limits"), http = root.table("http");
+            metrics = root.table("metrics"), http = root.table("http"),
+            stripe = root.table("stripe"), shop = root.table("shop"),
+            programme = root.table("programme"), referrer = root.table("referrer"),
+            friend_reward = root.table("friend"), limits = root.table("limits");
     std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
     c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
-    parse_metrics(std::move(metrics), &c.daemon);
-    c.http = parse_http(std::move(http), c.daemon);
+    c.http = parse_http(std::move(http), std::move(metrics), &c.daemon);
     c.programme =
         parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
     c.limits = parse_limits(std::move(limits), c.programme);
+    c.stripe = parse_stripe(std::move(stripe));
+    c.shop = parse_shop(std::move(shop));
+    if ((!c.stripe.secrets.empty() || !c.shop.keys.empty()) && c.daemon.metrics_host.empty()) {
+        root.fail("http.listen",
+                  "is required by [stripe] and [shop]: their hooks are served there");
+    }
     if (c.daemon.block_ms >= c.redis.timeout_ms) {
         root.fail("daemon.block", "must be shorter than redis.timeout");
     }

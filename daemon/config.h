@@ -27,6 +27,9 @@ struct Reward {
 
 enum class TrustPolicy { kHoldForApproval, kAccept, kReject };
 
+// Who a conversion that names a coupon belongs to (docs/rewards.md, Coupons).
+enum class CouponAttribution { kFallback, kOverride, kOff };
+
 struct Programme {
     std::string currency;   // "" = rewards in each order's own currency, no fixed amounts
     int64_t min_order = 0;  // minor units of currency
@@ -37,6 +40,8 @@ struct Programme {
     TrustPolicy trust_request = TrustPolicy::kHoldForApproval;
     int64_t held_ttl_ms = 30LL * 86400 * 1000;  // a held conversion's life without a decision
     bool open_enrolment = false;
+    int64_t recurring_months = 0;  // renewals paid for this long after the first conversion
+    CouponAttribution coupon_attribution = CouponAttribution::kFallback;
     Reward referrer;
     Reward friend_reward;
 };
@@ -78,8 +83,23 @@ struct DaemonConfig {
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;
     int64_t daily_ttl_ms = 400LL * 86400 * 1000;
-    std::string metrics_host;  // [metrics] listen; "" = no /metrics
+    std::string metrics_host;  // [http] listen (or [metrics] listen); "" = no HTTP listener
     int metrics_port = 0;
+};
+
+// [stripe]: POST /hooks/stripe (docs/rewards.md, Stripe).
+struct StripeConfig {
+    std::vector<std::string> secrets;  // whole lines of webhook_secret_file, "whsec_..."; empty =
+                                       // no hook
+    std::string site;                  // the referral_site of Stripe's orders
+    std::string order_id = "session";  // session | client_reference_id | metadata.<key>
+    int64_t tolerance_ms = 300 * 1000;
+};
+
+// [shop]: POST /hooks/shop, signed as Standard Webhooks sign.
+struct ShopConfig {
+    std::vector<std::string> keys;  // decoded from the "whsec_<base64>" lines; empty = no hook
+    int64_t tolerance_ms = 300 * 1000;
 };
 
 // [[webhook]]: a receiver of ledger movements (docs/rewards.md, Webhooks).
@@ -105,6 +125,8 @@ struct Config {
     DaemonConfig daemon;
     Programme programme;
     Limits limits;
+    StripeConfig stripe;
+    ShopConfig shop;
     std::vector<WebhookConfig> webhooks;
 };
 

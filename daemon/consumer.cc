@@ -1,4 +1,5 @@
 #include "consumer.h"
+#include "wall_clock.h"
 
 #include <unistd.h>
 
@@ -20,12 +21,6 @@ constexpr milliseconds kHousekeepingEvery{60000};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr int64_t kForgetConsumerAfterMs = 24LL * 3600 * 1000;
 constexpr int kRefundAttempts = 10;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string default_consumer() {
     char host[256] = {};
@@ -245,10 +240,24 @@ size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
         if (auto *call = std::get_if<ScriptCall>(&prepared)) {
             calls.push_back(std::move(*call));
             queued.push_back(q);
+            continue;
+        }
+        // Planned against the books as they stand after everything before it.
+        flush(redis, calls, queued);
+        if (auto *refund = std::get_if<Refund>(&prepared)) {
+            apply_refund(redis, q, *refund);
+        } else if (auto *confirm = std::get_if<Confirm>(&prepared)) {
+            for (const ScriptCall &call :
+                 applier_.confirm_calls(redis, e.id, q.event_id, *confirm, e.fields, now)) {
+                settle(q, scripts_.run(redis, call).get(), redis);
+            }
         } else {
-            // A refund is planned against its order as it stands after everything before it.
-            flush(redis, calls, queued);
-            apply_refund(redis, q, std::get<Refund>(prepared));
+            settle(q,
+                   scripts_
+                       .run(redis, applier_.renewal_call(redis, e.id, q.event_id,
+                                                         std::get<Renewal>(prepared), now))
+                       .get(),
+                   redis);
         }
     }
     flush(redis, calls, queued);

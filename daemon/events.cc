@@ -94,6 +94,18 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     c.currency = field(fields, EventField::currency);
     c.first_ts = field(fields, EventField::first_ts);
     c.source = field(fields, EventField::src);
+    // A coupon that is a code names the referrer when no link did (fallback) or always
+    // (override); no click then measures the attribution window.
+    std::string_view coupon = field(fields, EventField::coupon);
+    bool by_coupon =
+        !coupon.empty() && programme.coupon_attribution != CouponAttribution::kOff &&
+        (c.code.empty() || programme.coupon_attribution == CouponAttribution::kOverride);
+    if (by_coupon) {
+        c.code = coupon;
+    }
+    if (c.code.empty()) {
+        return missing(EventField::code, fields);
+    }
     if (auto r = check_code(c.code)) {
         return *r;
     }
@@ -124,7 +136,7 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     if (c.amount < programme.min_order) {
         return refuse("below_min_order", std::to_string(c.amount));
     }
-    if (programme.window_ms > 0) {
+    if (programme.window_ms > 0 && !by_coupon) {
         int64_t first_ts = 0;
         if (auto r = require(fields, {EventField::first_ts})) {
             return *r;
@@ -159,8 +171,71 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     return c;
 }
 
-Plan plan_refund_event(const Fields &fields, int64_t now_ms) {
-    if (auto rejection = require(fields, EventType::refund)) {
+// The checks a provider's amount, currency, order and customer get, like a conversion's.
+std::optional<Rejection> check_money(const Fields &fields, int64_t *amount) {
+    std::string_view order = field(fields, EventField::order);
+    std::string_view customer = field(fields, EventField::customer);
+    if (!valid_id(order) || (!customer.empty() && !valid_id(customer))) {
+        return invalid(valid_id(order) ? EventField::customer : EventField::order);
+    }
+    std::string_view amount_text = field(fields, EventField::amount);
+    auto parsed = parse_minor_units(amount_text);
+    if (!parsed) {
+        return Rejection{"unparsable_amount", std::string(amount_text.substr(0, 64))};
+    }
+    *amount = *parsed;
+    std::string_view currency = field(fields, EventField::currency);
+    if (currency_exponent(currency) < 0) {
+        return Rejection{"unknown_currency", std::string(currency.substr(0, 16))};
+    }
+    return std::nullopt;
+}
+
+Plan plan_confirm(const Fields &fields, int64_t now_ms) {
+    if (auto r = require(fields, EventType::confirm)) {
+        return *r;
+    }
+    Confirm c;
+    c.ts = now_ms;
+    if (!field(fields, EventField::ts).empty()) {
+        if (auto r = parse_time(fields, EventField::ts, &c.ts)) {
+            return *r;
+        }
+    }
+    if (auto r = check_money(fields, &c.amount)) {
+        return *r;
+    }
+    c.site = field(fields, EventField::site);
+    c.order = field(fields, EventField::order);
+    c.customer = field(fields, EventField::customer);
+    c.currency = field(fields, EventField::currency);
+    c.coupon = field(fields, EventField::coupon);
+    return c;
+}
+
+Plan plan_renewal(const Programme &programme, const Fields &fields) {
+    if (auto r = require(fields, EventType::renewal)) {
+        return *r;
+    }
+    Renewal r;
+    if (auto rejection = parse_time(fields, EventField::ts, &r.ts)) {
+        return *rejection;
+    }
+    if (auto rejection = check_money(fields, &r.amount)) {
+        return *rejection;
+    }
+    if (programme.recurring_months == 0) {
+        return Rejection{"recurring_off", "programme.recurring_months is 0"};
+    }
+    r.site = field(fields, EventField::site);
+    r.order = field(fields, EventField::order);
+    r.customer = field(fields, EventField::customer);
+    r.currency = field(fields, EventField::currency);
+    return r;
+}
+
+Plan plan_refund_event(const Fields &fields, EventType type, int64_t now_ms) {
+    if (auto rejection = require(fields, type)) {
         return *rejection;
     }
     Refund r;
@@ -172,7 +247,8 @@ Plan plan_refund_event(const Fields &fields, int64_t now_ms) {
             return *rejection;
         }
     }
-    if (std::string_view text = field(fields, EventField::amount); !text.empty()) {
+    std::string_view text = field(fields, EventField::amount);
+    if (type == EventType::refund && !text.empty()) {
         auto amount = parse_minor_units(text);
         if (!amount || *amount == 0) {
             return Rejection{"unparsable_amount", std::string(text)};
@@ -214,8 +290,14 @@ Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms
     if (type == EventType::conversion) {
         return plan_conversion(programme, fields);
     }
-    if (type == EventType::refund) {
-        return plan_refund_event(fields, now_ms);
+    if (type == EventType::refund || type == EventType::cancel) {
+        return plan_refund_event(fields, *type, now_ms);
+    }
+    if (type == EventType::confirm) {
+        return plan_confirm(fields, now_ms);
+    }
+    if (type == EventType::renewal) {
+        return plan_renewal(programme, fields);
     }
     return Rejection{"unknown_type", std::string(type_text)};
 }

@@ -58,9 +58,26 @@ struct Refund {
     int64_t ts = 0;
 };
 
-using Plan = std::variant<Rejection, Click, Conversion, Refund>;
+// A provider's or shop's confirmation of an order: settles the conversion held for it with these
+// values, or waits for it.
+struct Confirm {
+    std::string_view site, order, customer, currency, coupon;
+    int64_t amount = 0;
+    int64_t ts = 0;
+};
 
-// Plans one event. now_ms stands in for a refund's missing ts.
+// A payment of a referred customer's subscription: paid like a conversion of the code that
+// referred them, within the programme's recurring_months.
+struct Renewal {
+    std::string_view site, order, customer, currency;
+    int64_t amount = 0;
+    int64_t ts = 0;
+};
+
+using Plan = std::variant<Rejection, Click, Conversion, Refund, Confirm, Renewal>;
+
+// Plans one event. now_ms stands in for a refund's or confirmation's missing ts. A cancel is
+// planned as a refund of the whole order.
 Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms);
 
 }  // namespace referral::rewardd

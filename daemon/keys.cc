@@ -33,6 +33,10 @@ std::string Keys::held(std::string_view site, std::string_view order_id) const {
     return per_order("held:", site, order_id);
 }
 
+std::string Keys::confirmed(std::string_view site, std::string_view order_id) const {
+    return per_order("confirmed:", site, order_id);
+}
+
 std::string Keys::per_order(std::string_view name, std::string_view site,
                             std::string_view order_id) const {
     unsigned char digest[SHA256_DIGEST_LENGTH];

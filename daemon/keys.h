@@ -24,6 +24,8 @@ class Keys {
     std::string currencies() const { return key("currencies"); }
     std::string due() const { return key("due"); }
     std::string held_expiry() const { return key("held_expiry"); }
+    // customer → "<code> <ts>" of the conversion that made them a referred customer, for renewals
+    std::string first_conversion() const { return key("first_conversion"); }
 
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
     std::string balance(std::string_view currency) const { return key("balance:", currency); }
@@ -36,6 +38,17 @@ class Keys {
     std::string order(std::string_view site, std::string_view order_id) const;
     // A conversion held for approval (trust=request), until approved, rejected or expired.
     std::string held(std::string_view site, std::string_view order_id) const;
+    // A provider's confirmation that came before the order's conversion.
+    std::string confirmed(std::string_view site, std::string_view order_id) const;
+
+    // A hook message taken (by its id), and what Stripe's messages refer to each other by.
+    std::string hooked(std::string_view message_id) const { return key("hooked:", message_id); }
+    std::string stripe_order(std::string_view payment) const {
+        return key("stripe:order:", payment);
+    }
+    std::string stripe_refunded(std::string_view payment) const {
+        return key("stripe:refunded:", payment);
+    }
 
     // Counters of one UTC period, named after the period of the event's time.
     std::string clicks_in_hour(int64_t ts_ms) const;

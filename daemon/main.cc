@@ -1,7 +1,6 @@
 // referral-rewardd: rewards computed from the referral events stream into a ledger in Redis.
 // docs/rewards.md describes the programme, the keys and every command.
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "config.h"
 #include "consumer.h"
 #include "event_schema.h"
+#include "hooks_http.h"
 #include "metrics.h"
 #include "page_routes.h"
 #include "partner_token.h"
@@ -24,6 +24,7 @@
 #include "payout_batch.h"
 #include "report.h"
 #include "webhook_delivery.h"
+#include "wall_clock.h"
 
 namespace {
 
@@ -47,10 +48,12 @@ int run(const Config &config) {
     signal(SIGPIPE, SIG_IGN);
 
     Metrics metrics;
+    Hooks hooks(config, metrics);
     std::unique_ptr<MetricsServer> server;
     if (!config.daemon.metrics_host.empty()) {
         server = std::make_unique<MetricsServer>(metrics, config.daemon.metrics_host,
-                                                 config.daemon.metrics_port, page_routes(config));
+                                                 config.daemon.metrics_port, page_routes(config),
+                                                 &hooks);
         spdlog::info("metrics on http://{}:{}/metrics", config.daemon.metrics_host,
                      config.daemon.metrics_port);
     }
@@ -84,11 +87,8 @@ int partner_link_command(const Config &config, const std::string &code, int64_t 
         std::cerr << "referral-rewardd partner-link: set [http] secret_file to sign the links\n";
         return kUsageError;
     }
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
     std::cout << config.http.public_url << "/p/"
-              << make_partner_token(config.http.secret, code, now + days * 86400) << "\n";
+              << make_partner_token(config.http.secret, code, now_s() + days * 86400) << "\n";
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "hooks_http.h"
+
 #include <httplib.h>
 
 #include <stdexcept>
@@ -41,6 +43,11 @@ void Metrics::event(std::string_view type, std::string_view result, uint64_t n) 
 void Metrics::rejected(std::string_view reason, uint64_t n) {
     std::lock_guard lock(mu_);
     rejected_[std::string(reason)] += n;
+}
+
+void Metrics::hook(std::string_view hook, std::string_view result) {
+    std::lock_guard lock(mu_);
+    ++hooks_[{std::string(hook), std::string(result)}];
 }
 
 void Metrics::released(uint64_t orders) {
@@ -95,6 +102,13 @@ std::string Metrics::render() const {
     for (const auto &[reason, n] : rejected_) {
         line(fmt::format("referral_rewardd_rejected_total{{reason=\"{}\"}}", label(reason)), n);
     }
+    header(out, "referral_rewardd_hooks_total", "counter",
+           "Messages posted to /hooks/, by hook and answer.");
+    for (const auto &[key, n] : hooks_) {
+        line(fmt::format("referral_rewardd_hooks_total{{hook=\"{}\",result=\"{}\"}}",
+                         label(key.first), label(key.second)),
+             n);
+    }
     header(out, "referral_rewardd_stream_lag", "gauge",
            "Entries of the events stream not yet delivered to the consumer group (-1: unknown).");
     line("referral_rewardd_stream_lag", lag_);
@@ -129,7 +143,7 @@ struct MetricsServer::Impl {
 };
 
 MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, int port,
-                             std::vector<HttpRoute> routes)
+                             std::vector<HttpRoute> routes, Hooks *hooks)
     : impl_(std::make_unique<Impl>()) {
     // cpp-httplib gives each connection a thread of a fixed pool for as long as the client keeps
     // it: a few clients that connect and say nothing would leave no thread for the scraper.
@@ -157,8 +171,12 @@ MetricsServer::MetricsServer(const Metrics &metrics, const std::string &host, in
             res.set_content(response.body, response.content_type);
         });
     }
+    if (hooks) {
+        hooks->install(impl_->server);
+    }
     if (!impl_->server.bind_to_port(host.c_str(), port)) {
-        throw std::runtime_error(fmt::format("cannot listen on {}:{} for /metrics", host, port));
+        throw std::runtime_error(
+            fmt::format("cannot listen on {}:{} for /metrics and /hooks/", host, port));
     }
     impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
 }

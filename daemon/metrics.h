@@ -23,6 +23,9 @@ class Metrics {
     // remembered | failed.
     void event(std::string_view type, std::string_view result, uint64_t n = 1);
     void rejected(std::string_view reason, uint64_t n = 1);
+    // hook: stripe | shop; result: the answer's first word (queued, duplicate, ignored) or
+    // bad_request, unauthorized, unavailable.
+    void hook(std::string_view hook, std::string_view result);
     void released(uint64_t orders);
     void stream(int64_t lag, int64_t pending);  // -1 = unknown
     void redis_up(bool up);
@@ -38,6 +41,7 @@ class Metrics {
     mutable std::mutex mu_;
     std::map<std::pair<std::string, std::string>, uint64_t> events_;
     std::map<std::string, uint64_t> rejected_;
+    std::map<std::pair<std::string, std::string>, uint64_t> hooks_;
     uint64_t released_ = 0;
     uint64_t reconnects_ = 0;
     int64_t lag_ = -1;
@@ -51,12 +55,15 @@ class Metrics {
     std::vector<std::function<std::string()>> sections_;
 };
 
-// GET /metrics on host:port, served from a thread of its own, and GET on each of routes.
+class Hooks;
+
+// GET /metrics on host:port, served from a thread of its own, and GET on each of routes, with
+// the hooks' routes when hooks is not null.
 class MetricsServer {
   public:
     // Throws std::runtime_error when the address cannot be bound.
     MetricsServer(const Metrics &metrics, const std::string &host, int port,
-                  std::vector<HttpRoute> routes = {});
+                  std::vector<HttpRoute> routes = {}, Hooks *hooks = nullptr);
     ~MetricsServer();
     MetricsServer(const MetricsServer &) = delete;
     MetricsServer &operator=(const MetricsServer &) = delete;

@@ -1,7 +1,5 @@
 #include "page_routes.h"
 
-#include <chrono>
-
 #include <spdlog/spdlog.h>
 
 #include "admin.h"
@@ -11,15 +9,10 @@
 #include "partner_page.h"
 #include "partner_token.h"
 #include "redis_client.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
-
-int64_t now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string default_currency(const Config &config, Redis &redis) {
     if (!config.programme.currency.empty()) {

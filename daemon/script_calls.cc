@@ -30,9 +30,10 @@ ScriptCall ClickCall::to_call() const {
 
 ScriptCall ConversionCall::to_call() const {
     ScriptCall call = header.start(Script::kConversion);
-    call.keys.insert(call.keys.end(), {order_key, owner, code_of, referred_by, stats, codes, buyers,
-                                       day_conversions, month_rewards, due, currencies,
-                                       referrer_balance, friend_balance, held, held_expiry});
+    call.keys.insert(call.keys.end(),
+                     {order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
+                      month_rewards, due, currencies, referrer_balance, friend_balance, held,
+                      held_expiry, first_conversion});
     call.args.insert(call.args.end(), {event_id,
                                        site,
                                        order,
@@ -54,6 +55,8 @@ ScriptCall ConversionCall::to_call() const {
                                        friend_currency,
                                        number(friend_reward),
                                        flag(approval),
+                                       flag(renewal),
+                                       alias,
                                        source});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
@@ -63,7 +66,7 @@ ScriptCall ConversionCall::to_call() const {
 
 ScriptCall HoldCall::to_call() const {
     ScriptCall call = header.start(Script::kHold);
-    call.keys.insert(call.keys.end(), {order_key, held, held_expiry, owner});
+    call.keys.insert(call.keys.end(), {order_key, held, held_expiry, owner, confirmed});
     call.args.insert(call.args.end(),
                      {event_id, site, order, code, customer, number(amount), currency, number(ts),
                       first_ts, flag(open_enrolment), number(held_ttl_ms)});
@@ -123,6 +126,27 @@ ScriptCall PayoutBatchCall::to_call() const {
     ScriptCall call{Script::kPayoutBatch, {ledger, batch, payee}, {batch_id, code}};
     call.keys.insert(call.keys.end(), balances.begin(), balances.end());
     call.args.insert(call.args.end(), minimums.begin(), minimums.end());
+    return call;
+}
+
+ScriptCall HookCall::to_call() const {
+    ScriptCall call{
+        Script::kHook,
+        {events, hooked, refunded.empty() ? hooked : refunded, link.empty() ? hooked : link},
+        {number(ttl_ms), number(link_ttl_ms), link_value, refunded_total}};
+    for (const auto &[name, value] : fields) {
+        call.args.insert(call.args.end(), {name, value});
+    }
+    return call;
+}
+
+ScriptCall ConfirmCall::to_call() const {
+    ScriptCall call = header.start(Script::kConfirm);
+    call.keys.push_back(confirmed);
+    call.args.push_back(number(ttl_ms));
+    for (const auto &[name, value] : fields) {
+        call.args.insert(call.args.end(), {name, value});
+    }
     return call;
 }
 

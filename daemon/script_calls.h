@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scripts.h"
@@ -49,7 +50,8 @@ struct ClickCall {
 struct ConversionCall {
     EventHeader header;
     std::string order_key, owner, code_of, referred_by, stats, codes, buyers, day_conversions,
-        month_rewards, due, currencies, referrer_balance, friend_balance, held, held_expiry;
+        month_rewards, due, currencies, referrer_balance, friend_balance, held, held_expiry,
+        first_conversion;
     std::string event_id, site, order, code, customer;
     int64_t amount = 0;
     std::string currency;
@@ -66,6 +68,8 @@ struct ConversionCall {
     std::string referrer_currency, friend_currency;
     int64_t friend_reward = 0;
     bool approval = false;  // `approve` of the conversion held for this order, event_id
+    bool renewal = false;   // a subscription's renewal: not a purchase that refers anybody
+    std::string alias;      // the provider's id of the same customer ("" = none)
     std::string source;     // utm_source, "" = none
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
 
@@ -74,7 +78,7 @@ struct ConversionCall {
 
 struct HoldCall {
     EventHeader header;
-    std::string order_key, held, held_expiry, owner;
+    std::string order_key, held, held_expiry, owner, confirmed;
     std::string event_id, site, order, code, customer;
     int64_t amount = 0;
     std::string currency;
@@ -158,6 +162,28 @@ struct PayoutBatchCall {
     std::vector<std::string> balances;  // one per currency
     std::string batch_id, code;
     std::vector<std::string> minimums;  // "<currency> <minor units>", one per balance
+
+    ScriptCall to_call() const;
+};
+
+// A verified hook message into the stream, once (scripts/hook.lua).
+struct HookCall {
+    std::string events, hooked;
+    std::string refunded, link;  // "" = none (the hooked key is sent in their place)
+    int64_t ttl_ms = 0, link_ttl_ms = 0;
+    std::string link_value;      // "" = no link
+    std::string refunded_total;  // "" = not a running total
+    std::vector<std::pair<std::string, std::string>> fields;
+
+    ScriptCall to_call() const;
+};
+
+// A confirmation kept until its order's conversion comes (scripts/confirm.lua).
+struct ConfirmCall {
+    EventHeader header;
+    std::string confirmed;
+    int64_t ttl_ms = 0;
+    std::vector<std::pair<std::string, std::string>> fields;
 
     ScriptCall to_call() const;
 };

@@ -10,8 +10,8 @@ namespace {
 
 // In the order of enum Script.
 constexpr const char *kNames[kScriptCount] = {
-    "click",   "conversion", "hold",        "refund", "reject", "promote",
-    "approve", "drop_held",  "expire_held", "payout", "enroll", "payout_batch"};
+    "click",     "conversion",  "hold",   "refund", "reject",       "promote", "approve",
+    "drop_held", "expire_held", "payout", "enroll", "payout_batch", "hook",    "confirm"};
 
 std::string sha1_hex(const std::string &text) {
     unsigned char digest[SHA_DIGEST_LENGTH];

@@ -31,9 +31,11 @@ enum class Script {
     kExpireHeld,
     kPayout,
     kEnroll,
-    kPayoutBatch
+    kPayoutBatch,
+    kHook,
+    kConfirm
 };
-inline constexpr size_t kScriptCount = 12;
+inline constexpr size_t kScriptCount = 14;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

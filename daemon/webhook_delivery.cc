@@ -11,9 +11,10 @@
 
 #include "keys.h"
 #include "redis_client.h"
+#include "standard_webhooks.h"
 #include "stream_reply.h"
 #include "webhook_payload.h"
-#include "webhook_signature.h"
+#include "wall_clock.h"
 
 namespace referral::rewardd {
 namespace {
@@ -29,12 +30,6 @@ constexpr milliseconds kBlock{200};
 constexpr milliseconds kSampleEvery{1000};
 constexpr milliseconds kMaxReconnectBackoff{5000};
 constexpr int64_t kDeadMaxLen = 1000000;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // "ms-seq" as a comparable pair.
 std::pair<uint64_t, uint64_t> stream_id(const std::string &id) {
@@ -283,7 +278,8 @@ class Receiver {
         httplib::Headers headers = {
             {"webhook-id", message_id},
             {"webhook-timestamp", std::to_string(timestamp)},
-            {"webhook-signature", sign_webhook(webhook_.key, message_id, timestamp, body)},
+            {"webhook-signature",
+             standard_webhooks_sign(webhook_.key, message_id, timestamp, body)},
             {"User-Agent", "referral-rewardd"}};
         httplib::Result res = client_.Post(url_.target, headers, body, "application/json");
         if (!res) {

@@ -74,12 +74,13 @@ struct ngx_http_referral_loc_conf_t {
     ngx_http_complex_value_t *amount;
     ngx_http_complex_value_t *currency;
     ngx_http_complex_value_t *customer;
-    ngx_array_t *statuses;  // of ngx_uint_t
+    ngx_http_complex_value_t *coupon;  // a referral code typed as a coupon at checkout
+    ngx_array_t *statuses;             // of ngx_uint_t
     // A conversion value comes from the request (docs/design.md#security).
     ngx_flag_t trust_request;
 };
 
-// referral_conversion_order_id, _amount, _currency, _customer, _status and their merge
+// referral_conversion_order_id, _amount, _currency, _customer, _coupon, _status and their merge
 // (ngx_http_referral_conversion.cc). The location's other directives are parsed in
 // ngx_http_referral_module.cc, next to the directive table.
 char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

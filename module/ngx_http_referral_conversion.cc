@@ -3,6 +3,7 @@
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_events.h"
 
+#include "event_schema.h"
 #include "money.h"
 #include "trust.h"
 
@@ -52,7 +53,8 @@ char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_c
     ngx_conf_merge_value(conf->conversion, prev->conversion, 0);
     for (auto field :
          {&ngx_http_referral_loc_conf_t::order_id, &ngx_http_referral_loc_conf_t::amount,
-          &ngx_http_referral_loc_conf_t::currency, &ngx_http_referral_loc_conf_t::customer}) {
+          &ngx_http_referral_loc_conf_t::currency, &ngx_http_referral_loc_conf_t::customer,
+          &ngx_http_referral_loc_conf_t::coupon}) {
         if (conf->*field == NULL) {
             conf->*field = prev->*field;
         }
@@ -92,7 +94,7 @@ char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_c
     }
     conf->trust_request = 0;
     for (ngx_http_complex_value_t *cv :
-         {conf->order_id, conf->amount, conf->currency, conf->customer}) {
+         {conf->order_id, conf->amount, conf->currency, conf->customer, conf->coupon}) {
         if (cv && !referral::first_request_variable(ngx_http_referral_view(cv->value)).empty()) {
             conf->trust_request = 1;
         }
@@ -132,14 +134,22 @@ void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf
     }
     ctx->converted = 1;
     ngx_http_referral_verify_cookie(r, ctx);
-    if (ctx->code.len == 0) {
+    ngx_http_referral_conversion_t c;
+    if (!ngx_http_referral_eval(r, rlcf->coupon, &c.coupon)) {
+        return;
+    }
+    // Without a cookie, a coupon that is a well-formed code still names a referrer; the
+    // daemon decides whether it is anybody's (docs/rewards.md, Coupons).
+    if (!referral::valid_code(ngx_http_referral_view(c.coupon), rlcf->code_max_length)) {
+        c.coupon.len = 0;
+    }
+    if (ctx->code.len == 0 && c.coupon.len == 0) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions_unattributed);
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "referral: conversion unattributed: no valid cookie");
+                       "referral: conversion unattributed: no valid cookie or coupon");
         return;
     }
 
-    ngx_http_referral_conversion_t c;
     if (!ngx_http_referral_eval(r, rlcf->order_id, &c.order) ||
         !ngx_http_referral_eval(r, rlcf->amount, &c.amount) ||
         !ngx_http_referral_eval(r, rlcf->currency, &c.currency) ||

@@ -78,7 +78,8 @@ void ngx_http_referral_emit_conversion(ngx_http_request_t *r, ngx_http_referral_
         return;
     }
     referral::ConversionValues values;
-    values.first_ts_ms = static_cast<int64_t>(ctx->issued) * 1000;
+    values.first_ts_ms = ctx->code.len ? static_cast<int64_t>(ctx->issued) * 1000 : 0;
+    values.coupon = ngx_http_referral_view(c.coupon);
     values.order = ngx_http_referral_view(c.order);
     values.customer = ngx_http_referral_view(c.customer);
     values.amount = ngx_http_referral_view(c.amount);

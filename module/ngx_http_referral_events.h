@@ -10,6 +10,7 @@ struct ngx_http_referral_conversion_t {
     ngx_str_t amount;
     ngx_str_t currency;
     ngx_str_t customer;
+    ngx_str_t coupon;  // a valid code, or empty
     bool trust_request;
     ngx_uint_t status;
 };

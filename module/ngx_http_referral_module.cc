@@ -102,6 +102,11 @@ static ngx_command_t ngx_http_referral_commands[] = {
      ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(ngx_http_referral_loc_conf_t, customer), NULL},
 
+    {ngx_string("referral_conversion_coupon"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, coupon), NULL},
+
     {ngx_string("referral_conversion_status"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_1MORE,
      ngx_http_referral_conversion_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
@@ -206,6 +211,7 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf) {
     //     conf->consent = NULL;
     //     conf->rules = NULL;
     //     conf->order_id = conf->amount = conf->currency = conf->customer = NULL;
+    //     conf->coupon = NULL;
     //     conf->trust_request = 0;
 
     conf->enable = NGX_CONF_UNSET;

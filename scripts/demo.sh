@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: sets up a Debian 12 machine, builds everything, starts
 # redis-server, nginx with the module and referral-rewardd on loopback in a temp dir, and walks
-# through a two-level referral story — alice invites bob, bob invites carol, both buy — printing
+# through a two-level referral story — alice invites bob, bob invites carol, both buy — and a
+# purchase on a hosted checkout page confirmed by the payment provider's signed webhook, printing
 # the cookie, the events in Redis, the rewards they earned and the signed notifications a small
 # webhook receiver (scripts/lib/webhook_receiver.py) got when they were credited.
 #
@@ -30,10 +31,10 @@ say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 # shellcheck source=lib/ports.sh
 . scripts/lib/ports.sh
 
-say "1/6 Installing dependencies (Debian packages)"
+say "1/7 Installing dependencies (Debian packages)"
 bash scripts/deps.sh >/dev/null
 
-say "2/6 Building the module and the daemon"
+say "2/7 Building the module and the daemon"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target ngx_http_referral_module referral-rewardd 2>&1 | grep -E '^\[ *[0-9]+%\] (Built|Linking)' || true
 
@@ -45,7 +46,7 @@ read -r redis_port front_port shop_port metrics_port hook_port <<<"$(free_ports 
 mkdir -p "$dir/logs"
 mkdir -m 700 "$dir/spool"
 
-say "3/6 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd, a webhook receiver :$hook_port"
+say "3/7 Starting redis-server :$redis_port, nginx :$front_port (shop :$shop_port), referral-rewardd, a webhook receiver :$hook_port"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --appendonly yes \
   --maxmemory-policy noeviction --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
 wait_port "$redis_port"
@@ -92,27 +93,41 @@ http {
             proxy_hide_header X-Customer;
             proxy_pass http://127.0.0.1:$shop_port;
         }
+        # A hosted checkout (Stripe Checkout) sends the buyer back here with the session id;
+        # these values come from the URL, so the daemon holds the conversion for confirmation.
+        location = /thanks {
+            referral_conversion          on;
+            referral_conversion_order_id \$arg_session_id;
+            referral_conversion_amount   \$arg_amount;
+            referral_conversion_currency EUR;
+            return 200 "Thank you for your payment\n";
+        }
         location = /referral/status { referral_status; }
     }
 }
 CONF
-nginx -q -t -p "$dir" -c "$dir/nginx.conf"
-nginx -p "$dir" -c "$dir/nginx.conf"
+# nginx warns that /thanks takes its values from the URL: on purpose, see step 6.
+if ! check=$(nginx -q -t -p "$dir" -c "$dir/nginx.conf" 2>&1); then echo "$check"; exit 1; fi
+nginx -p "$dir" -c "$dir/nginx.conf" 2>/dev/null
 wait_port "$front_port"
 
+stripe_secret="whsec_demo$(openssl rand -hex 16)"
+echo "$stripe_secret" > "$dir/stripe-webhook.secret"
 front="http://127.0.0.1:$front_port"
 cat > "$dir/rewards.toml" <<CONF
 [redis]
 address = "127.0.0.1:$redis_port"
 
-[metrics]
-listen = "127.0.0.1:$metrics_port"
-
-# The dashboard (open on loopback) and each referrer's own page with their link's QR code.
 [http]
+listen = "127.0.0.1:$metrics_port"
+# The dashboard (open on loopback) and each referrer's own page with their link's QR code.
 secret_file = "$dir/pages.secret"
 public_url = "http://127.0.0.1:$metrics_port"
 link = "$front/?ref={code}"
+
+[stripe]
+webhook_secret_file = "$dir/stripe-webhook.secret"
+site = "shop.example"
 
 [programme]
 currency = "EUR"
@@ -135,13 +150,13 @@ nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "
 echo $! > "$dir/rewardd.pid"
 wait_port "$metrics_port"
 
-say "4/6 alice invites bob; bob opens her link and buys for 120.00 EUR"
+say "4/7 alice invites bob; bob opens her link and buys for 120.00 EUR"
 rewardd enroll --config "$dir/rewards.toml" alice alice
 curl -s -D - -o /dev/null -c "$dir/bob.jar" "$front/?ref=alice&utm_source=newsletter" | grep -i '^set-cookie' | cut -c1-110
 echo "  ... bob's browser now holds the signed cookie"
 curl -s -b "$dir/bob.jar" "$front/checkout/done?order=1001&total=120.00&customer=bob"
 
-say "5/6 bob invites carol; carol opens his link and buys for 80.00 EUR"
+say "5/7 bob invites carol; carol opens his link and buys for 80.00 EUR"
 rewardd enroll --config "$dir/rewards.toml" bob bob --parent alice
 curl -s -o /dev/null -c "$dir/carol.jar" "$front/?ref=bob&utm_source=whatsapp"
 curl -s -b "$dir/carol.jar" "$front/checkout/done?order=1002&total=80.00&customer=carol"
@@ -153,7 +168,22 @@ redis-cli -p "$redis_port" --raw XRANGE '{referral}:events' - + | awk '
   { if (k == "") { k = $0 } else { if (k ~ /^(type|code|order|amount|currency|trust)$/) line = line "  " k "=" $0; k = "" } }
   END { if (id) print line }'
 
-say "6/6 Rewards credited by referral-rewardd"
+say "6/7 dave opens alice's link and pays 59.00 EUR on a hosted checkout page"
+curl -s -o /dev/null -c "$dir/dave.jar" "$front/?ref=alice"
+# The return URL is the visitor's to edit: he claims 590.00.
+curl -s -b "$dir/dave.jar" "$front/thanks?session_id=cs_demo_1&amount=590.00"
+for _ in $(seq 50); do [ "$(redis-cli -p "$redis_port" --raw KEYS '{referral}:held:*' | wc -l)" -ge 1 ] && break; sleep 0.1; done
+echo "  held, crediting nothing: $(redis-cli -p "$redis_port" --raw KEYS '{referral}:held:*' | wc -l) conversion(s) wait for confirmation"
+# Stripe's checkout.session.completed, signed as Stripe signs: HMAC-SHA256 of "<t>.<body>".
+body='{"id":"evt_demo_1","object":"event","type":"checkout.session.completed","created":'"$(date +%s)"',"data":{"object":{"id":"cs_demo_1","object":"checkout.session","amount_total":5900,"currency":"eur","customer":"cus_demo","payment_intent":"pi_demo_1","payment_status":"paid","status":"complete"}}}'
+t=$(date +%s)
+v1=$(printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$stripe_secret" | awk '{print $NF}')
+echo "  Stripe's webhook: $(curl -s -X POST -H 'Content-Type: application/json' \
+  -H "Stripe-Signature: t=$t,v1=$v1" --data-binary "$body" "http://127.0.0.1:$metrics_port/hooks/stripe")"
+echo "  a forged one:     $(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H "Stripe-Signature: t=$t,v1=$(printf '%064d' 0)" --data-binary "$body" "http://127.0.0.1:$metrics_port/hooks/stripe")"
+
+say "7/7 Rewards credited by referral-rewardd"
 sleep 1
 for code in alice bob; do echo "  $code:"; rewardd balance --config "$dir/rewards.toml" "$code" | sed 's/^/    /'; done
 echo
@@ -161,7 +191,7 @@ rewardd report --config "$dir/rewards.toml"
 
 echo
 echo "  the shop's webhook receiver (signatures verified) heard:"
-for _ in $(seq 100); do [ "$(wc -l < "$dir/logs/receiver.log")" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(wc -l < "$dir/logs/receiver.log")" -ge 5 ] && break; sleep 0.1; done
 cat "$dir/logs/receiver.log"
 
 cat <<TXT
@@ -174,6 +204,7 @@ Everything is still running in $dir:
   curl -si '$front/?ref=alice'            # a referral link
   curl -s  $front/referral/status         # the module's counters
   curl -s  http://127.0.0.1:$metrics_port/metrics   # the daemon's metrics
+  # and its hooks: POST http://127.0.0.1:$metrics_port/hooks/stripe
   redis-cli -p $redis_port XRANGE '{referral}:ledger' - +
   cat $dir/logs/receiver.log              # notifications the shop received
 Stop it with: bash scripts/demo.sh stop

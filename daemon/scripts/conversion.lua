@@ -1,8 +1,9 @@
 -- A conversion: checks that need the books (duplicate order, enrolment, self-referral, first
 -- purchase, daily limit, room in the balances), then credits every level's referrer and the
 -- friend, within the monthly cap. Reward amounts come computed from the daemon (exact integer
--- arithmetic, floored). Settling an order supersedes a conversion held for it; `approve` applies
--- a held conversion through this script too, as if it had been trusted.
+-- arithmetic, floored). Settling an order supersedes a conversion held for it; `approve` and a
+-- provider's confirmation apply a held conversion through this script too, as if it had been
+-- trusted, and so do renewals of a referred customer's subscription.
 local ev = event_header()
 local order_key, owner_key, code_of_key, referred_by_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 -- buyers: kept for first purchase only; day_conversions and month_rewards: per code
@@ -11,6 +12,7 @@ local month_rewards_key, due_key, currencies_key = KEYS[14], KEYS[15], KEYS[16]
 -- the balances of the referrers' currency and of the friend's
 local referrer_balance_key, friend_balance_key = KEYS[17], KEYS[18]
 local held_key, held_expiry_key = KEYS[19], KEYS[20]  -- held:<site>:<sha256(order)>, held_expiry
+local first_conversion_key = KEYS[21]  -- customer → "<code> <ts>" of their first conversion
 local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 -- state: pending | approved; due: end of the payout hold, 0 = none
 local amount, currency, ts, state, due = ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
@@ -19,8 +21,11 @@ local order_ttl, open_enrolment, first_purchase_only = ARGV[16], ARGV[17], ARGV[
 local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[19], ARGV[20], ARGV[21], ARGV[22]
 local referrer_currency, friend_currency, friend_reward = ARGV[23], ARGV[24], ARGV[25]
 local approval = ARGV[26]  -- "1": `approve` of the conversion held for this order, event_id
-local source = ARGV[27]  -- utm_source, "" = none
-local referrer_rewards = {unpack(ARGV, 28)}  -- level 1, 2, ...
+-- renewal "1": a subscription's payment, not a purchase that refers anybody; alias: the payment
+-- provider's id of the same customer ("" = none), remembered for its renewals
+local renewal, alias = ARGV[27], ARGV[28]
+local source = ARGV[29]  -- utm_source, "" = none
+local referrer_rewards = {unpack(ARGV, 30)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -66,7 +71,8 @@ if customer ~= '' then
   if owner == customer or redis.call('HGET', code_of_key, customer) == code then
     return refuse('self_referral', customer)
   end
-  if first_purchase_only == '1' and redis.call('SISMEMBER', buyers_key, customer) == 1 then
+  if first_purchase_only == '1' and renewal ~= '1' and
+     redis.call('SISMEMBER', buyers_key, customer) == 1 then
     return refuse('not_first_purchase', customer)
   end
 end
@@ -158,12 +164,17 @@ if held_id then
               'superseded', event_id)
   end
 end
-if customer ~= '' then
+if customer ~= '' and renewal ~= '1' then
   if first_purchase_only == '1' then
     redis.call('SADD', buyers_key, customer)
   end
   if redis.call('HEXISTS', referred_by_key, customer) == 0 and not leads_to(customer, owner) then
     redis.call('HSET', referred_by_key, customer, code)
+  end
+  for _, c in ipairs({customer, alias}) do
+    if c ~= '' then
+      redis.call('HSETNX', first_conversion_key, c, code .. ' ' .. ts)
+    end
   end
 end
 if daily > 0 then

@@ -1,10 +1,13 @@
 -- A conversion whose values came from the request (trust=request) under hold_for_approval: only
 -- recorded, for `approve` or `reject`, until a trusted conversion of the same order supersedes it
 -- or it expires. It takes no order, uses no limit or cap, counts in no statistic, credits nobody:
--- its ledger entry (`held`) moves nothing.
+-- its ledger entry (`held`) moves nothing. A provider's confirmation that came first goes through
+-- the stream again, now that there is a conversion to confirm; its id is derived from this
+-- conversion so it is applied once.
 local ev = event_header()
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
 local order_key, held_key, held_expiry_key, owner_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local confirmed_key = KEYS[10]  -- confirmed:<site>:<sha256(order)>
 local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 local amount, currency, ts, first_ts = ARGV[11], ARGV[12], ARGV[13], ARGV[14]  -- first_ts "" = none
 local open_enrolment, held_ttl = ARGV[15], ARGV[16]  -- held_ttl: ms
@@ -26,6 +29,7 @@ if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
   return reject_conversion(ev, conversion, 'unknown_code', code)
 end
 
+local confirmed = redis.call('HGETALL', confirmed_key)
 local expires = now_ms() + num(held_ttl)
 redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'conversion', 'site', site,
            'order', order_id, 'code', code, 'customer', customer, 'amount', amount,
@@ -34,5 +38,14 @@ redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'convers
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
 ledger_conversion(ev.ledger, 'held', conversion)
 daily_count(ev, 'h')
+if #confirmed > 0 then
+  for i = 1, #confirmed, 2 do
+    if confirmed[i] == 'id' then
+      confirmed[i + 1] = 'confirmed:' .. event_id
+    end
+  end
+  redis.call('XADD', ev.events, '*', unpack(confirmed))
+  redis.call('DEL', confirmed_key)
+end
 event_done(ev)
 return {'held'}

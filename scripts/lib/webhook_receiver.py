@@ -43,10 +43,12 @@ class Handler(BaseHTTPRequestHandler):
         seen.add(msg_id)
         n = json.loads(body)
         d = n["data"]
-        amount = d["amount"] / 100 if d["currency"] != "PTS" else d["amount"]
-        print(f"  [notification] {n['type']}: {d['code']} ({d['customer']}) "
-              f"{amount:.2f} {d['currency']}, order {d['order']}, level {d['level']}",
-              flush=True)
+        amount = (d["amount"] or 0) / (100 if d["currency"] != "PTS" else 1)
+        who = d["code"] + (f" ({d['customer']})" if d["customer"] else "")
+        level = f", level {d['level']}" if d["level"] is not None else ""
+        reason = f", {d['reason']}" if d["reason"] else ""
+        print(f"  [notification] {n['type']}: {who} {amount:.2f} {d['currency']}, "
+              f"order {d['order']}{level}{reason}", flush=True)
 
     def log_message(self, *args):
         pass

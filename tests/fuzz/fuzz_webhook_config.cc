@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "standard_webhooks.h"
 #include "webhook_payload.h"
-#include "webhook_signature.h"
 
 namespace {
 
@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check(!url->target.empty() && url->target[0] == '/');
         check(url->origin.find_first_of("/?#@", url->origin.find("://") + 3) == std::string::npos);
     }
-    if (auto key = referral::rewardd::decode_webhook_secret(text)) {
+    if (auto key = referral::rewardd::standard_webhooks_key(text)) {
         check(!key->empty());
         std::string encoded(4 * ((key->size() + 2) / 3), '\0');
         EVP_EncodeBlock(reinterpret_cast<unsigned char *>(encoded.data()),

@@ -236,6 +236,14 @@ std::vector<Entry> RewarddTest::movements() {
     return out;
 }
 
+std::vector<std::string> RewarddTest::ledger_kinds() {
+    std::vector<std::string> out;
+    for (const Entry &e : ledger()) {
+        out.push_back(e.at("kind"));
+    }
+    return out;
+}
+
 std::vector<Entry> RewarddTest::rejected() {
     return redis_.stream(key("rejected"));
 }

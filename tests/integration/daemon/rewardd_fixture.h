@@ -57,6 +57,8 @@ class RewarddTest : public ::testing::Test {
     std::vector<Entry> ledger();
     // The ledger entries that move money: without the conversions held or rejected.
     std::vector<Entry> movements();
+    // The kind of each ledger entry, oldest first.
+    std::vector<std::string> ledger_kinds();
     std::vector<Entry> rejected();
     std::vector<std::string> rejected_reasons();
     std::string hget(const std::string &key, const std::string &field);

@@ -2,6 +2,7 @@
 // signed, across a receiver outage and a SIGKILL of the daemon; what a receiver never takes ends
 // in the dead-letter stream; a hanging receiver delays neither rewards nor other receivers;
 // conversions held for approval or rejected are notified and move no money.
+#include <algorithm>
 #include <csignal>
 #include <set>
 #include <sstream>
@@ -50,17 +51,12 @@ class WebhookTest : public RewarddTest {
                  "1000000000000"));
         add(refund("r" + suffix, "on" + suffix, 5000));
         wait_applied();
-        ASSERT_TRUE(testing_support::eventually([&] { return kinds().count("approved"); }));
+        ASSERT_TRUE(testing_support::eventually([&] {
+            std::vector<std::string> kinds = ledger_kinds();
+            return std::count(kinds.begin(), kinds.end(), "approved") > 0;
+        }));
         std::string out;
         ASSERT_EQ(cli({"payout", "BOB"}, &out), 0) << out;
-    }
-
-    std::multiset<std::string> kinds() {
-        std::multiset<std::string> out;
-        for (const Entry &e : ledger()) {
-            out.insert(e.at("kind"));
-        }
-        return out;
     }
 
     std::vector<std::string> ledger_ids() {

@@ -39,6 +39,7 @@ class ConversionTest : public ModuleTest {
             "    referral off;\n"
             "    add_header X-Order-Id $arg_order; add_header X-Order-Total $arg_total;\n"
             "    add_header X-Currency $arg_currency; add_header X-Customer $arg_customer;\n"
+            "    add_header X-Coupon $arg_coupon;\n"
             "    if ($arg_status) { return 500; }\n"
             "    return 200 thanks;\n"
             "  }\n"
@@ -106,6 +107,25 @@ TEST_F(ConversionTest, NoConversionWithoutValidCookieOrForUnlistedStatus) {
     auto ev = events(1);
     ASSERT_EQ(ev.size(), 1u);
     EXPECT_EQ(ev[0]["order"], "4");
+}
+
+TEST_F(ConversionTest, CouponThatIsACodeIsSentEvenWithoutCookie) {
+    start_shop("    referral_conversion_coupon $upstream_http_x_coupon;\n");
+    get("/checkout/done?order=C-1&total=10.00&currency=EUR&coupon=BOB10");
+    get("/checkout/done?order=C-2&total=10.00&currency=EUR&coupon=not%20a%20code");
+    get("/checkout/done?order=C-3&total=10.00&currency=EUR&coupon=BOB10", {cookie_for("alice")});
+    auto ev = events(2);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0]["order"], "C-1");
+    EXPECT_EQ(ev[0]["coupon"], "BOB10");
+    EXPECT_EQ(ev[0].count("code"), 0u);
+    EXPECT_EQ(ev[0].count("click"), 0u);
+    EXPECT_EQ(ev[0].count("first_ts"), 0u);
+    EXPECT_EQ(ev[0]["trust"], "upstream");
+    EXPECT_EQ(ev[1]["order"], "C-3");
+    EXPECT_EQ(ev[1]["code"], "alice");
+    EXPECT_EQ(ev[1]["coupon"], "BOB10");
+    EXPECT_EQ(ev[1]["first_ts"], std::to_string(issued * 1000));
 }
 
 TEST_F(ConversionTest, AmountsAreParsedExactlyOrSentRaw) {

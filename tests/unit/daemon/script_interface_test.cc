@@ -195,10 +195,18 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     batch.balances.assign(kTail, "balance");
     batch.minimums.assign(kTail, "EUR 0");
     add(batch.to_call());
+    // Their tails are field/value pairs: one pair.
+    HookCall hook;
+    hook.fields = {{"type", "confirm"}};
+    add(hook.to_call());
+    ConfirmCall confirm;
+    confirm.fields = {{"type", "confirm"}};
+    add(confirm.to_call());
 
     ASSERT_EQ(calls.size(), kScriptCount) << "every script has a call struct";
     for (const auto &[script, call] : calls) {
-        expect_matches_script(call, kTail);
+        bool pairs = script == Script::kHook || script == Script::kConfirm;
+        expect_matches_script(call, pairs ? 2 : kTail);
     }
 }
 
