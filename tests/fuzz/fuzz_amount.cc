@@ -3,15 +3,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "money.h"
 
 namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 // The same grammar, decided digit by digit in 128 bits.
 bool reference(std::string_view text, int exponent, __int128 *out) {

@@ -7,18 +7,13 @@
 #include <string_view>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "amounts.h"
 #include "dashboard_page.h"
 
 namespace {
 
 constexpr int64_t kToday = 20000;  // 2024-10-04
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 }  // namespace
 

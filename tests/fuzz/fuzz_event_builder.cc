@@ -5,17 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "event_builder.h"
 #include "event_schema.h"
 #include "money.h"
 
 namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 const referral::Key &key() {
     static const std::unique_ptr<referral::Keyring> ring = referral::Keyring::parse(

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "event_schema.h"
 #include "events.h"
 #include "shop_postback.h"
@@ -15,12 +16,6 @@
 namespace {
 
 using namespace referral::rewardd;
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 void plan(const HookMessage &m) {
     if (!m.ignored.empty()) {

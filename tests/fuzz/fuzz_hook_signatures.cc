@@ -6,18 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "standard_webhooks.h"
 #include "stripe_signature.h"
 
 namespace {
 
 using namespace referral::rewardd;
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 }  // namespace
 

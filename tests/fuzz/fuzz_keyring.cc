@@ -5,15 +5,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_check.h"
 #include "keyring.h"
 
 namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 // A kid may be 16 hex digits; a key is at least 64.
 size_t longest_hex_run(const std::string &s) {

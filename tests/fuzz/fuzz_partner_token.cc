@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "event_schema.h"
 #include "partner_token.h"
 
@@ -12,12 +13,6 @@ namespace {
 
 constexpr std::string_view kSecret = "fuzzing secret of sixteen bytes or more";
 constexpr int64_t kNow = 1800000000;
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "query.h"
 #include "token.h"
 
@@ -11,12 +12,6 @@ namespace {
 
 using referral::Capture;
 using referral::CaptureRules;
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 bool inside(std::string_view v, const char *base, size_t n) {
     return v.empty() || (v.data() >= base && v.data() + v.size() <= base + n);

@@ -7,17 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "resp.h"
-
-namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // Arguments are the input split at NUL bytes, so empty and binary arguments both occur.

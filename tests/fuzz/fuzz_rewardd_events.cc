@@ -4,16 +4,11 @@
 #include <string_view>
 #include <variant>
 
+#include "fuzz_check.h"
 #include "config.h"
 #include "events.h"
 
 namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 // Every rule that reads an event's fields: two levels of percent, a fixed friend reward, a
 // minimum, a window, a hold and a trust policy.

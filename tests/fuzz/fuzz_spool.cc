@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "spool_format.h"
 
 namespace {
@@ -15,12 +16,6 @@ const referral::Keyring &keys() {
     static const std::unique_ptr<referral::Keyring> ring = referral::Keyring::parse(
         "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", nullptr);
     return *ring;
-}
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
 }
 
 // Reads buf as the reader of a growing file does: need_more is only an answer before EOF.

@@ -6,15 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "stream_reply.h"
 
 namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 void check_entries(const referral::rewardd::StreamEntries &entries) {
     for (const auto &e : entries) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "fuzz_check.h"
 #include "cookie_header.h"
 #include "keyring.h"
 #include "token.h"
@@ -12,12 +13,6 @@ namespace {
 
 using referral::Attribution;
 using referral::TokenStatus;
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 // The keys of the token-v1 test vectors, so the seed corpus holds tokens that verify.
 const referral::Keyring &ring() {

@@ -6,18 +6,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_check.h"
 #include "standard_webhooks.h"
 #include "webhook_payload.h"
-
-namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text(reinterpret_cast<const char *>(data), size);
