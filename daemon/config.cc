@@ -469,8 +469,6 @@ HttpConfig parse_http(Section s, Section metrics, DaemonConfig *d) {
             s.fail("dashboard_token_file",
                    "the token must be at least " + std::to_string(kMinSecret) + " characters");
         }
-    } else if (!d->metrics_host.empty() && !loopback_host(d->metrics_host)) {
-        s.fail("dashboard_token_file", "is required when [http] listen is not a loopback address");
     }
     s.read("secret_file", &secret_file);
     if (!secret_file.empty()) {

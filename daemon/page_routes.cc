@@ -63,6 +63,13 @@ void stream_state(Redis &redis, const Config &config, const Keys &keys, Dashboar
 }
 
 HttpResponse dashboard(const Config &config, const HttpRequest &request) {
+    // A listener others can reach serves /metrics to them, but never the programme's figures
+    // without a token.
+    if (config.http.dashboard_token.empty() && !loopback_host(config.daemon.metrics_host)) {
+        return message_response(403,
+                                "The dashboard needs [http] dashboard_token_file on a "
+                                "listener that is not a loopback address.");
+    }
     if (!config.http.dashboard_token.empty() &&
         !bearer_matches(request.authorization, config.http.dashboard_token)) {
         HttpResponse r = message_response(401, "A bearer token is required.");
