@@ -18,21 +18,9 @@ requests=${5:-20}
 rewardd=$(realpath "$build")/daemon/referral-rewardd
 [ -x "$rewardd" ] || { echo "no $rewardd: build the referral-rewardd target first" >&2; exit 1; }
 
-# shellcheck source=../../scripts/lib/ports.sh
-. "$(dirname "$0")/../../scripts/lib/ports.sh"
-dir=$(mktemp -d)
-port=$(free_port)
+# shellcheck source=private_redis.sh
+. "$(dirname "$0")/private_redis.sh"
 http_port=$(free_port)
-cleanup() {
-  if [ -f "$dir/rewardd.pid" ]; then kill "$(cat "$dir/rewardd.pid")" 2>/dev/null || true; fi
-  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-  --dir "$dir" --logfile "$dir/redis.log"
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
 
 head -c 32 /dev/urandom | base64 >"$dir/secret"
 cat >"$dir/rewards.toml" <<CONF
