@@ -5,21 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "config_error.h"
+
 namespace referral::rewardd {
 namespace {
 
-// The error message for a configuration, "" when it is accepted.
-std::string error(const std::string &toml) {
-    try {
-        parse_config(toml, "rewards.toml");
-        return "";
-    } catch (const ConfigError &e) {
-        return e.what();
-    }
-}
-
 void expect_error(const std::string &toml, const std::string &needle) {
-    std::string message = error(toml);
+    std::string message = config_error(toml);
     EXPECT_NE(message.find(needle), std::string::npos)
         << "config:\n"
         << toml << "\nmessage: " << message << "\nexpected: " << needle;

@@ -4,19 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "config.h"
+#include "config_error.h"
 #include "process.h"
 
 namespace referral::rewardd {
 namespace {
-
-std::string error(const std::string &toml) {
-    try {
-        parse_config(toml, "rewards.toml");
-        return "";
-    } catch (const ConfigError &e) {
-        return e.what();
-    }
-}
 
 class HooksConfig : public ::testing::Test {
   protected:
@@ -82,41 +74,44 @@ TEST_F(HooksConfig, MistakesNameTheKey) {
     std::string not_b64 = file("bad", "whsec_***\n");
     const std::string listen = "[http]\nlisten = \"127.0.0.1:9000\"\n[referrer]\npercent = 10\n";
     auto stripe = [&](const std::string &body) { return listen + "[stripe]\n" + body; };
-    EXPECT_NE(error(stripe("site = \"s\"\n")).find("stripe.webhook_secret_file: is required"),
-              std::string::npos);
-    EXPECT_NE(error(stripe("webhook_secret_file = \"" + blank + "\"\nsite = \"s\"\n"))
+    EXPECT_NE(
+        config_error(stripe("site = \"s\"\n")).find("stripe.webhook_secret_file: is required"),
+        std::string::npos);
+    EXPECT_NE(config_error(stripe("webhook_secret_file = \"" + blank + "\"\nsite = \"s\"\n"))
                   .find("stripe.webhook_secret_file: " + blank + " holds no secret"),
               std::string::npos);
-    EXPECT_NE(error(stripe("webhook_secret_file = \"/nonexistent\"\nsite = \"s\"\n"))
+    EXPECT_NE(config_error(stripe("webhook_secret_file = \"/nonexistent\"\nsite = \"s\"\n"))
                   .find("stripe.webhook_secret_file: cannot read /nonexistent"),
               std::string::npos);
-    EXPECT_NE(error(stripe("webhook_secret_file = \"" + ok + "\"\n")).find("stripe.site"),
+    EXPECT_NE(config_error(stripe("webhook_secret_file = \"" + ok + "\"\n")).find("stripe.site"),
+              std::string::npos);
+    EXPECT_NE(config_error(
+                  stripe("webhook_secret_file = \"" + ok + "\"\nsite = \"s\"\norder_id = \"x\"\n"))
+                  .find("stripe.order_id: \"x\" is not session"),
               std::string::npos);
     EXPECT_NE(
-        error(stripe("webhook_secret_file = \"" + ok + "\"\nsite = \"s\"\norder_id = \"x\"\n"))
-            .find("stripe.order_id: \"x\" is not session"),
+        config_error(stripe("webhook_secret_file = \"" + ok + "\"\nsite = \"s\"\nsecret = \"x\"\n"))
+            .find("stripe.secret: unknown key"),
         std::string::npos);
-    EXPECT_NE(error(stripe("webhook_secret_file = \"" + ok + "\"\nsite = \"s\"\nsecret = \"x\"\n"))
-                  .find("stripe.secret: unknown key"),
-              std::string::npos);
     EXPECT_NE(
-        error(listen + "[shop]\nwebhook_secret_file = \"" + not_b64 + "\"\n")
+        config_error(listen + "[shop]\nwebhook_secret_file = \"" + not_b64 + "\"\n")
             .find("shop.webhook_secret_file: " + not_b64 + " holds a secret that is not whsec_"),
         std::string::npos);
-    EXPECT_NE(error("[referrer]\npercent = 10\n[stripe]\nwebhook_secret_file = \"" + ok +
-                    "\"\nsite = \"s\"\n")
+    EXPECT_NE(config_error("[referrer]\npercent = 10\n[stripe]\nwebhook_secret_file = \"" + ok +
+                           "\"\nsite = \"s\"\n")
                   .find("http.listen: is required by [stripe] and [shop]"),
               std::string::npos);
-    EXPECT_NE(error("[http]\nlisten = \"127.0.0.1:1\"\n[metrics]\nlisten = \"127.0.0.1:2\"\n"
-                    "[referrer]\npercent = 10\n")
+    EXPECT_NE(config_error("[http]\nlisten = \"127.0.0.1:1\"\n[metrics]\nlisten = \"127.0.0.1:2\"\n"
+                           "[referrer]\npercent = 10\n")
                   .find("http.listen: set either"),
               std::string::npos);
-    EXPECT_NE(error("[programme]\nrecurring_months = -1\n[referrer]\npercent = 10\n")
+    EXPECT_NE(config_error("[programme]\nrecurring_months = -1\n[referrer]\npercent = 10\n")
                   .find("programme.recurring_months: must not be negative"),
               std::string::npos);
-    EXPECT_NE(error("[programme]\ncoupon_attribution = \"always\"\n[referrer]\npercent = 10\n")
-                  .find("programme.coupon_attribution: \"always\" is not fallback"),
-              std::string::npos);
+    EXPECT_NE(
+        config_error("[programme]\ncoupon_attribution = \"always\"\n[referrer]\npercent = 10\n")
+            .find("programme.coupon_attribution: \"always\" is not fallback"),
+        std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "config.h"
+#include "config_error.h"
 #include "daily_stats.h"
 #include "dashboard_page.h"
 #include "html.h"
@@ -169,13 +170,9 @@ TEST(Pages, Bearer) {
     EXPECT_FALSE(bearer_matches("", "0123456789abcdef"));
 }
 
-std::string config_error(const std::string &toml) {
-    try {
-        parse_config(toml + "[referrer]\npercent = 10\n", "rewards.toml");
-        return "";
-    } catch (const ConfigError &e) {
-        return e.what();
-    }
+// Pages settings beside a programme that rewards someone.
+std::string http_error(const std::string &toml) {
+    return config_error(toml + "[referrer]\npercent = 10\n");
 }
 
 // A listener others can reach, without a token: the dashboard is refused before any Redis
@@ -214,16 +211,16 @@ TEST(Pages, HttpConfig) {
 
     // Without a token a listener that is not loopback still serves /metrics; the dashboard
     // answers 403 there (PagesTest).
-    EXPECT_EQ(config_error("[metrics]\nlisten = \"0.0.0.0:9187\"\n"), "");
-    EXPECT_EQ(config_error("[metrics]\nlisten = \"127.0.0.1:9187\"\n"), "");
+    EXPECT_EQ(http_error("[metrics]\nlisten = \"0.0.0.0:9187\"\n"), "");
+    EXPECT_EQ(http_error("[metrics]\nlisten = \"127.0.0.1:9187\"\n"), "");
     EXPECT_NE(
-        config_error("[http]\nsecret_file = \"" + short_secret + "\"\n").find("http.secret_file"),
+        http_error("[http]\nsecret_file = \"" + short_secret + "\"\n").find("http.secret_file"),
         std::string::npos);
-    EXPECT_NE(config_error("[http]\npublic_url = \"https://x.example/\"\n").find("http.public_url"),
+    EXPECT_NE(http_error("[http]\npublic_url = \"https://x.example/\"\n").find("http.public_url"),
               std::string::npos);
-    EXPECT_NE(config_error("[http]\nlink = \"https://x.example/\"\n").find("http.link"),
+    EXPECT_NE(http_error("[http]\nlink = \"https://x.example/\"\n").find("http.link"),
               std::string::npos);
-    EXPECT_NE(config_error("[daemon]\ndaily_ttl = \"0s\"\n").find("daemon.daily_ttl"),
+    EXPECT_NE(http_error("[daemon]\ndaily_ttl = \"0s\"\n").find("daemon.daily_ttl"),
               std::string::npos);
 }
 
