@@ -161,7 +161,8 @@ TEST(ScriptInterface, EmbeddedScriptsAreCommonThenTheFile) {
     batch += read("batch");
     for (size_t i = 0; i < kEmbeddedScriptCount; ++i) {
         std::string name = kEmbeddedScripts[i].name;
-        EXPECT_TRUE(kEmbeddedScripts[i].source == (name == "batch" ? batch : common + "\n" + read(name)))
+        EXPECT_TRUE(kEmbeddedScripts[i].source ==
+                    (name == "batch" ? batch : common + "\n" + read(name)))
             << name << ".lua differs from the embedded script: rebuild";
     }
 }
