@@ -29,6 +29,6 @@ fi
 redis_count() { callgrind_control -i "$1" "$redis_pid" >/dev/null 2>&1; }
 redis_instructions() {
   callgrind_control -d "$redis_pid" >/dev/null 2>&1
-  cat "$dir"/callgrind.out.* | awk '/^totals:/ { s += $2 } END { print s + 0 }'
+  cat "$dir"/callgrind.out.* | awk '/^totals:/ { s += $2 } END { printf "%.0f\n", s }'
 }
 until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done

@@ -13,13 +13,7 @@ local replies = {}
 local k, a = 1, 1
 while a <= #calls do
   local name, nkeys, nargs = calls[a], tonumber(calls[a + 1]), tonumber(calls[a + 2])
-  local keys, args = {}, {}
-  for i = 1, nkeys do
-    keys[i] = event_keys[k + i - 1]
-  end
-  for i = 1, nargs do
-    args[i] = calls[a + 2 + i]
-  end
+  local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
   local acked = #batch_acks
   local ok, reply = pcall(event_scripts[name], keys, args)
   if not ok then
