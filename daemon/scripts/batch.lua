@@ -1,16 +1,32 @@
 -- Events applied in their stream's order in one call (docs/design.md#script-interfaces): the
 -- scripts of event_scripts (click, conversion, hold, reject, each wrapped as a function of its
--- own KEYS and ARGV when embedded) run one after another, and the entries they acknowledge are
--- acknowledged together at the end. The call is as atomic as one event's script: a daemon that
--- dies sees all of the batch applied or none of it. An event whose script fails has its error
+-- own KEYS and ARGV when embedded) run one after another; the entries they acknowledge are
+-- acknowledged together at the end, and the counters they change written then, once each
+-- (flush_counters). The call is as atomic as one event's script: a daemon that dies sees all
+-- of the batch applied or none of it. An event whose script fails has its error
 -- in its place in the reply (as on its own, writes it made before failing stay), and the events
 -- after it still run.
 local event_keys = KEYS  -- every event's keys, one event after another
 local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
 
-batch_acks = {}
-local replies = {}
+batch_acks, counters, lookups = {}, {}, {}
+-- Every event script's KEYS[4] is its seen key (event_header): one MGET for all of them.
+local seen_keys = {}
 local k, a = 1, 1
+while a <= #calls do
+  seen_keys[#seen_keys + 1] = event_keys[k + 3]
+  k, a = k + tonumber(calls[a + 1]), a + 3 + tonumber(calls[a + 2])
+end
+batch_seen = {}
+for first = 1, #seen_keys, 1000 do
+  local values = redis.call('MGET', unpack(seen_keys, first, math.min(first + 999, #seen_keys)))
+  for i, v in ipairs(values) do
+    batch_seen[seen_keys[first + i - 1]] = v and true or false
+  end
+end
+
+local replies = {}
+k, a = 1, 1
 while a <= #calls do
   local name, nkeys, nargs = calls[a], tonumber(calls[a + 1]), tonumber(calls[a + 2])
   local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
@@ -26,6 +42,7 @@ while a <= #calls do
   replies[#replies + 1] = reply
   k, a = k + nkeys, a + 3 + nargs
 end
+flush_counters()
 -- XACK takes as many ids as there are: in slices, so no slice overflows Lua's stack.
 for first = 1, #batch_acks, 1000 do
   redis.call('XACK', batch_acks.events, batch_acks.group,
