@@ -9,26 +9,29 @@
 local event_keys = KEYS  -- every event's keys, one event after another
 local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
 
-batch_acks, counters, lookups = {}, {}, {}
--- Every event script's KEYS[4] is its seen key (event_header): one MGET for all of them.
-local seen_keys = {}
+batch_acks, counters, changed, lookups = {}, {}, {}, {}
+-- Each event's key and arg counts, and its seen key (KEYS[4] of every event script,
+-- event_header): all of them read in one MGET.
+local key_counts, arg_counts, seen_keys = {}, {}, {}
 local k, a = 1, 1
 while a <= #calls do
-  seen_keys[#seen_keys + 1] = event_keys[k + 3]
-  k, a = k + tonumber(calls[a + 1]), a + 3 + tonumber(calls[a + 2])
+  local nkeys, nargs = tonumber(calls[a + 1]), tonumber(calls[a + 2])
+  local n = #seen_keys + 1
+  key_counts[n], arg_counts[n], seen_keys[n] = nkeys, nargs, event_keys[k + 3]
+  k, a = k + nkeys, a + 3 + nargs
 end
 batch_seen = {}
 for first = 1, #seen_keys, 1000 do
   local values = redis.call('MGET', unpack(seen_keys, first, math.min(first + 999, #seen_keys)))
-  for i, v in ipairs(values) do
-    batch_seen[seen_keys[first + i - 1]] = v and true or false
+  for i = 1, #values do
+    batch_seen[seen_keys[first + i - 1]] = values[i] and true or false
   end
 end
 
 local replies = {}
 k, a = 1, 1
-while a <= #calls do
-  local name, nkeys, nargs = calls[a], tonumber(calls[a + 1]), tonumber(calls[a + 2])
+for e = 1, #seen_keys do
+  local name, nkeys, nargs = calls[a], key_counts[e], arg_counts[e]
   local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
   local acked = #batch_acks
   local ok, reply = pcall(event_scripts[name], keys, args)

@@ -62,44 +62,31 @@ end
 
 -- Write-behind counters (docs/design.md#script-interfaces). Within a batch, counters[key][field]
 -- is a hash field's value as this script knows it, read from Redis at most once per batch, and
--- whether events since have changed it; flush_counters() writes each changed field once, at
--- the end of the batch, one HSET per hash. A limit or cap reads its counter here, so it decides
--- exactly as with every write made at once: the batch is atomic, nobody sees the state in
--- between. A field that is zero (or absent) is written at once, with the TTL rule of its
--- caller, since the write may create the field or the hash; so is a value Lua cannot hold
--- exactly (2^52 and up). nil outside a batch: every counter goes straight to Redis.
-local counters = nil
+-- changed[key][field] is true when events since have changed it; flush_counters() writes each
+-- changed field once, at the end of the batch, one HSET per hash. A limit or cap reads its
+-- counter here, so it decides exactly as with every write made at once: the batch is atomic,
+-- nobody sees the state in between. A field that is zero (or absent) is written at once, with
+-- the TTL rule of its caller, since the write may create the field or the hash; so is a value
+-- Lua cannot hold exactly (2^52 and up). nil outside a batch: every counter goes straight to
+-- Redis.
+local counters, changed = nil, nil
 local exact_below = 2^52
-
-local function cached_counter(key, field)
-  local fields = counters and counters[key]
-  return fields and fields[field]
-end
-
-local function keep_counter(key, field, value)
-  if not counters then
-    return
-  end
-  local fields = counters[key]
-  if not fields then
-    fields = {}
-    counters[key] = fields
-  end
-  if value < exact_below then
-    fields[field] = {value = value, changed = false}
-  else
-    fields[field] = nil
-  end
-end
 
 -- A counter's value, 0 when absent.
 local function counter(key, field)
-  local c = cached_counter(key, field)
-  if c then
-    return c.value
+  local values = counters and counters[key]
+  local value = values and values[field]
+  if value then
+    return value
   end
-  local value = num(redis.call('HGET', key, field))
-  keep_counter(key, field, value)
+  value = num(redis.call('HGET', key, field))
+  if counters then
+    if not values then
+      values = {}
+      counters[key] = values
+    end
+    values[field] = value
+  end
   return value
 end
 
@@ -107,28 +94,44 @@ end
 -- addition past the int64 maximum sets the field to it instead of failing (the answer is then
 -- that maximum).
 local function count(key, field, n, saturate)
-  local c = cached_counter(key, field)
-  if c and c.value > 0 and c.value + n < exact_below then
-    c.value, c.changed = c.value + n, true
-    return c.value
+  local values = counters and counters[key]
+  local value = values and values[field]
+  if value and value > 0 then
+    if value + n < exact_below then
+      value = value + n
+      values[field] = value
+      local fields = changed[key]
+      if fields then
+        fields[field] = true
+      else
+        changed[key] = {[field] = true}
+      end
+      return value
+    end
+    -- What the batch added before is written first: the field ends where it would have had
+    -- every addition been made at once, saturated or not.
+    if changed[key] and changed[key][field] then
+      redis.call('HSET', key, field, int(value))
+      changed[key][field] = nil
+    end
   end
-  -- What the batch added before is written first: the field ends where it would have had
-  -- every addition been made at once, saturated or not.
-  if c and c.changed then
-    redis.call('HSET', key, field, int(c.value))
-  end
-  local by = n == 1 and '1' or int(n)
   local after
   if saturate then
-    after = redis.pcall('HINCRBY', key, field, by)
+    after = redis.pcall('HINCRBY', key, field, int(n))
     if type(after) == 'table' then
       redis.call('HSET', key, field, '9223372036854775807')
       after = 2^63
     end
   else
-    after = redis.call('HINCRBY', key, field, by)
+    after = redis.call('HINCRBY', key, field, n == 1 and '1' or int(n))
   end
-  keep_counter(key, field, after)
+  if counters then
+    if not values then
+      values = {}
+      counters[key] = values
+    end
+    values[field] = after < exact_below and after or nil
+  end
   return after
 end
 
@@ -161,19 +164,16 @@ local function forget(key, field)
 end
 
 local function flush_counters()
-  for key, fields in pairs(counters) do
-    local values = {}
-    for field, c in pairs(fields) do
-      if c.changed then
-        values[#values + 1] = field
-        values[#values + 1] = int(c.value)
-      end
+  for key, fields in pairs(changed) do
+    local values, i = counters[key], 0
+    local args = {}
+    for field in pairs(fields) do
+      args[i + 1], args[i + 2], i = field, int(values[field]), i + 2
     end
-    if #values > 0 then
-      redis.call('HSET', key, unpack(values))
+    if i > 0 then
+      redis.call('HSET', key, unpack(args))
     end
   end
-  counters = {}
 end
 
 -- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
