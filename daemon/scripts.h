@@ -33,9 +33,10 @@ enum class Script {
     kEnroll,
     kPayoutBatch,
     kHook,
-    kConfirm
+    kConfirm,
+    kSignup
 };
-inline constexpr size_t kScriptCount = 14;
+inline constexpr size_t kScriptCount = 15;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

@@ -176,6 +176,7 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     conversion.referrer_rewards.assign(kTail, 1);
     add(conversion.to_call());
     add(HoldCall{}.to_call());
+    add(SignupCall{}.to_call());
     RefundCall refund;
     refund.stats = "stats";
     refund.balances.assign(kTail, "balance");
