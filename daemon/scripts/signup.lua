@@ -2,7 +2,7 @@
 -- first binding wins and is never overwritten; :bound_at keeps its time for customer_window),
 -- then pays the programme's [signup] rewards, kept as an order "signup:<customer>" so the
 -- payout hold, `approve` and refunds treat them as they treat a conversion's.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 local owner_key, code_of_key, referred_by_key, bound_at_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local stats_key, codes_key = KEYS[10], KEYS[11]
 -- limit:signups_ip:<hour> (by ip), limit:signups:<day> (by code), limit:rewards:<month>
@@ -82,15 +82,15 @@ end
 redis.call('HSET', referred_by_key, customer, code)
 redis.call('HSET', bound_at_key, customer, ts)
 if per_ip > 0 and ip ~= '' then
-  redis.call('HINCRBY', ip_signups_key, ip, 1)
-  expire_new(ip_signups_key, hour_ttl)
+  expire_new(ip_signups_key, hour_ttl, redis.call('HINCRBY', ip_signups_key, ip, '1'), 1)
 end
 if per_code > 0 then
-  redis.call('HINCRBY', code_signups_key, code, 1)
-  expire_new(code_signups_key, day_ttl)
+  expire_new(code_signups_key, day_ttl, redis.call('HINCRBY', code_signups_key, code, '1'), 1)
 end
-redis.call('HINCRBY', stats_key, 'signups', 1)
-redis.call('SADD', codes_key, code)
+-- The set of codes only changes the first time a code's counter moves off zero.
+if redis.call('HINCRBY', stats_key, 'signups', '1') == 1 then
+  redis.call('SADD', codes_key, code)
+end
 daily_count(ev, 's')
 daily_count(ev, 's:c:' .. code)
 if source ~= '' then
@@ -116,8 +116,9 @@ if #rewards > 0 then
     if r.code then
       daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
       if cap > 0 then
-        redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code, int(r.amount))
-        expire_new(month_rewards_key, month_ttl)
+        expire_new(month_rewards_key, month_ttl,
+                   redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code,
+                              int(r.amount)), r.amount)
       end
     end
     ledger(ev.ledger, 'reward', r.amount, '', bucket, {'account', r.account,
