@@ -154,8 +154,8 @@ TEST(ScriptInterface, EmbeddedScriptsAreCommonThenTheFile) {
     std::string common = read("common");
     ASSERT_FALSE(common.empty()) << SCRIPT_DIR;
     std::string batch = common + "\nlocal event_scripts = {}\n";
-    for (Script s : {Script::kClick, Script::kConversion, Script::kHold, Script::kReject,
-                     Script::kSignup}) {
+    for (Script s :
+         {Script::kClick, Script::kConversion, Script::kHold, Script::kReject, Script::kSignup}) {
         std::string name(script_name(s));
         batch += "event_scripts." + name + " = function(KEYS, ARGV)\n" + read(name) + "\nend\n";
     }
