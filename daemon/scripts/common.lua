@@ -60,7 +60,7 @@ local function event_done(ev)
   acknowledge(ev)
 end
 
--- Write-behind counters (docs/design.md#script-interfaces). Within a batch, counters[key][field]
+-- Write-behind counters (docs/design.md#life-of-an-event). Within a batch, counters[key][field]
 -- is a hash field's value as this script knows it, read from Redis at most once per batch, and
 -- changed[key][field] is true when events since have changed it; flush_counters() writes each
 -- changed field once, at the end of the batch, one HSET per hash. A limit or cap reads its

@@ -1,5 +1,5 @@
 // Many events of one code or one address in one batch: the counters a batch writes once at its
-// end (docs/design.md#script-interfaces) decide limits and caps exactly as writes made at once.
+// end (docs/design.md#life-of-an-event) decide limits and caps exactly as writes made at once.
 #include "rewardd_fixture.h"
 
 namespace rewardd_test {
