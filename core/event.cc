@@ -1,5 +1,7 @@
 #include "event.h"
 
+#include <cstring>
+
 namespace referral {
 namespace {
 
@@ -8,9 +10,13 @@ constexpr size_t kMaxLength = 0xffff;
 // instead of the five a string grown field by field makes.
 constexpr size_t kTypicalSize = 512;
 
-void put_length(std::string *out, size_t n) {
-    out->push_back(static_cast<char>(n & 0xff));
-    out->push_back(static_cast<char>(n >> 8));
+char *put_string(char *p, std::string_view s) {
+    *p++ = static_cast<char>(s.size() & 0xff);
+    *p++ = static_cast<char>(s.size() >> 8);
+    if (!s.empty()) {
+        std::memcpy(p, s.data(), s.size());
+    }
+    return p + s.size();
 }
 
 // Reads one length-prefixed string from the front of *in; false when *in is too short.
@@ -37,10 +43,11 @@ void EventRecord::add(std::string_view name, std::string_view value) {
     }
     name = name.substr(0, kMaxLength);
     value = value.substr(0, kMaxLength);
-    put_length(&bytes_, name.size());
-    bytes_.append(name);
-    put_length(&bytes_, value.size());
-    bytes_.append(value);
+    // One resize and two copies: a click adds a dozen fields, each byte pushed on its own
+    // cost more than the copies.
+    size_t at = bytes_.size();
+    bytes_.resize(at + 4 + name.size() + value.size());
+    put_string(put_string(bytes_.data() + at, name), value);
 }
 
 bool decode_event(std::string_view record, EventFields *out) {
