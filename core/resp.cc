@@ -7,7 +7,11 @@ namespace referral::resp {
 
 namespace {
 
+// Most lengths in an XADD (field names, ids, hex digests) are under 100: those take no loop.
 size_t digits(size_t n) {
+    if (n < 100) {
+        return n < 10 ? 1 : 2;
+    }
     size_t d = 1;
     for (; n >= 10; n /= 10) {
         d++;
@@ -17,7 +21,14 @@ size_t digits(size_t n) {
 
 char *put_header(char *p, char type, size_t n) {
     *p++ = type;
-    p = std::to_chars(p, p + 20, n).ptr;
+    if (n < 10) {
+        *p++ = static_cast<char>('0' + n);
+    } else if (n < 100) {
+        *p++ = static_cast<char>('0' + n / 10);
+        *p++ = static_cast<char>('0' + n % 10);
+    } else {
+        p = std::to_chars(p, p + 20, n).ptr;
+    }
     *p++ = '\r';
     *p++ = '\n';
     return p;
