@@ -35,6 +35,7 @@ scenario() {
     capture_keys8) kind=module path='/?ref=alice&utm_source=x' ring_file=$keys8_file ;;
     cookie_read_keys8) kind=module path=/code send_cookie=1 ring_file=$keys8_file ;;
     conv_up_keys8) kind=module path=/checkout send_cookie=1 ring_file=$keys8_file ;;
+    plain_cookies20) kind=plain path=/ send_cookie=1 many_cookies=1 ;;
     capture_cookies20) kind=module path='/?ref=alice&utm_source=x' many_cookies=1 ;;
     cookie_read_cookies20) kind=module path=/code send_cookie=1 many_cookies=1 ;;
     conv_up_cookies20) kind=module path=/checkout send_cookie=1 many_cookies=1 ;;
