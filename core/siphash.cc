@@ -30,7 +30,13 @@ SipHash64::SipHash64(std::string_view key) {
 }
 
 SipHash64::~SipHash64() {
-    EVP_MAC_CTX_free(ctx_);
+    if (ctx_ != nullptr) {
+        // OpenSSL 3.0's SipHash frees its context without cleansing it, and the keyed state gives
+        // the key back: key it with zeros first.
+        static constexpr unsigned char kZeros[kKeySize] = {};
+        EVP_MAC_init(ctx_, kZeros, sizeof(kZeros), nullptr);
+        EVP_MAC_CTX_free(ctx_);
+    }
 }
 
 SipHash64::SipHash64(SipHash64 &&other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
