@@ -6,9 +6,6 @@ namespace referral {
 namespace {
 
 constexpr size_t kMaxLength = 0xffff;
-// Enough for a click (about 250 bytes) or a conversion (about 350): one allocation per event
-// instead of the five a string grown field by field makes.
-constexpr size_t kTypicalSize = 512;
 
 char *put_string(char *p, std::string_view s) {
     *p++ = static_cast<char>(s.size() & 0xff);
@@ -38,16 +35,23 @@ bool take_string(std::string_view *in, std::string_view *out) {
 }  // namespace
 
 void EventRecord::add(std::string_view name, std::string_view value) {
-    if (bytes_.empty()) {
-        bytes_.reserve(kTypicalSize);
-    }
     name = name.substr(0, kMaxLength);
     value = value.substr(0, kMaxLength);
-    // One resize and two copies: a click adds a dozen fields, each byte pushed on its own
-    // cost more than the copies.
-    size_t at = bytes_.size();
-    bytes_.resize(at + 4 + name.size() + value.size());
-    put_string(put_string(bytes_.data() + at, name), value);
+    size_t n = 4 + name.size() + value.size();
+    char *p;
+    if (!spilled_ && n <= sizeof(inline_) - size_) {
+        p = inline_ + size_;
+        size_ += n;
+    } else {
+        if (!spilled_) {
+            heap_.assign(inline_, size_);
+            spilled_ = true;
+        }
+        size_t at = heap_.size();
+        heap_.resize(at + n);
+        p = heap_.data() + at;
+    }
+    put_string(put_string(p, name), value);
 }
 
 bool decode_event(std::string_view record, EventFields *out) {
