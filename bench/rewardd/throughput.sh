@@ -4,9 +4,11 @@
 #   bench/rewardd/throughput.sh [BUILD_DIR] [EVENTS] [BATCH] [MODE]
 #
 # MODE conversions (the default): conversion events (open enrolment, 10% to the referrer, one
-# ledger entry each). MODE clicks: click events of 1000 codes from 50,000 addresses under a
-# limit of 100 clicks per address and hour, 20 utm_sources (every check a click has, none
-# refusing). Starts a private redis-server on a free loopback port, loads EVENTS events with
+# ledger entry each). MODE clicks: click events from 50,000 addresses under a limit of 100
+# clicks per address and hour, 20 utm_sources (every check a click has, none refusing). CODES
+# (environment, default 1000) is how many codes the events go to in turn: the events of one
+# batch of 100 share codes only when it is under 100. Starts a private redis-server on a free
+# loopback port, loads EVENTS events with
 # redis-cli --pipe, then starts one daemon and times it from its first applied event until the
 # consumer group has acknowledged them all. Prints events/s and the CPU each process spent per
 # event, and Redis's own accounting (INFO commandstats) per command and per event.
@@ -42,21 +44,21 @@ CONF
 
 # RESP for XADD {referral}:events * v 1 type ... (argv framing, no quoting issues).
 ts=$(($(date +%s) * 1000))
-awk -v n="$n" -v ts="$ts" -v mode="$mode" 'function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
+awk -v n="$n" -v ts="$ts" -v mode="$mode" -v codes="${CODES:-1000}" 'function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
 BEGIN {
   for (i = 0; i < n; i++) {
     if (mode == "clicks") {
       printf "*19\r\n"
       arg("XADD"); arg("{referral}:events"); arg("*")
       arg("v"); arg("1"); arg("type"); arg("click"); arg("id"); arg("click-" i)
-      arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % 1000))
+      arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % codes))
       arg("ip"); arg(sprintf("%016x", i % 50000)); arg("src"); arg("source" (i % 20))
       continue
     }
     printf "*25\r\n"
     arg("XADD"); arg("{referral}:events"); arg("*")
     arg("v"); arg("1"); arg("type"); arg("conversion"); arg("id"); arg("bench-" i)
-    arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % 1000))
+    arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % codes))
     arg("order"); arg("o" i); arg("customer"); arg("c" i); arg("amount"); arg(1000 + i % 9000)
     arg("currency"); arg("EUR"); arg("trust"); arg("upstream")
   }

@@ -1,18 +1,37 @@
 -- Events applied in their stream's order in one call (docs/design.md#script-interfaces): the
 -- scripts of event_scripts (click, conversion, hold, reject, signup, each wrapped as a function
--- of its own KEYS and ARGV when embedded) run one after another, and the entries they
--- acknowledge are acknowledged together at the end. The call is as atomic as one event's script: a daemon that
--- dies sees all of the batch applied or none of it. An event whose script fails has its error
+-- of its own KEYS and ARGV when embedded) run one after another; the entries they acknowledge
+-- are acknowledged together at the end, and the counters they change written then, once each
+-- (flush_counters). The call is as atomic as one event's script: a daemon that dies sees all
+-- of the batch applied or none of it. An event whose script fails has its error
 -- in its place in the reply (as on its own, writes it made before failing stay), and the events
 -- after it still run.
 local event_keys = KEYS  -- every event's keys, one event after another
 local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
 
-batch_acks = {}
-local replies = {}
+batch_acks, counters, changed, lookups = {}, {}, {}, {}
+-- Each event's key and arg counts, and its seen key (KEYS[4] of every event script,
+-- event_header): all of them read in one MGET.
+local key_counts, arg_counts, seen_keys = {}, {}, {}
 local k, a = 1, 1
 while a <= #calls do
-  local name, nkeys, nargs = calls[a], tonumber(calls[a + 1]), tonumber(calls[a + 2])
+  local nkeys, nargs = tonumber(calls[a + 1]), tonumber(calls[a + 2])
+  local n = #seen_keys + 1
+  key_counts[n], arg_counts[n], seen_keys[n] = nkeys, nargs, event_keys[k + 3]
+  k, a = k + nkeys, a + 3 + nargs
+end
+batch_seen = {}
+for first = 1, #seen_keys, 1000 do
+  local values = redis.call('MGET', unpack(seen_keys, first, math.min(first + 999, #seen_keys)))
+  for i = 1, #values do
+    batch_seen[seen_keys[first + i - 1]] = values[i] and true or false
+  end
+end
+
+local replies = {}
+k, a = 1, 1
+for e = 1, #seen_keys do
+  local name, nkeys, nargs = calls[a], key_counts[e], arg_counts[e]
   local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
   local acked = #batch_acks
   local ok, reply = pcall(event_scripts[name], keys, args)
@@ -26,6 +45,7 @@ while a <= #calls do
   replies[#replies + 1] = reply
   k, a = k + nkeys, a + 3 + nargs
 end
+flush_counters()
 -- XACK takes as many ids as there are: in slices, so no slice overflows Lua's stack.
 for first = 1, #batch_acks, 1000 do
   redis.call('XACK', batch_acks.events, batch_acks.group,

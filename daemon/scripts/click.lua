@@ -7,24 +7,24 @@ local clicks_per_ip, hour_ttl = ARGV[10], ARGV[11]  -- per hour (0 = no limit); 
 if event_seen(ev) then
   return {'duplicate'}
 end
-if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
+if open_enrolment ~= '1' and not lookup(owner_key, code) then
   return reject(ev, 'unknown_code', code)
 end
 local limit = num(clicks_per_ip)
 if limit > 0 and ip ~= '' then
   -- Counts the address's clicks this hour, refused ones too: past the limit is past it.
-  local clicks = redis.call('HINCRBY', ip_clicks_key, ip, '1')
+  local clicks = count(ip_clicks_key, ip, 1)
   expire_new(ip_clicks_key, hour_ttl, clicks, 1)
   if clicks > limit then
     return reject(ev, 'click_limit', ip)
   end
 end
 -- The set of codes only changes the first time a code's counter moves off zero.
-if redis.call('HINCRBY', stats_key, 'clicks', '1') == 1 then
+if count(stats_key, 'clicks', 1) == 1 then
   redis.call('SADD', codes_key, code)
 end
 if source ~= '' then
-  redis.call('HINCRBY', stats_key, 'src:' .. source, '1')
+  count(stats_key, 'src:' .. source, 1)
   daily_count(ev, 'k:s:' .. source)
 end
 daily_count(ev, 'k')

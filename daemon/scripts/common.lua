@@ -34,24 +34,152 @@ local function acknowledge(ev)
   end
 end
 
+-- Within a batch, the seen keys of its events (true: the event was applied), all read in one
+-- MGET before the first event and kept up to date as events are done; nil outside a batch.
+local batch_seen = nil
+
 local function event_seen(ev)
-  if redis.call('EXISTS', ev.seen) == 1 then
-    acknowledge(ev)
-    return true
+  local seen
+  if batch_seen then
+    seen = batch_seen[ev.seen]
+  else
+    seen = redis.call('EXISTS', ev.seen) == 1
   end
-  return false
+  if seen then
+    acknowledge(ev)
+  end
+  return seen
 end
 
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
 local function event_done(ev)
   redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  if batch_seen then
+    batch_seen[ev.seen] = true
+  end
   acknowledge(ev)
 end
 
--- Per-day counters (docs/rewards.md, Per-day counters): one HINCRBY per field, and a PEXPIRE
--- only when the field is new, so a day's hash lives daily_ttl after its last new field.
+-- Write-behind counters (docs/design.md#life-of-an-event). Within a batch, counters[key][field]
+-- is a hash field's value as this script knows it, read from Redis at most once per batch, and
+-- changed[key][field] is true when events since have changed it; flush_counters() writes each
+-- changed field once, at the end of the batch, one HSET per hash. A limit or cap reads its
+-- counter here, so it decides exactly as with every write made at once: the batch is atomic,
+-- nobody sees the state in between. A field that is zero (or absent) is written at once, with
+-- the TTL rule of its caller, since the write may create the field or the hash; so is a value
+-- Lua cannot hold exactly (2^52 and up). nil outside a batch: every counter goes straight to
+-- Redis.
+local counters, changed = nil, nil
+local exact_below = 2^52
+
+-- A counter's value, 0 when absent.
+local function counter(key, field)
+  local values = counters and counters[key]
+  local value = values and values[field]
+  if value then
+    return value
+  end
+  value = num(redis.call('HGET', key, field))
+  if counters then
+    if not values then
+      values = {}
+      counters[key] = values
+    end
+    values[field] = value
+  end
+  return value
+end
+
+-- Adds n (an integer, not negative) to a counter and returns its value after. saturate: an
+-- addition past the int64 maximum sets the field to it instead of failing (the answer is then
+-- that maximum).
+local function count(key, field, n, saturate)
+  local values = counters and counters[key]
+  local value = values and values[field]
+  if value and value > 0 then
+    if value + n < exact_below then
+      value = value + n
+      values[field] = value
+      local fields = changed[key]
+      if fields then
+        fields[field] = true
+      else
+        changed[key] = {[field] = true}
+      end
+      return value
+    end
+    -- What the batch added before is written first: the field ends where it would have had
+    -- every addition been made at once, saturated or not.
+    if changed[key] and changed[key][field] then
+      redis.call('HSET', key, field, int(value))
+      changed[key][field] = nil
+    end
+  end
+  local after
+  if saturate then
+    after = redis.pcall('HINCRBY', key, field, int(n))
+    if type(after) == 'table' then
+      redis.call('HSET', key, field, '9223372036854775807')
+      after = 2^63
+    end
+  else
+    after = redis.call('HINCRBY', key, field, n == 1 and '1' or int(n))
+  end
+  if counters then
+    if not values then
+      values = {}
+      counters[key] = values
+    end
+    values[field] = after < exact_below and after or nil
+  end
+  return after
+end
+
+-- Within a batch, lookups[key][field] of the hashes events read often and change rarely
+-- (owner, code_of, referred_by), false for an absent field; a script that writes one of them
+-- forgets the field. nil outside a batch.
+local lookups = nil
+
+local function lookup(key, field)
+  if not lookups then
+    return redis.call('HGET', key, field)
+  end
+  local fields = lookups[key]
+  if not fields then
+    fields = {}
+    lookups[key] = fields
+  end
+  local value = fields[field]
+  if value == nil then
+    value = redis.call('HGET', key, field)
+    fields[field] = value
+  end
+  return value
+end
+
+local function forget(key, field)
+  if lookups and lookups[key] then
+    lookups[key][field] = nil
+  end
+end
+
+local function flush_counters()
+  for key, fields in pairs(changed) do
+    local values, i = counters[key], 0
+    local args = {}
+    for field in pairs(fields) do
+      args[i + 1], args[i + 2], i = field, int(values[field]), i + 2
+    end
+    if i > 0 then
+      redis.call('HSET', key, unpack(args))
+    end
+  end
+end
+
+-- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
+-- so a day's hash lives daily_ttl after its last new field.
 local function daily_count(ev, field)
-  if redis.call('HINCRBY', ev.daily, field, '1') == 1 then
+  if count(ev.daily, field, 1) == 1 then
     redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
   end
 end
@@ -60,12 +188,7 @@ end
 -- comes, makes a later script fail: HINCRBY refuses an overflow and changes nothing, and the
 -- field is set to the maximum instead. Returns whether the field was new (or zero) before.
 local function add_statistic(key, field, n)
-  local after = redis.pcall('HINCRBY', key, field, int(n))
-  if type(after) == 'table' then
-    redis.call('HSET', key, field, '9223372036854775807')
-    return false
-  end
-  return after == n
+  return count(key, field, n, true) == n
 end
 
 local function daily_amount(ev, field, n)
@@ -204,8 +327,8 @@ local function leads_to(referred_by_key, owner_key, customer, from)
       return true
     end
     visited[from] = true
-    local up = redis.call('HGET', referred_by_key, from)
-    from = up and redis.call('HGET', owner_key, up)
+    local up = lookup(referred_by_key, from)
+    from = up and lookup(owner_key, up)
   end
   return false
 end

@@ -65,12 +65,12 @@ if existing[1] then
   return refuse('duplicate_order', existing[1])
 end
 
-local owner = redis.call('HGET', owner_key, code)
+local owner = lookup(owner_key, code)
 if not owner and open_enrolment ~= '1' then
   return refuse('unknown_code', code)
 end
 if customer ~= '' then
-  if owner == customer or redis.call('HGET', code_of_key, customer) == code then
+  if owner == customer or lookup(code_of_key, customer) == code then
     return refuse('self_referral', customer)
   end
   if first_purchase_only == '1' and renewal ~= '1' and
@@ -82,7 +82,7 @@ if customer ~= '' then
   end
 end
 local daily = num(daily_limit)
-if daily > 0 and num(redis.call('HGET', day_conversions_key, code)) >= daily then
+if daily > 0 and counter(day_conversions_key, code) >= daily then
   return refuse('conversion_limit', code)
 end
 
@@ -94,11 +94,11 @@ for _ = 2, #referrer_rewards do
   if not current_owner then
     break
   end
-  local parent = redis.call('HGET', referred_by_key, current_owner)
+  local parent = lookup(referred_by_key, current_owner)
   if not parent or seen[parent] then
     break
   end
-  current_owner = redis.call('HGET', owner_key, parent)
+  current_owner = lookup(owner_key, parent)
   if current_owner == customer then
     break
   end
@@ -112,7 +112,7 @@ local cap = num(monthly_cap)
 for level, c in ipairs(codes) do
   local reward = num(referrer_rewards[level])
   if cap > 0 and reward > 0 then
-    local used = num(redis.call('HGET', month_rewards_key, referrer_currency .. ':' .. c))
+    local used = counter(month_rewards_key, referrer_currency .. ':' .. c)
     local room = math.max(cap - used, 0)
     if reward > room then
       cuts[#cuts + 1] = 'code:' .. c .. ' level ' .. level .. ' ' .. int(reward) .. ' capped to ' ..
@@ -161,6 +161,7 @@ if customer ~= '' and renewal ~= '1' then
   -- A customer keeps the code that referred them first.
   if not leads_to(referred_by_key, owner_key, customer, owner) then
     redis.call('HSETNX', referred_by_key, customer, code)
+    forget(referred_by_key, customer)
   end
   for _, c in ipairs({customer, alias}) do
     if c ~= '' then
@@ -169,11 +170,11 @@ if customer ~= '' and renewal ~= '1' then
   end
 end
 if daily > 0 then
-  local today = redis.call('HINCRBY', day_conversions_key, code, '1')
+  local today = count(day_conversions_key, code, 1)
   expire_new(day_conversions_key, day_ttl, today, 1)
 end
 -- Sets of codes and currencies only change the first time a counter moves off zero.
-if redis.call('HINCRBY', stats_key, 'conversions', '1') == 1 then
+if count(stats_key, 'conversions', 1) == 1 then
   redis.call('SADD', codes_key, code)
 end
 add_statistic(stats_key, 'revenue:' .. currency, num(amount))
@@ -209,8 +210,7 @@ for i, r in ipairs(rewards) do
   end
   if r.code and cap > 0 then
     expire_new(month_rewards_key, month_ttl,
-               redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code,
-                          int(r.amount)), r.amount)
+               count(month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
   end
   ledger(ev.ledger, 'reward', r.amount, '', bucket, {'account', r.account, 'currency', r.currency,
          'party', r.party, 'level', r.level, 'site', site, 'order', order_id, 'code', code,

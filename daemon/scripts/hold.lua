@@ -25,7 +25,7 @@ local held = redis.call('HGET', held_key, 'id')
 if held then
   return reject_conversion(ev, conversion, 'already_held', held)
 end
-if open_enrolment ~= '1' and redis.call('HEXISTS', owner_key, code) == 0 then
+if open_enrolment ~= '1' and not lookup(owner_key, code) then
   return reject_conversion(ev, conversion, 'unknown_code', code)
 end
 

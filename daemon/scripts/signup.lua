@@ -25,14 +25,14 @@ local max_balance = 2^52  -- as in conversion.lua
 if event_seen(ev) then
   return {'duplicate'}
 end
-local owner = redis.call('HGET', owner_key, code)
+local owner = lookup(owner_key, code)
 if not owner and open_enrolment ~= '1' then
   return reject(ev, 'unknown_code', code)
 end
-if owner == customer or redis.call('HGET', code_of_key, customer) == code then
+if owner == customer or lookup(code_of_key, customer) == code then
   return reject(ev, 'self_referral', customer)
 end
-local bound = redis.call('HGET', referred_by_key, customer)
+local bound = lookup(referred_by_key, customer)
 if bound then
   return reject(ev, 'already_bound', customer .. ' by ' .. bound)
 end
@@ -40,17 +40,17 @@ if leads_to(referred_by_key, owner_key, customer, owner) then
   return reject(ev, 'referral_cycle', customer)
 end
 local per_ip, per_code = num(ip_limit), num(code_limit)
-if per_ip > 0 and ip ~= '' and num(redis.call('HGET', ip_signups_key, ip)) >= per_ip then
+if per_ip > 0 and ip ~= '' and counter(ip_signups_key, ip) >= per_ip then
   return reject(ev, 'signup_ip_limit', ip)
 end
-if per_code > 0 and num(redis.call('HGET', code_signups_key, code)) >= per_code then
+if per_code > 0 and counter(code_signups_key, code) >= per_code then
   return reject(ev, 'signup_limit', code)
 end
 
 local rewards, cuts = {}, {}
 local reward, cap = num(referrer_reward), num(monthly_cap)
 if cap > 0 and reward > 0 then
-  local used = num(redis.call('HGET', month_rewards_key, referrer_currency .. ':' .. code))
+  local used = counter(month_rewards_key, referrer_currency .. ':' .. code)
   local room = math.max(cap - used, 0)
   if reward > room then
     cuts[#cuts + 1] = 'code:' .. code .. ' signup ' .. int(reward) .. ' capped to ' .. int(room)
@@ -80,15 +80,16 @@ for _, cut in ipairs(cuts) do
   record_rejection(ev, 'reward_cap', cut)
 end
 redis.call('HSET', referred_by_key, customer, code)
+forget(referred_by_key, customer)
 redis.call('HSET', bound_at_key, customer, ts)
 if per_ip > 0 and ip ~= '' then
-  expire_new(ip_signups_key, hour_ttl, redis.call('HINCRBY', ip_signups_key, ip, '1'), 1)
+  expire_new(ip_signups_key, hour_ttl, count(ip_signups_key, ip, 1), 1)
 end
 if per_code > 0 then
-  expire_new(code_signups_key, day_ttl, redis.call('HINCRBY', code_signups_key, code, '1'), 1)
+  expire_new(code_signups_key, day_ttl, count(code_signups_key, code, 1), 1)
 end
 -- The set of codes only changes the first time a code's counter moves off zero.
-if redis.call('HINCRBY', stats_key, 'signups', '1') == 1 then
+if count(stats_key, 'signups', 1) == 1 then
   redis.call('SADD', codes_key, code)
 end
 daily_count(ev, 's')
@@ -117,8 +118,7 @@ if #rewards > 0 then
       daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
       if cap > 0 then
         expire_new(month_rewards_key, month_ttl,
-                   redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code,
-                              int(r.amount)), r.amount)
+                   count(month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
       end
     end
     ledger(ev.ledger, 'reward', r.amount, '', bucket, {'account', r.account,
