@@ -177,5 +177,27 @@ TEST_F(HeldBoundTest, FirstPurchaseIsPaidOnApproval) {
     EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
 }
 
+TEST_F(HeldBoundTest, SecondPurchaseIsNotPaidOnConfirmation) {
+    start(programme());
+    enroll("alice", "ALICE");
+    add(signup("s1", "ALICE", "carol"));
+    add(bound_purchase("p1", "o1", "carol", false));
+    add(bound_purchase("p2", "o2", "carol", true));
+    // The provider confirms the held purchase: settled as `approve` would, by the binding's rules.
+    add({{"v", "1"},
+         {"type", "confirm"},
+         {"id", "k2"},
+         {"ts", std::to_string(now_ms())},
+         {"site", "shop"},
+         {"order", "o2"},
+         {"amount", "10000"},
+         {"currency", "EUR"}});
+    wait_applied();
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"not_first_purchase"});
+    EXPECT_EQ(rejected().at(0).at("id"), "p2");
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+    EXPECT_EQ(movements().size(), 3u);
+}
+
 }  // namespace
 }  // namespace rewardd_test
