@@ -4,8 +4,8 @@
 # the scripts beside it.
 
 # events_resp TYPE FIRST COUNT CODES: XADDs of click or conversion events number FIRST to
-# FIRST+COUNT-1, for codes "code0".."code<CODES-1>" in turn; a conversion's order and customer
-# are its number.
+# FIRST+COUNT-1, for codes "code0".."code<CODES-1>" in turn; the event id is the type's first two
+# letters and the number, a conversion's order and customer are its number.
 events_resp() {
   awk -v type="$1" -v first="$2" -v n="$3" -v codes="$4" -v ts="$(($(date +%s) * 1000))" '
   function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
@@ -13,12 +13,12 @@ events_resp() {
     for (i = first; i < first + n; i++) {
       printf "*%d\r\n", type == "click" ? 21 : 33
       arg("XADD"); arg("{referral}:events"); arg("*")
-      arg("v"); arg("1"); arg("type"); arg(type); arg("id"); arg(sprintf("e%021d", i))
+      arg("v"); arg("1"); arg("type"); arg(type); arg("id"); arg(sprintf("%s%020d", substr(type, 1, 2), i))
       arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % codes))
       arg("click"); arg(sprintf("k%021d", i)); arg("ip"); arg(sprintf("%016x", i % 65536))
       arg("ua"); arg("fedcba9876543210")
       if (type != "click") {
-        arg("first_ts"); arg(ts - 3600000); arg("order"); arg("o" i); arg("customer"); arg("c" i)
+        arg("first_ts"); arg(sprintf("%.0f", ts - 3600000)); arg("order"); arg("o" i); arg("customer"); arg("c" i)
         arg("amount"); arg(1000 + i % 9000); arg("currency"); arg("EUR")
         arg("trust"); arg("upstream")
       }

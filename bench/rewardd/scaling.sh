@@ -8,9 +8,10 @@
 # Each case starts from an empty private redis-server (pinned to CPU 1; the daemons share
 # CPU 0), writes CONVERSIONS (200000) conversion events with redis-cli --pipe, then starts the
 # daemons and times them from their start until the ledger has an entry per conversion.
-# Redis CPU per conversion is used_cpu_user + used_cpu_sys of Redis's main thread, and the
-# microseconds INFO commandstats counts in commands, over that interval: unlike the rate, they
-# hardly depend on what else the machine is doing.
+# Redis CPU per conversion is used_cpu_user + used_cpu_sys of Redis's main thread over that
+# interval, daemon CPU the daemons' utime + stime: unlike the rate, they depend little on what
+# else the machine is doing. (INFO commandstats' usec is wall time inside a command, preemption
+# included: on a loaded machine it is noisier than the CPU time.)
 #   daemons  1, 2, 4 daemons; open enrolment, 1000 codes
 #   codes    1 daemon; 1000 or 1000000 codes enrolled (owner, code_of, codes written in bulk as
 #            enroll writes them) and open_enrolment = false, conversions spread over them
@@ -36,9 +37,11 @@ redis_cpu() {
   rcli INFO cpu | tr -d '\r' |
     awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.6f", s }'
 }
-command_usec() {
-  rcli INFO commandstats | tr -d '\r' |
-    awk -F'usec=' 'NF > 1 { split($2, a, ","); s += a[1] } END { print s + 0 }'
+# CPU seconds the daemons have used so far.
+daemons_cpu() {
+  local pid
+  for pid in "${pids[@]}"; do cat "/proc/$pid/stat"; done |
+    awk -v t="$(getconf CLK_TCK)" '{ s += $14 + $15 } END { printf "%.6f", s / t }'
 }
 pids=()
 stop_daemons() {
@@ -59,7 +62,6 @@ open_enrolment = $3
 [referrer]
 percent = 10
 CONF
-  rcli CONFIG RESETSTAT >/dev/null
   local cpu0 start end i
   cpu0=$(redis_cpu)
   start=$(date +%s%N)
@@ -69,19 +71,19 @@ CONF
   done
   until [ "$(rcli XLEN '{referral}:ledger')" -ge "$n" ]; do sleep 0.05; done
   end=$(date +%s%N)
-  local cpu1 usec
+  local cpu1 dcpu
   cpu1=$(redis_cpu)
-  usec=$(command_usec)
+  dcpu=$(daemons_cpu)
   stop_daemons
   awk -v label="$1" -v n="$n" -v ns="$((end - start))" -v c0="$cpu0" -v c1="$cpu1" \
-    -v u="$usec" -v r="$(rcli XLEN '{referral}:rejected')" 'BEGIN {
+    -v d="$dcpu" -v r="$(rcli XLEN '{referral}:rejected')" 'BEGIN {
     printf "| %s | %d | %d | %.2f | %d | %.1f | %.1f |\n", label, n, r, ns / 1e9,
-      n / (ns / 1e9), (c1 - c0) * 1e6 / n, u / n }'
+      n / (ns / 1e9), (c1 - c0) * 1e6 / n, d * 1e6 / n }'
 }
 
 conversions() { events_resp conversion 0 "$n" "$1" | rcli --pipe >/dev/null; }
 
-echo "| case | conversions | rejected | seconds | conversions/s | Redis CPU µs/conversion | commandstats µs/conversion |"
+echo "| case | conversions | rejected | seconds | conversions/s | Redis CPU µs/conversion | daemon CPU µs/conversion |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for daemons in 1 2 4; do
   rcli FLUSHALL >/dev/null
