@@ -77,6 +77,12 @@ for type in click conversion; do
   applied=$(used_memory)
   echo "| $type | $(per $((written - before)) "$per_event") | $(per $((applied - written)) "$per_event") | $(per $((applied - before)) "$per_event") |"
 done
+# The parts with lifetimes of their own: the ledger (kept until you trim it) and an order
+# record (order_ttl).
+ledger_bytes=$(rcli MEMORY USAGE '{referral}:ledger' SAMPLES 0)
+order_key=$(rcli --scan --pattern '{referral}:order:*' | awk 'NR == 1')
+echo
+echo "ledger: $(rcli XLEN '{referral}:ledger') entries, $(per "$ledger_bytes" "$(rcli XLEN '{referral}:ledger')") bytes each (MEMORY USAGE); an order record: $(rcli MEMORY USAGE "$order_key") bytes"
 
 echo
 echo "# $clicks clicks with event_retention = event_ttl = \"$retention\""
