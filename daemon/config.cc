@@ -326,6 +326,7 @@ DaemonConfig parse_daemon(Section s) {
         s.fail("claim_idle", "must be positive");
     }
     s.read("trim", &d.trim);
+    s.read_duration("event_retention", &d.event_retention_ms);
     s.read_duration("event_ttl", &d.event_ttl_ms);
     s.read_duration("order_ttl", &d.order_ttl_ms);
     if (d.event_ttl_ms == 0 || d.order_ttl_ms == 0) {

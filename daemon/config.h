@@ -91,7 +91,10 @@ struct DaemonConfig {
     int64_t batch = 500;
     int64_t block_ms = 200;
     int64_t claim_idle_ms = 60 * 1000;
-    bool trim = false;
+    // <prefix>:events is trimmed below what every group still needs and older than
+    // event_retention; trim = false keeps everything (docs/rewards.md, Trimming).
+    bool trim = true;
+    int64_t event_retention_ms = 7LL * 86400 * 1000;
     int64_t event_ttl_ms = 7LL * 86400 * 1000;
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;
