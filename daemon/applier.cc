@@ -172,6 +172,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.friend_reward = c.friend_reward;
     call.referrer_rewards = c.referrer_rewards;
     call.source = c.source;
+    call.variant = c.variant;
     return call;
 }
 

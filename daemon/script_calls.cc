@@ -57,7 +57,8 @@ ScriptCall ConversionCall::to_call() const {
                                        flag(approval),
                                        flag(renewal),
                                        alias,
-                                       source});
+                                       source,
+                                       variant});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
     }

@@ -71,6 +71,7 @@ struct ConversionCall {
     bool renewal = false;   // a subscription's renewal: not a purchase that refers anybody
     std::string alias;      // the provider's id of the same customer ("" = none)
     std::string source;     // utm_source, "" = none
+    std::string variant;    // the code's [[variant]], "" = no experiment
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
 
     ScriptCall to_call() const;
