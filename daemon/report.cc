@@ -23,7 +23,12 @@ std::vector<std::string> members(Redis &redis, const std::string &key) {
     return out;
 }
 
-void add_stats(const redisReply *r, CodeReport *c) {
+}  // namespace
+
+CodeReport code_report(std::string code, const redisReply *r) {
+    CodeReport report;
+    report.code = std::move(code);
+    CodeReport *c = &report;
     Funnel &f = c->funnel;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         std::string_view name = text(r->element[i]);
@@ -57,7 +62,10 @@ void add_stats(const redisReply *r, CodeReport *c) {
             }
         }
     }
+    return report;
 }
+
+namespace {
 
 // Channels from the per-day counters of every day still kept: the counts once, then the
 // amounts once per currency, as the counters are read in one currency at a time.
@@ -200,9 +208,7 @@ Report build_report(Redis &redis, const Keys &keys, const Config &config, int64_
         report.variants.push_back({v.name, {}});
     }
     for (const std::string &code : codes) {
-        CodeReport c;
-        c.code = code;
-        add_stats(redis.read_reply().get(), &c);
+        CodeReport c = code_report(code, redis.read_reply().get());
         for (const std::string &currency : currencies) {
             Reply r = redis.read_reply();
             Buckets b{integer(r->element[0]), integer(r->element[1]), integer(r->element[2])};

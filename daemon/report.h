@@ -50,6 +50,9 @@ struct Report {
     int64_t held = 0;  // conversions held for approval, waiting for approve or reject
 };
 
+// A code's row from its stats hash (HGETALL of :stats:<code>); rewards are the balances'.
+CodeReport code_report(std::string code, const redisReply *stats);
+
 // now_ms: the last day of the per-day counters read.
 Report build_report(Redis &redis, const Keys &keys, const Config &config, int64_t now_ms);
 std::string render_text(const Report &report, ReportBy by = ReportBy::kCode);
