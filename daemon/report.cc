@@ -26,10 +26,9 @@ std::vector<std::string> members(Redis &redis, const std::string &key) {
 }  // namespace
 
 CodeReport code_report(std::string code, const redisReply *r) {
-    CodeReport report;
-    report.code = std::move(code);
-    CodeReport *c = &report;
-    Funnel &f = c->funnel;
+    CodeReport c;
+    c.code = std::move(code);
+    Funnel &f = c.funnel;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         std::string_view name = text(r->element[i]);
         int64_t value = integer(r->element[i + 1]);
@@ -46,7 +45,7 @@ CodeReport code_report(std::string code, const redisReply *r) {
         } else if (name == "buyers") {
             f.buyers = value;
         } else if (name == "refunds") {
-            c->refunds = value;
+            c.refunds = value;
         } else if (auto cur = suffix("revenue:"); !cur.empty()) {
             f.revenue[cur] = value;
         } else if (auto cur = suffix("refunded:"); !cur.empty()) {
@@ -55,14 +54,14 @@ CodeReport code_report(std::string code, const redisReply *r) {
             f.cost[cur] = value;
         } else if (auto source = suffix("src:"); !source.empty()) {
             // Ties go to the alphabetically first source, so reports are stable.
-            if (value > c->top_source_clicks ||
-                (value == c->top_source_clicks && source < c->top_source)) {
-                c->top_source = source;
-                c->top_source_clicks = value;
+            if (value > c.top_source_clicks ||
+                (value == c.top_source_clicks && source < c.top_source)) {
+                c.top_source = source;
+                c.top_source_clicks = value;
             }
         }
     }
-    return report;
+    return c;
 }
 
 namespace {
