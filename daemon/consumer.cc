@@ -268,9 +268,9 @@ void Consumer::flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Q
     if (calls.empty()) {
         return;
     }
-    std::vector<Reply> replies = scripts_.run_all(redis, calls);
+    Scripts::BatchReplies replies = scripts_.run_batched(redis, calls);
     for (size_t i = 0; i < calls.size(); ++i) {
-        settle(queued[i], replies[i].get(), redis);
+        settle(queued[i], replies.events[i], redis);
     }
     calls.clear();
     queued.clear();

@@ -151,6 +151,26 @@ ScriptCall ConfirmCall::to_call() const {
     return call;
 }
 
+ScriptCall BatchCall::to_call() const {
+    ScriptCall call{Script::kBatch, {}, {}};
+    size_t keys = 0, args = 0;
+    for (size_t i = 0; i < count; ++i) {
+        keys += events[i].keys.size();
+        args += 3 + events[i].args.size();
+    }
+    call.keys.reserve(keys);
+    call.args.reserve(args);
+    for (size_t i = 0; i < count; ++i) {
+        const ScriptCall &e = events[i];
+        call.keys.insert(call.keys.end(), e.keys.begin(), e.keys.end());
+        call.args.insert(call.args.end(), {std::string(script_name(e.script)),
+                                           number(static_cast<int64_t>(e.keys.size())),
+                                           number(static_cast<int64_t>(e.args.size()))});
+        call.args.insert(call.args.end(), e.args.begin(), e.args.end());
+    }
+    return call;
+}
+
 ScriptCall EnrollCall::to_call() const {
     return ScriptCall{
         Script::kEnroll, {owner, code_of, referred_by, codes}, {customer, code, parent}};

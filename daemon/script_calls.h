@@ -189,6 +189,15 @@ struct ConfirmCall {
     ScriptCall to_call() const;
 };
 
+// Events applied in order by one script (scripts/batch.lua): every event's keys; per event its
+// script's name, key count, arg count and args. Only the scripts batch.lua carries.
+struct BatchCall {
+    const ScriptCall *events = nullptr;
+    size_t count = 0;
+
+    ScriptCall to_call() const;
+};
+
 struct EnrollCall {
     std::string owner, code_of, referred_by, codes;
     std::string customer, code, parent;  // parent "" = none

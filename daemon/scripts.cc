@@ -1,7 +1,10 @@
 #include "scripts.h"
 
+#include "script_calls.h"
+
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -10,8 +13,9 @@ namespace {
 
 // In the order of enum Script.
 constexpr const char *kNames[kScriptCount] = {
-    "click",     "conversion",  "hold",   "refund", "reject",       "promote", "approve",
-    "drop_held", "expire_held", "payout", "enroll", "payout_batch", "hook",    "confirm"};
+    "click",   "conversion",   "hold",      "refund",      "reject",
+    "promote", "approve",      "drop_held", "expire_held", "payout",
+    "enroll",  "payout_batch", "hook",      "confirm",     "batch"};
 
 std::string sha1_hex(const std::string &text) {
     unsigned char digest[SHA_DIGEST_LENGTH];
@@ -81,27 +85,39 @@ Reply Scripts::run(Redis &redis, const ScriptCall &call) {
     return r;
 }
 
-std::vector<Reply> Scripts::run_all(Redis &redis, const std::vector<ScriptCall> &calls) {
-    for (const ScriptCall &call : calls) {
-        redis.append(evalsha(call));
+Scripts::BatchReplies Scripts::run_batched(Redis &redis, const std::vector<ScriptCall> &calls) {
+    std::vector<ScriptCall> batches;
+    for (size_t first = 0; first < calls.size(); first += kEventsPerBatch) {
+        batches.push_back(
+            BatchCall{&calls[first], std::min(kEventsPerBatch, calls.size() - first)}.to_call());
+        redis.append(evalsha(batches.back()));
     }
-    std::vector<Reply> replies;
-    replies.reserve(calls.size());
+    BatchReplies out;
+    out.replies.reserve(batches.size());
     bool reload = false;
-    for (size_t i = 0; i < calls.size(); ++i) {
-        replies.push_back(redis.read_reply());
-        reload = reload || is_noscript(replies.back());
+    for (size_t i = 0; i < batches.size(); ++i) {
+        out.replies.push_back(redis.read_reply());
+        reload = reload || is_noscript(out.replies.back());
     }
     if (reload) {
-        // A script that answered NOSCRIPT never ran: sending it again, in order, is safe.
+        // A batch that answered NOSCRIPT never ran: sending it again, in order, is safe.
         load(redis);
-        for (size_t i = 0; i < calls.size(); ++i) {
-            if (is_noscript(replies[i])) {
-                replies[i] = run(redis, calls[i]);
+        for (size_t i = 0; i < batches.size(); ++i) {
+            if (is_noscript(out.replies[i])) {
+                out.replies[i] = run(redis, batches[i]);
             }
         }
     }
-    return replies;
+    out.events.reserve(calls.size());
+    for (size_t i = 0; i < batches.size(); ++i) {
+        const redisReply *r = out.replies[i].get();
+        size_t count = std::min(kEventsPerBatch, calls.size() - i * kEventsPerBatch);
+        bool complete = r->type == REDIS_REPLY_ARRAY && r->elements == count;
+        for (size_t j = 0; j < count; ++j) {
+            out.events.push_back(complete ? r->element[j] : r);
+        }
+    }
+    return out;
 }
 
 }  // namespace referral::rewardd

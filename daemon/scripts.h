@@ -33,9 +33,10 @@ enum class Script {
     kEnroll,
     kPayoutBatch,
     kHook,
-    kConfirm
+    kConfirm,
+    kBatch
 };
-inline constexpr size_t kScriptCount = 14;
+inline constexpr size_t kScriptCount = 15;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);
@@ -46,14 +47,24 @@ struct ScriptCall {
     Argv args;
 };
 
+// Events per batch.lua call: enough to spread a call's own cost thin, few enough that one call
+// holds Redis up for a millisecond or so.
+inline constexpr size_t kEventsPerBatch = 100;
+
 class Scripts {
   public:
     Scripts();
 
     void load(Redis &redis);
     Reply run(Redis &redis, const ScriptCall &call);
-    // Pipelined: every call is sent before any reply is read; replies in call order.
-    std::vector<Reply> run_all(Redis &redis, const std::vector<ScriptCall> &calls);
+    // Event calls of the scripts batch.lua carries, applied in order, kEventsPerBatch to a
+    // script call, those calls pipelined. The replies: one per call, in call order, pointing
+    // into replies (a failed batch's own error stands for each of its events).
+    struct BatchReplies {
+        std::vector<Reply> replies;
+        std::vector<const redisReply *> events;
+    };
+    BatchReplies run_batched(Redis &redis, const std::vector<ScriptCall> &calls);
 
   private:
     Argv evalsha(const ScriptCall &call) const;

@@ -10,10 +10,25 @@ port=$(free_port)
 cleanup() {
   if [ -f "$dir/rewardd.pid" ]; then kill "$(cat "$dir/rewardd.pid")" 2>/dev/null || true; fi
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  if [ -n "${KEEP_CALLGRIND:-}" ]; then cp "$dir"/callgrind.out.* "$KEEP_CALLGRIND" 2>/dev/null || true; fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
 
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-  --dir "$dir" --logfile "$dir/redis.log"
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
+# REDIS_CALLGRIND=1: redis-server runs under callgrind with counting off; redis_count on / off
+# count the instructions it executes in between, redis_instructions prints the count.
+if [ "${REDIS_CALLGRIND:-0}" = 1 ]; then
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$dir/callgrind.out" \
+    --log-file="$dir/valgrind.log" redis-server --port "$port" --bind 127.0.0.1 --save "" \
+    --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
+  redis_pid=$!
+else
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --dir "$dir" --logfile "$dir/redis.log"
+fi
+redis_count() { callgrind_control -i "$1" "$redis_pid" >/dev/null 2>&1; }
+redis_instructions() {
+  callgrind_control -d "$redis_pid" >/dev/null 2>&1
+  cat "$dir"/callgrind.out.* | awk '/^totals:/ { s += $2 } END { printf "%.0f\n", s }'
+}
+until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done

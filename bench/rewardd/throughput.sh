@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Sustained conversions/s of referral-rewardd into the ledger (docs/design.md#performance-targets: 20k/s).
+# Sustained events/s of referral-rewardd into the books (docs/design.md#performance-targets).
 #
-#   bench/rewardd/throughput.sh [BUILD_DIR] [CONVERSIONS] [BATCH]
+#   bench/rewardd/throughput.sh [BUILD_DIR] [EVENTS] [BATCH] [MODE]
 #
-# Starts a private redis-server on a free loopback port, loads CONVERSIONS conversion events
-# (open enrolment, 10% to the referrer, one ledger entry each) with redis-cli --pipe, then
-# starts one daemon and times it from its first ledger entry until the last one is written.
-# The two processes share the machine: pin them (taskset) to compare runs fairly.
+# MODE conversions (the default): conversion events (open enrolment, 10% to the referrer, one
+# ledger entry each). MODE clicks: click events of 1000 codes from 50,000 addresses under a
+# limit of 100 clicks per address and hour, 20 utm_sources (every check a click has, none
+# refusing). Starts a private redis-server on a free loopback port, loads EVENTS events with
+# redis-cli --pipe, then starts one daemon and times it from its first applied event until the
+# consumer group has acknowledged them all. Prints events/s and the CPU each process spent per
+# event, and Redis's own accounting (INFO commandstats) per command and per event.
+# The processes share the machine: pin them (taskset) to compare runs fairly. On a busy machine
+# REDIS_CALLGRIND=1 counts the instructions Redis executes per event instead (valgrind, slow:
+# use some thousands of events), which the load does not change.
 set -euo pipefail
 
 build=${1:-build}
 n=${2:-200000}
 batch=${3:-500}
+mode=${4:-conversions}
+case "$mode" in conversions | clicks) ;; *) echo "MODE: conversions or clicks" >&2; exit 2 ;; esac
 rewardd=$(realpath "$build")/daemon/referral-rewardd
 [ -x "$rewardd" ] || { echo "no $rewardd: build the referral-rewardd target first" >&2; exit 1; }
 
@@ -28,13 +36,23 @@ currency = "EUR"
 open_enrolment = true
 [referrer]
 percent = 10
+[limits]
+clicks_per_ip_per_hour = 100
 CONF
 
-# RESP for XADD {referral}:events * v 1 type conversion id ... (argv framing, no quoting issues).
+# RESP for XADD {referral}:events * v 1 type ... (argv framing, no quoting issues).
 ts=$(($(date +%s) * 1000))
-awk -v n="$n" -v ts="$ts" 'function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
+awk -v n="$n" -v ts="$ts" -v mode="$mode" 'function arg(s) { printf "$%d\r\n%s\r\n", length(s), s }
 BEGIN {
   for (i = 0; i < n; i++) {
+    if (mode == "clicks") {
+      printf "*19\r\n"
+      arg("XADD"); arg("{referral}:events"); arg("*")
+      arg("v"); arg("1"); arg("type"); arg("click"); arg("id"); arg("click-" i)
+      arg("ts"); arg(ts); arg("site"); arg("shop"); arg("code"); arg("code" (i % 1000))
+      arg("ip"); arg(sprintf("%016x", i % 50000)); arg("src"); arg("source" (i % 20))
+      continue
+    }
     printf "*25\r\n"
     arg("XADD"); arg("{referral}:events"); arg("*")
     arg("v"); arg("1"); arg("type"); arg("conversion"); arg("id"); arg("bench-" i)
@@ -48,22 +66,36 @@ redis_cpu() {
   redis-cli -p "$port" INFO cpu | tr -d '\r' |
     awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.3f", s }'
 }
+# Events the group has been given and acknowledged: neither waiting (lag) nor pending.
+applied() {
+  redis-cli -p "$port" XINFO GROUPS '{referral}:events' | tr -d '\r' |
+    awk -v n="$n" 'prev == "pending" { p = $1 } prev == "lag" { l = $1 } { prev = $1 }
+      END { if (l == "") print 0; else print n - l - p }'
+}
+redis-cli -p "$port" CONFIG RESETSTAT >/dev/null
+if [ "${REDIS_CALLGRIND:-0}" = 1 ]; then redis_count on; fi
 loaded_cpu=$(redis_cpu)
 "$rewardd" run --config "$dir/rewards.toml" >"$dir/rewardd.log" 2>&1 &
 echo $! >"$dir/rewardd.pid"
-ledger() { redis-cli -p "$port" XLEN '{referral}:ledger'; }
-until [ "$(ledger)" -gt 0 ]; do sleep 0.01; done
+until [ "$(applied)" -gt 0 ]; do sleep 0.01; done
 start=$(date +%s%N)
-start_entries=$(ledger)
-until [ "$(ledger)" -ge "$n" ]; do sleep 0.05; done
+start_applied=$(applied)
+until [ "$(applied)" -ge "$n" ]; do sleep 0.05; done
 end=$(date +%s%N)
 elapsed_ms=$(((end - start) / 1000000))
-applied=$((n - start_entries))
-echo "conversions: $applied in ${elapsed_ms} ms = $((applied * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))/s (batch $batch)"
-# CPU time per conversion of each process: what bounds the rate on an otherwise idle machine
+counted=$((n - start_applied))
+echo "$mode: $counted in ${elapsed_ms} ms = $((counted * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))/s (batch $batch)"
+# CPU time per event of each process: what bounds the rate on an otherwise idle machine
 # (Redis runs all scripts on one thread), whatever else the machine was doing during the run.
+if [ "${REDIS_CALLGRIND:-0}" = 1 ]; then
+  redis_count off
+  echo "redis instructions per event: $(($(redis_instructions) / n))"
+fi
 ticks=$(getconf CLK_TCK)
 daemon_cpu=$(awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$(cat "$dir/rewardd.pid")/stat")
 applied_cpu=$(echo "$(redis_cpu) - $loaded_cpu" | bc)
-echo "cpu per conversion: redis $(echo "$applied_cpu * 1000000 / $n" | bc) us, daemon $(echo "$daemon_cpu * 1000000 / $n" | bc) us"
-
+echo "cpu per event: redis $(echo "scale=1; $applied_cpu * 1000000 / $n" | bc) us, daemon $(echo "scale=1; $daemon_cpu * 1000000 / $n" | bc) us"
+# Redis's accounting of its commands since the events were loaded: calls, usec per call, and
+# usec per event (scripts include the commands they call, which are listed too).
+redis-cli -p "$port" INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v n="$n" '
+  /^cmdstat_/ { sub("cmdstat_", "", $1); printf "  %-14s calls %9d  usec/call %9.2f  usec/event %6.2f\n", $1, $3, $7, $5 / n }'

@@ -15,7 +15,7 @@ local now = now_ms()
 local due = num(redis.call('HGET', order_key, 'ts')) + num(hold)
 if due > now then
   redis.call('HSET', order_key, 'state', 'pending', 'due', int(due))
-  redis.call('HINCRBY', order_key, 'version', 1)
+  redis.call('HINCRBY', order_key, 'version', '1')
   redis.call('ZADD', due_key, int(due), order_key)
   return {'pending', int(due)}
 end

@@ -1,5 +1,6 @@
 -- Shared by every script (prepended at build time). Redis hands Lua numbers to commands as
--- "%.14g", which would turn 1e15 into "1e+15": every number goes back through int().
+-- "%.14g", which would turn 1e15 into "1e+15": every number goes back through int(), and
+-- counters grow by the string '1' (formatting a number costs more than the HINCRBY).
 local function int(n)
   return string.format('%d', n)
 end
@@ -12,15 +13,25 @@ end
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
 -- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..5] and
 -- ARGV[1..5]; their own KEYS and ARGV follow from index 6. daily is daily:<yyyymmdd> of the
--- event's day, kept daily_ttl (ms) after its last new field.
-local function event_header()
+-- event's day, kept daily_ttl (ms) after its last new field. They are passed in because in a
+-- batch (batch.lua) each event has its own.
+local function event_header(KEYS, ARGV)
   return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4], daily = KEYS[5],
           group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4],
           daily_ttl = ARGV[5]}
 end
 
+-- Within a batch (batch.lua) the entries are acknowledged together, in one XACK at its end:
+-- {events, group, entry, ...} of its events, nil outside a batch.
+local batch_acks = nil
+
 local function acknowledge(ev)
-  redis.call('XACK', ev.events, ev.group, ev.entry)
+  if batch_acks then
+    batch_acks.events, batch_acks.group = ev.events, ev.group
+    batch_acks[#batch_acks + 1] = ev.entry
+  else
+    redis.call('XACK', ev.events, ev.group, ev.entry)
+  end
 end
 
 local function event_seen(ev)
@@ -40,26 +51,25 @@ end
 -- Per-day counters (docs/rewards.md, Per-day counters): one HINCRBY per field, and a PEXPIRE
 -- only when the field is new, so a day's hash lives daily_ttl after its last new field.
 local function daily_count(ev, field)
-  if redis.call('HINCRBY', ev.daily, field, 1) == 1 then
+  if redis.call('HINCRBY', ev.daily, field, '1') == 1 then
     redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
   end
 end
 
 -- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
--- comes, makes a later script fail. Lua numbers are doubles, off by at most 1024 near 2^63: the
--- margin keeps the exact HINCRBY itself from overflowing. Returns the value before.
+-- comes, makes a later script fail: HINCRBY refuses an overflow and changes nothing, and the
+-- field is set to the maximum instead. Returns whether the field was new (or zero) before.
 local function add_statistic(key, field, n)
-  local before = num(redis.call('HGET', key, field))
-  if before + n >= 2^63 - 4096 then
+  local after = redis.pcall('HINCRBY', key, field, int(n))
+  if type(after) == 'table' then
     redis.call('HSET', key, field, '9223372036854775807')
-  else
-    redis.call('HINCRBY', key, field, int(n))
+    return false
   end
-  return before
+  return after == n
 end
 
 local function daily_amount(ev, field, n)
-  if add_statistic(ev.daily, field, n) == 0 then
+  if add_statistic(ev.daily, field, n) then
     redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
   end
 end
@@ -159,7 +169,7 @@ local function approve_order(order, ledger_key, prefix, ts)
     ledger(ledger_key, 'approved', m.left, 'pending', 'approved', m.fields)
   end
   redis.call('HSET', order, 'state', 'approved')
-  redis.call('HINCRBY', order, 'version', 1)
+  redis.call('HINCRBY', order, 'version', '1')
 end
 
 local function now_ms()
@@ -190,9 +200,11 @@ local function drop_held(ledger_key, rejected_key, rejected_maxlen, held_key, he
   redis.call('ZREM', held_expiry_key, held_key)
 end
 
--- Keys of fixed-length periods (limits, caps) live a little longer than their period.
-local function expire_new(key, ttl)
-  if redis.call('PTTL', key) == -1 then
+-- Keys of fixed-length periods (limits, caps) live a little longer than their period. A
+-- counter's key can only be new when its field is: after is what HINCRBY answered, n what it
+-- added.
+local function expire_new(key, ttl, after, n)
+  if after == n and redis.call('PTTL', key) == -1 then
     redis.call('PEXPIRE', key, ttl)
   end
 end

@@ -1,7 +1,7 @@
 -- A provider's confirmation of an order with nothing yet to confirm: no conversion of the order
 -- is held or settled. It is kept until the visitor's conversion comes (hold.lua sends it through
 -- the stream again then) or for held_ttl.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 local confirmed_key, ttl = KEYS[6], ARGV[6]  -- confirmed:<site>:<sha256(order)>; ttl: ms
 local fields = {unpack(ARGV, 7)}  -- the confirmation's event fields
 

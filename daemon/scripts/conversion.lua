@@ -4,7 +4,7 @@
 -- arithmetic, floored). Settling an order supersedes a conversion held for it; `approve` and a
 -- provider's confirmation apply a held conversion through this script too, as if it had been
 -- trusted, and so do renewals of a referred customer's subscription.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 local order_key, owner_key, code_of_key, referred_by_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 -- buyers: kept for first purchase only; day_conversions and month_rewards: per code
 local stats_key, codes_key, buyers_key, day_conversions_key = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
@@ -169,8 +169,9 @@ if customer ~= '' and renewal ~= '1' then
   if first_purchase_only == '1' then
     redis.call('SADD', buyers_key, customer)
   end
-  if redis.call('HEXISTS', referred_by_key, customer) == 0 and not leads_to(customer, owner) then
-    redis.call('HSET', referred_by_key, customer, code)
+  -- A customer keeps the code that referred them first.
+  if not leads_to(customer, owner) then
+    redis.call('HSETNX', referred_by_key, customer, code)
   end
   for _, c in ipairs({customer, alias}) do
     if c ~= '' and redis.call('HSETNX', first_conversion_key, c, code .. ' ' .. ts) == 1 and
@@ -182,18 +183,18 @@ end
 -- A new customer of the programme (docs/rewards.md, Programme economics); without a customer id
 -- every purchase counts as one.
 if new_buyer then
-  redis.call('HINCRBY', stats_key, 'buyers', 1)
+  redis.call('HINCRBY', stats_key, 'buyers', '1')
   daily_count(ev, 'b')
   if source ~= '' then
     daily_count(ev, 'b:s:' .. source)
   end
 end
 if daily > 0 then
-  redis.call('HINCRBY', day_conversions_key, code, 1)
-  expire_new(day_conversions_key, day_ttl)
+  local today = redis.call('HINCRBY', day_conversions_key, code, '1')
+  expire_new(day_conversions_key, day_ttl, today, 1)
 end
 -- Sets of codes and currencies only change the first time a counter moves off zero.
-if redis.call('HINCRBY', stats_key, 'conversions', 1) == 1 then
+if redis.call('HINCRBY', stats_key, 'conversions', '1') == 1 then
   redis.call('SADD', codes_key, code)
 end
 add_statistic(stats_key, 'revenue:' .. currency, num(amount))
@@ -232,8 +233,9 @@ for i, r in ipairs(rewards) do
     daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
   end
   if r.code and cap > 0 then
-    redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code, int(r.amount))
-    expire_new(month_rewards_key, month_ttl)
+    expire_new(month_rewards_key, month_ttl,
+               redis.call('HINCRBY', month_rewards_key, r.currency .. ':' .. r.code,
+                          int(r.amount)), r.amount)
   end
   local entry = {'account', r.account, 'currency', r.currency, 'party', r.party, 'level', r.level,
                  'site', site, 'order', order_id, 'code', code, 'event', event_id, 'ts', ts}

@@ -4,7 +4,7 @@
 -- its ledger entry (`held`) moves nothing. A provider's confirmation that came first goes through
 -- the stream again, now that there is a conversion to confirm; its id is derived from this
 -- conversion so it is applied once.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
 local order_key, held_key, held_expiry_key, owner_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local confirmed_key = KEYS[10]  -- confirmed:<site>:<sha256(order)>

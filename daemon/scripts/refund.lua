@@ -1,7 +1,7 @@
 -- A refund, planned by the daemon from the order as it read it (reversals need exact integer
 -- arithmetic): applied only if the order has not changed since, otherwise {'stale'} and the
 -- daemon plans again. Nothing is acknowledged in that case.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 -- order:<site>:<sha256(order)>, due; mode "reverse" only: stats:<code>, and the balance of each
 -- reward's currency
 local order_key, due_key, stats_key, balance_keys = KEYS[6], KEYS[7], KEYS[8], {unpack(KEYS, 9)}
@@ -23,7 +23,7 @@ if mode == 'complete' then
 end
 if mode == 'early' then
   redis.call('HSET', order_key, 'early_refund', total)
-  redis.call('HINCRBY', order_key, 'version', 1)
+  redis.call('HINCRBY', order_key, 'version', '1')
   redis.call('PEXPIRE', order_key, remember_ttl)
   event_done(ev)
   return {'remembered'}
@@ -48,12 +48,12 @@ for _, m in ipairs(moves) do
   redis.call('HINCRBY', stats_key, 'cost:' .. m.currency, int(-m.n))
 end
 redis.call('HSET', order_key, 'refunded', total)
-redis.call('HINCRBY', order_key, 'version', 1)
+redis.call('HINCRBY', order_key, 'version', '1')
 if total == order[2] then
   redis.call('HSET', order_key, 'state', 'refunded')
   redis.call('ZREM', due_key, order_key)
 end
-redis.call('HINCRBY', stats_key, 'refunds', 1)
+redis.call('HINCRBY', stats_key, 'refunds', '1')
 add_statistic(stats_key, 'refunded:' .. order[3], num(amount))
 daily_count(ev, 'f')
 daily_amount(ev, 'f:' .. order[3], num(amount))

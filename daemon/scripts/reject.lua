@@ -1,7 +1,7 @@
 -- An event the daemon refused before touching any state (missing fields, unknown type, ...). A
 -- well-formed conversion the programme refused (below the minimum order, outside the window,
 -- ...) goes to the ledger as `rejected` too; amount "" = not such a conversion.
-local ev = event_header()
+local ev = event_header(KEYS, ARGV)
 local reason, detail = ARGV[6], ARGV[7]
 local event_id, site, order_id, code, customer = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local amount, currency, ts = ARGV[13], ARGV[14], ARGV[15]

@@ -41,6 +41,31 @@ percent = 10
     EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
 }
 
+// Events written before the daemon starts come in one read and go to Redis in one batch: an
+// event whose script fails there is rejected on its own, and the events around it are applied.
+TEST_F(RewarddTest, AFailingEventInABatchLeavesTheOthersApplied) {
+    redis_.command({"SET", key("stats:BROKEN"), "not a hash"});
+    add_all({click("c1", "ALICE"), click("c2", "BROKEN"), click("c3", "ALICE"),
+             conversion("e4", "ALICE", "o4", 10000), click("c5", "ALICE")});
+    start(R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 10
+)");
+    wait_applied();
+    EXPECT_EQ(hget(key("stats:ALICE"), "clicks"), "3");
+    EXPECT_EQ(hget(key("stats:ALICE"), "conversions"), "1");
+    EXPECT_EQ(balance("code:ALICE", "approved"), 1000);
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"internal_error"});
+    std::vector<Entry> r = rejected();
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].at("id"), "c2");
+    EXPECT_NE(r[0].at("detail").find("WRONGTYPE"), std::string::npos) << r[0].at("detail");
+}
+
 constexpr char kOpenProgramme[] = R"(
 [programme]
 currency = "EUR"

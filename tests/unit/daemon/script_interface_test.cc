@@ -57,7 +57,7 @@ void scan(const std::string &line, Unpacked *u) {
     for (std::sregex_iterator m(line.begin(), line.end(), tail), end; m != end; ++m) {
         ((*m)[1] == "KEYS" ? u->keys_tail : u->args_tail) = std::stoi((*m)[2]);
     }
-    u->header = u->header || line.find("event_header()") != std::string::npos;
+    u->header = u->header || line.find("event_header(KEYS, ARGV)") != std::string::npos;
 }
 
 bool mentions_keys_or_argv(const std::string &line) {
@@ -96,7 +96,7 @@ Unpacked event_header_interface() {
     bool inside = false;
     for (size_t i = 0; i < lines.size(); ++i) {
         const std::string &code = lines[i].code;
-        if (code.find("local function event_header()") != std::string::npos) {
+        if (code.find("local function event_header(KEYS, ARGV)") != std::string::npos) {
             inside = true;
         } else if (inside && code == "end") {
             inside = false;
@@ -153,9 +153,17 @@ void expect_matches_script(const ScriptCall &call, size_t tail) {
 TEST(ScriptInterface, EmbeddedScriptsAreCommonThenTheFile) {
     std::string common = read("common");
     ASSERT_FALSE(common.empty()) << SCRIPT_DIR;
+    std::string batch = common + "\nlocal event_scripts = {}\n";
+    for (Script s : {Script::kClick, Script::kConversion, Script::kHold, Script::kReject}) {
+        std::string name(script_name(s));
+        batch += "event_scripts." + name + " = function(KEYS, ARGV)\n" + read(name) + "\nend\n";
+    }
+    batch += read("batch");
     for (size_t i = 0; i < kEmbeddedScriptCount; ++i) {
-        EXPECT_TRUE(kEmbeddedScripts[i].source == common + "\n" + read(kEmbeddedScripts[i].name))
-            << kEmbeddedScripts[i].name << ".lua differs from the embedded script: rebuild";
+        std::string name = kEmbeddedScripts[i].name;
+        EXPECT_TRUE(kEmbeddedScripts[i].source ==
+                    (name == "batch" ? batch : common + "\n" + read(name)))
+            << name << ".lua differs from the embedded script: rebuild";
     }
 }
 
@@ -203,11 +211,39 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     confirm.fields = {{"type", "confirm"}};
     add(confirm.to_call());
 
+    std::vector<ScriptCall> events = {calls.at(Script::kClick), calls.at(Script::kConversion)};
+    add(BatchCall{events.data(), events.size()}.to_call());
+
     ASSERT_EQ(calls.size(), kScriptCount) << "every script has a call struct";
     for (const auto &[script, call] : calls) {
+        if (script == Script::kBatch) {
+            continue;  // BatchCarriesEveryEventInOrder
+        }
         bool pairs = script == Script::kHook || script == Script::kConfirm;
         expect_matches_script(call, pairs ? 2 : kTail);
     }
+}
+
+TEST(ScriptInterface, BatchCarriesEveryEventInOrder) {
+    ClickCall click;
+    click.header.events = "events";
+    click.code = "abc";
+    ConversionCall conversion;
+    conversion.referrer_rewards = {1, 2};
+    std::vector<ScriptCall> events = {click.to_call(), conversion.to_call(), click.to_call()};
+    ScriptCall batch = BatchCall{events.data(), events.size()}.to_call();
+    EXPECT_EQ(batch.script, Script::kBatch);
+    Argv keys, args;
+    for (const ScriptCall &e : events) {
+        keys.insert(keys.end(), e.keys.begin(), e.keys.end());
+        args.insert(args.end(), {std::string(script_name(e.script)), std::to_string(e.keys.size()),
+                                 std::to_string(e.args.size())});
+        args.insert(args.end(), e.args.begin(), e.args.end());
+    }
+    EXPECT_EQ(batch.keys, keys);
+    EXPECT_EQ(batch.args, args);
+    // batch.lua names KEYS and ARGV whole, in its top block only.
+    interface_of("batch");
 }
 
 TEST(ScriptInterface, RefundWithoutReversalsSendsNoTail) {

@@ -1,0 +1,34 @@
+-- Events applied in their stream's order in one call (docs/design.md#script-interfaces): the
+-- scripts of event_scripts (click, conversion, hold, reject, each wrapped as a function of its
+-- own KEYS and ARGV when embedded) run one after another, and the entries they acknowledge are
+-- acknowledged together at the end. The call is as atomic as one event's script: a daemon that
+-- dies sees all of the batch applied or none of it. An event whose script fails has its error
+-- in its place in the reply (as on its own, writes it made before failing stay), and the events
+-- after it still run.
+local event_keys = KEYS  -- every event's keys, one event after another
+local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
+
+batch_acks = {}
+local replies = {}
+local k, a = 1, 1
+while a <= #calls do
+  local name, nkeys, nargs = calls[a], tonumber(calls[a + 1]), tonumber(calls[a + 2])
+  local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
+  local acked = #batch_acks
+  local ok, reply = pcall(event_scripts[name], keys, args)
+  if not ok then
+    -- An error of redis.call is {err = message}; anything else is Lua's message.
+    reply = {err = type(reply) == 'table' and reply.err or tostring(reply)}
+    for i = #batch_acks, acked + 1, -1 do
+      batch_acks[i] = nil
+    end
+  end
+  replies[#replies + 1] = reply
+  k, a = k + nkeys, a + 3 + nargs
+end
+-- XACK takes as many ids as there are: in slices, so no slice overflows Lua's stack.
+for first = 1, #batch_acks, 1000 do
+  redis.call('XACK', batch_acks.events, batch_acks.group,
+             unpack(batch_acks, first, math.min(first + 999, #batch_acks)))
+end
+return replies
