@@ -43,7 +43,7 @@ void add_origin(EventRecord &event, EventType type, const Key &key, const EventO
     event.add(EventField::id, o.id);
     event.add(EventField::ts, ts.view());
     event.add(EventField::site, o.site);
-    // A conversion by coupon alone has no cookie, so neither code nor click.
+    // A conversion by coupon or by the customer's binding has no cookie: neither code nor click.
     if (!o.code.empty()) {
         event.add(EventField::code, o.code);
     }
@@ -116,6 +116,15 @@ EventId make_event_id(const uint8_t (&random)[kEventIdBytes]) {
 EventRecord click_event(const Key &key, const EventOrigin &origin) {
     EventRecord event;
     add_origin(event, EventType::click, key, origin);
+    return event;
+}
+
+EventRecord signup_event(const Key &key, const EventOrigin &origin, std::string_view customer,
+                         bool trust_request) {
+    EventRecord event;
+    add_origin(event, EventType::signup, key, origin);
+    add_id(event, EventField::customer, customer);
+    event.add(EventField::trust, trust_request ? kTrustRequest : kTrustUpstream);
     return event;
 }
 

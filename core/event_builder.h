@@ -1,6 +1,6 @@
-// Click, conversion and refund records built from plain values (docs/design.md#event-schema):
-// the module fills them from the request, the CLI from its arguments; the daemon's tests feed
-// the same records to its parser.
+// Click, signup, conversion and refund records built from plain values
+// (docs/design.md#event-schema): the module fills them from the request, the CLI from its
+// arguments; the daemon's tests feed the same records to its parser.
 #pragma once
 
 #include <cstddef>
@@ -42,13 +42,19 @@ struct ConversionValues {
     int64_t first_ts_ms = 0;  // when the attribution token was issued
     std::string_view order, customer;
     std::string_view amount, currency;
-    std::string_view coupon;     // a valid code or ""; without a cookie, origin.code is "" and
-                                 // first_ts_ms 0 (neither is sent)
+    // A valid code or "". Without a cookie origin.code is "" and first_ts_ms 0 (neither is
+    // sent): the coupon, or else the customer's binding to a referrer, attributes the purchase.
+    std::string_view coupon;
     bool trust_request = false;  // a value may come from the visitor's request
     unsigned status = 0;         // the response's final status
 };
 
 EventRecord click_event(const Key &key, const EventOrigin &origin);
+
+// A registration: the click's fields, the new customer's id (customer_raw when invalid, as a
+// conversion's) and the trust of the location's values.
+EventRecord signup_event(const Key &key, const EventOrigin &origin, std::string_view customer,
+                         bool trust_request);
 
 // Invalid values go as their _raw field (raw_field) for the daemon to reject with a reason;
 // *amount_invalid tells whether the amount was one of them.

@@ -18,32 +18,38 @@ enum class Presence : uint8_t {
     required,  // the daemon rejects the event without it (missing_field)
 };
 
-// X(name, click, conversion, refund, confirm, cancel, renewal)
-#define REFERRAL_EVENT_FIELDS(X)                                                                 \
-    X(v, optional, optional, optional, optional, optional, optional) /* schema version: 1 */     \
-    X(type, required, required, required, required, required, required)                          \
-    X(id, required, required, required, required, required, required)   /* unique, retried */    \
-    X(ts, required, required, optional, optional, optional, required)   /* unix ms */            \
-    X(site, required, required, required, required, required, required) /* referral_site */      \
-    X(code, required, optional, absent, absent, absent, absent)   /* referral code; or coupon */ \
-    X(click, optional, optional, absent, absent, absent, absent)  /* token's click id */         \
-    X(first_ts, absent, optional, absent, absent, absent, absent) /* token issued, ms */         \
-    X(ip, optional, optional, absent, absent, absent, absent)     /* keyed hash of address */    \
-    X(ua, optional, optional, absent, absent, absent, absent)     /* keyed hash of UA */         \
-    X(src, optional, optional, absent, absent, absent, absent)    /* utm_source */               \
-    X(med, optional, optional, absent, absent, absent, absent)    /* utm_medium */               \
-    X(cmp, optional, optional, absent, absent, absent, absent)    /* utm_campaign */             \
-    X(order, absent, required, required, required, required, required) /* order id */            \
-    X(order_raw, absent, optional, absent, absent, absent, absent)     /* invalid, cut */        \
-    X(customer, absent, optional, absent, optional, absent, required)  /* customer id */         \
-    X(customer_raw, absent, optional, absent, absent, absent, absent)  /* invalid, cut */        \
-    X(amount, absent, required, optional, required, absent, required)  /* minor units */         \
-    X(amount_raw, absent, optional, absent, absent, absent, absent)    /* unparsed, cut */       \
-    X(currency, absent, required, absent, required, absent, required)  /* ISO 4217 */            \
-    X(currency_raw, absent, optional, absent, absent, absent, absent)  /* unknown, cut */        \
-    X(coupon, absent, optional, absent, optional, absent, absent)      /* code as coupon */      \
-    X(trust, absent, optional, optional, optional, optional, optional) /* see kTrust* */         \
-    X(status, absent, optional, absent, absent, absent, absent)        /* response's final status */
+// X(name, click, conversion, refund, confirm, cancel, renewal, signup)
+#define REFERRAL_EVENT_FIELDS(X)                                                                   \
+    X(v, optional, optional, optional, optional, optional, optional,                               \
+      optional) /* schema version: 1 */                                                            \
+    X(type, required, required, required, required, required, required, required)                  \
+    X(id, required, required, required, required, required, required,                              \
+      required) /* unique, retried */                                                              \
+    X(ts, required, required, optional, optional, optional, required, required) /* unix ms */      \
+    X(site, required, required, required, required, required, required,                            \
+      required) /* referral_site */                                                                \
+    X(code, required, optional, absent, absent, absent, absent,                                    \
+      required) /* referral code; or coupon */                                                     \
+    X(click, optional, optional, absent, absent, absent, absent, optional) /* token's click id */  \
+    X(first_ts, absent, optional, absent, absent, absent, absent, absent)  /* token issued, ms */  \
+    X(ip, optional, optional, absent, absent, absent, absent,                                      \
+      optional) /* keyed hash of address */                                                        \
+    X(ua, optional, optional, absent, absent, absent, absent, optional)  /* keyed hash of UA */    \
+    X(src, optional, optional, absent, absent, absent, absent, optional) /* utm_source */          \
+    X(med, optional, optional, absent, absent, absent, absent, optional) /* utm_medium */          \
+    X(cmp, optional, optional, absent, absent, absent, absent, optional) /* utm_campaign */        \
+    X(order, absent, required, required, required, required, required, absent)  /* order id */     \
+    X(order_raw, absent, optional, absent, absent, absent, absent, absent)      /* invalid, cut */ \
+    X(customer, absent, optional, absent, optional, absent, required, optional) /* customer id */  \
+    X(customer_raw, absent, optional, absent, absent, absent, absent, optional) /* invalid, cut */ \
+    X(amount, absent, required, optional, required, absent, required, absent)   /* minor units */  \
+    X(amount_raw, absent, optional, absent, absent, absent, absent, absent)   /* unparsed, cut */  \
+    X(currency, absent, required, absent, required, absent, required, absent) /* ISO 4217 */       \
+    X(currency_raw, absent, optional, absent, absent, absent, absent, absent) /* unknown, cut */   \
+    X(coupon, absent, optional, absent, optional, absent, absent, absent)     /* code as coupon */ \
+    X(trust, absent, optional, optional, optional, optional, optional, optional) /* see kTrust* */ \
+    X(status, absent, optional, absent, absent, absent, absent,                                    \
+      absent) /* response's final status */
 
 enum class EventField : uint8_t {
 #define REFERRAL_EVENT_FIELD_ENUM(name, ...) name,
@@ -53,7 +59,8 @@ enum class EventField : uint8_t {
 
 // confirm, cancel and renewal come from payment providers and shops through the daemon's
 // hooks (docs/rewards.md, "Payment providers").
-#define REFERRAL_EVENT_TYPES(X) X(click) X(conversion) X(refund) X(confirm) X(cancel) X(renewal)
+#define REFERRAL_EVENT_TYPES(X) \
+    X(click) X(conversion) X(refund) X(confirm) X(cancel) X(renewal) X(signup)
 
 enum class EventType : uint8_t {
 #define REFERRAL_EVENT_TYPE_ENUM(name) name,
@@ -63,14 +70,15 @@ enum class EventType : uint8_t {
 
 struct EventFieldInfo {
     std::string_view name;
-    Presence in[6];  // by EventType
+    Presence in[7];  // by EventType
 };
 
 inline constexpr EventFieldInfo kEventFields[] = {
-#define REFERRAL_EVENT_FIELD_INFO(name, click, conversion, refund, confirm, cancel, renewal) \
+#define REFERRAL_EVENT_FIELD_INFO(name, click, conversion, refund, confirm, cancel, renewal, \
+                                  signup)                                                    \
     {#name,                                                                                  \
      {Presence::click, Presence::conversion, Presence::refund, Presence::confirm,            \
-      Presence::cancel, Presence::renewal}},
+      Presence::cancel, Presence::renewal, Presence::signup}},
     REFERRAL_EVENT_FIELDS(REFERRAL_EVENT_FIELD_INFO)
 #undef REFERRAL_EVENT_FIELD_INFO
 };

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "amounts.h"
+#include "variants.h"
 
 namespace referral::rewardd {
 namespace {
@@ -39,9 +40,8 @@ EventHeader Applier::header(std::string_view entry, std::string_view event_id,
                        config_.daemon.daily_ttl_ms};
 }
 
-std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_view entry,
-                                                                    const Fields &fields,
-                                                                    int64_t now_ms) const {
+std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> Applier::prepare(
+    std::string_view entry, const Fields &fields, int64_t now_ms) const {
     std::string_view id = field(fields, EventField::id);
     Plan plan = plan_event(config_.programme, fields, now_ms);
     if (auto *c = std::get_if<Click>(&plan)) {
@@ -71,6 +71,14 @@ std::variant<ScriptCall, Refund, Confirm, Renewal> Applier::prepare(std::string_
     }
     if (auto *r = std::get_if<Renewal>(&plan)) {
         return *r;
+    }
+    if (auto *p = std::get_if<BoundPurchase>(&plan)) {
+        return *p;
+    }
+    if (auto *s = std::get_if<Signup>(&plan)) {
+        spdlog::debug("entry {}: signup of customer {} for code {}, {}", entry, s->customer,
+                      s->code, s->state);
+        return signup_call(entry, id, *s);
     }
     const Rejection &rejection = std::get<Rejection>(plan);
     spdlog::debug("entry {}: rejected before any script: {} ({})", entry, rejection.reason,
@@ -125,6 +133,59 @@ ScriptCall Applier::click_call(std::string_view entry, std::string_view id, cons
     call.open_enrolment = config_.programme.open_enrolment;
     call.clicks_per_ip = config_.limits.clicks_per_ip_per_hour;
     call.hour_ttl_ms = 2 * kHourMs;
+    return call.to_call();
+}
+
+ScriptCall Applier::signup_call(std::string_view entry, std::string_view id,
+                                const Signup &s) const {
+    const Programme &p = config_.programme;
+    const Limits &l = config_.limits;
+    SignupCall call;
+    call.header = header(entry, id, s.ts);
+    call.owner = keys_.owner();
+    call.code_of = keys_.code_of();
+    call.referred_by = keys_.referred_by();
+    call.bound_at = keys_.bound_at();
+    call.stats = keys_.stats(s.code);
+    call.codes = keys_.codes();
+    call.ip_signups = keys_.signups_in_hour(s.ts);
+    call.code_signups = keys_.signups_on_day(s.ts);
+    call.month_rewards = keys_.rewards_in_month(s.ts);
+    call.due = keys_.due();
+    call.currencies = keys_.currencies();
+    call.referrer_balance = keys_.balance(s.referrer_currency);
+    call.friend_balance = keys_.balance(s.friend_currency);
+    call.order = std::string(kSignupOrderPrefix) + std::string(s.customer);
+    call.order_key = keys_.order(s.site, call.order);
+    call.event_id = id;
+    call.site = s.site;
+    call.code = s.code;
+    call.customer = s.customer;
+    call.ip = s.ip;
+    call.source = s.source;
+    call.ts = s.ts;
+    call.state = s.state;
+    call.due_ms = s.due_ms;
+    call.order_ttl_ms = config_.daemon.order_ttl_ms;
+    call.open_enrolment = p.open_enrolment;
+    call.ip_limit = l.signups_per_ip_per_hour;
+    call.hour_ttl_ms = 2 * kHourMs;
+    call.code_limit = l.signups_per_referrer_per_day;
+    call.day_ttl_ms = 2 * kDayMs;
+    // The cap is in [referrer]'s unit: it bounds a signup reward paid in the same one.
+    bool points = p.signup_referrer.kind == RewardKind::kPoints;
+    if (points == (p.referrer.kind == RewardKind::kPoints)) {
+        call.monthly_cap = l.reward_cap_per_referrer_per_month;
+    }
+    call.month_ttl_ms = 62 * kDayMs;
+    call.referrer_currency = s.referrer_currency;
+    call.referrer_reward = s.referrer_reward;
+    call.friend_currency = s.friend_currency;
+    call.friend_reward = s.friend_reward;
+    // Signup rewards are the programme's in every variant; their cost is counted in it.
+    if (const Variant *v = variant_of(p.variants, s.code)) {
+        call.variant = v->name;
+    }
     return call.to_call();
 }
 

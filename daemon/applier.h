@@ -25,9 +25,10 @@ class Applier {
     // planned against its order (read_order, refund_call).
     // Confirmations and renewals come back as they are too: they are planned against what
     // the books hold for their order or customer (confirm_calls, renewal_call).
-    std::variant<ScriptCall, Refund, Confirm, Renewal> prepare(std::string_view entry,
-                                                               const Fields &fields,
-                                                               int64_t now_ms) const;
+    // A purchase without a cookie or coupon comes back as is too, to be planned against the
+    // customer's binding (bound_purchase_call).
+    std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> prepare(
+        std::string_view entry, const Fields &fields, int64_t now_ms) const;
 
     OrderRecord read_order(Redis &redis, const Refund &refund) const;
     ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
@@ -55,10 +56,18 @@ class Applier {
     ScriptCall renewal_call(Redis &redis, std::string_view entry, std::string_view event_id,
                             const Renewal &r, int64_t now_ms) const;
 
+    // A purchase of a customer a signup or an earlier purchase bound to a referrer, within the
+    // programme's customer_window of the binding: a conversion of that referrer's code.
+    // event_fields: the purchase's own.
+    ScriptCall bound_purchase_call(Redis &redis, std::string_view entry, std::string_view event_id,
+                                   const BoundPurchase &p, const Fields &event_fields,
+                                   int64_t now_ms) const;
+
   private:
     // ts_ms: the event's time, which names its per-day counters.
     EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
+    ScriptCall signup_call(std::string_view entry, std::string_view id, const Signup &s) const;
     ConversionCall conversion_call(std::string_view entry, std::string_view id,
                                    const Conversion &c) const;
     ScriptCall hold_call(std::string_view entry, std::string_view id, const Conversion &c) const;

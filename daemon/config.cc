@@ -553,7 +553,16 @@ Reward parse_reward(Section s, const std::string &currency, bool multi_level) {
     return r;
 }
 
-Programme parse_programme(Section s, Section referrer, Section friend_reward) {
+// [signup] referrer or friend: a registration has no amount to take a percentage of.
+Reward parse_signup_reward(Section s, const std::string &currency) {
+    if (s.has("percent") || s.has("levels")) {
+        s.fail(s.has("percent") ? "percent" : "levels",
+               "a signup has no amount: use fixed or points");
+    }
+    return parse_reward(std::move(s), currency, false);
+}
+
+Programme parse_programme(Section s, Section referrer, Section friend_reward, Section signup) {
     Programme p;
     s.read("currency", &p.currency);
     if (s.has("currency") && currency_exponent(p.currency) < 0) {
@@ -582,11 +591,30 @@ Programme parse_programme(Section s, Section referrer, Section friend_reward) {
     } else if (coupons != "fallback") {
         s.fail("coupon_attribution", "\"" + coupons + "\" is not fallback, override or off");
     }
+    s.read_duration("customer_window", &p.customer_window_ms);
+    if (p.customer_window_ms == 0) {
+        s.fail("customer_window", "must be positive");
+    }
+    std::string pay_on = "first_purchase";
+    s.read("pay_on", &pay_on);
+    if (pay_on == "every_purchase") {
+        p.pay_on = PayOn::kEveryPurchase;
+    } else if (pay_on != "first_purchase") {
+        s.fail("pay_on", "\"" + pay_on + "\" is not first_purchase or every_purchase");
+    }
+    if (p.pay_on == PayOn::kEveryPurchase && p.first_purchase_only) {
+        s.fail("pay_on", "\"every_purchase\" contradicts first_purchase_only = true");
+    }
     s.reject_unknown();
     p.referrer = parse_reward(referrer, p.currency, true);
     p.friend_reward = parse_reward(friend_reward, p.currency, false);
-    if (p.referrer.kind == RewardKind::kNone && p.friend_reward.kind == RewardKind::kNone) {
-        referrer.fail("percent", "the programme rewards nobody: set [referrer] and/or [friend]");
+    p.signup_referrer = parse_signup_reward(signup.table("referrer"), p.currency);
+    p.signup_friend = parse_signup_reward(signup.table("friend"), p.currency);
+    signup.reject_unknown();
+    if (p.referrer.kind == RewardKind::kNone && p.friend_reward.kind == RewardKind::kNone &&
+        p.signup_referrer.kind == RewardKind::kNone && p.signup_friend.kind == RewardKind::kNone) {
+        referrer.fail("percent",
+                      "the programme rewards nobody: set [referrer], [friend] and/or [signup]");
     }
     return p;
 }
@@ -641,6 +669,8 @@ Limits parse_limits(Section s, const Programme &programme) {
     Limits l;
     s.read_count("clicks_per_ip_per_hour", &l.clicks_per_ip_per_hour);
     s.read_count("conversions_per_referrer_per_day", &l.conversions_per_referrer_per_day);
+    s.read_count("signups_per_ip_per_hour", &l.signups_per_ip_per_hour);
+    s.read_count("signups_per_referrer_per_day", &l.signups_per_referrer_per_day);
     if (const toml::node *n = s.node("reward_cap_per_referrer_per_month")) {
         if (programme.referrer.kind == RewardKind::kPoints) {
             s.read_count("reward_cap_per_referrer_per_month", &l.reward_cap_per_referrer_per_month,
@@ -743,13 +773,14 @@ Config parse_config(std::string_view text, std::string_view source_name) {
             metrics = root.table("metrics"), http = root.table("http"),
             stripe = root.table("stripe"), shop = root.table("shop"),
             programme = root.table("programme"), referrer = root.table("referrer"),
-            friend_reward = root.table("friend"), limits = root.table("limits");
+            friend_reward = root.table("friend"), limits = root.table("limits"),
+            signup = root.table("signup");
     const toml::node *variants = root.node("variant");
     std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
-    c.programme =
-        parse_programme(std::move(programme), std::move(referrer), std::move(friend_reward));
+    c.programme = parse_programme(std::move(programme), std::move(referrer),
+                                  std::move(friend_reward), std::move(signup));
     c.programme.variants = parse_variants(root, variants, source, c.programme);
     c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));

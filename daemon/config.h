@@ -35,6 +35,10 @@ struct Variant {
 
 enum class TrustPolicy { kHoldForApproval, kAccept, kReject };
 
+// Which purchases of a bound customer without a referral cookie are paid through the binding
+// (docs/rewards.md, Signups and bound customers).
+enum class PayOn { kFirstPurchase, kEveryPurchase };
+
 // Who a conversion that names a coupon belongs to (docs/rewards.md, Coupons).
 enum class CouponAttribution { kFallback, kOverride, kOff };
 
@@ -50,8 +54,15 @@ struct Programme {
     bool open_enrolment = false;
     int64_t recurring_months = 0;  // renewals paid for this long after the first conversion
     CouponAttribution coupon_attribution = CouponAttribution::kFallback;
+    // A purchase without a cookie is attributed through the customer's binding for this long
+    // after the binding.
+    int64_t customer_window_ms = 365LL * 86400 * 1000;
+    PayOn pay_on = PayOn::kFirstPurchase;
     Reward referrer;
     Reward friend_reward;
+    // [signup]: paid when a referred visitor registers; fixed or points, one level.
+    Reward signup_referrer;
+    Reward signup_friend;
     std::vector<Variant> variants;  // empty = no experiment; shares sum to 100%
 };
 
@@ -59,6 +70,8 @@ struct Limits {
     int64_t clicks_per_ip_per_hour = 0;  // 0 = no limit, here and below
     int64_t conversions_per_referrer_per_day = 0;
     int64_t reward_cap_per_referrer_per_month = 0;  // in the referrer's reward unit
+    int64_t signups_per_ip_per_hour = 0;
+    int64_t signups_per_referrer_per_day = 0;
 };
 
 struct HostPort {

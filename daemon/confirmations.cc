@@ -54,16 +54,6 @@ Fields hash_fields(const redisReply *r, std::initializer_list<std::string_view> 
     return fields;
 }
 
-void set(Fields &fields, EventField f, std::string_view value) {
-    for (auto &[name, v] : fields) {
-        if (name == field_name(f)) {
-            v = value;
-            return;
-        }
-    }
-    fields.emplace_back(field_name(f), value);
-}
-
 }  // namespace
 
 std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view entry,
@@ -104,16 +94,16 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
                   {field_name(EventField::ts), ts},
                   {field_name(EventField::first_ts), ts}};
     } else if (!c.coupon.empty() && attribution == CouponAttribution::kOverride) {
-        set(fields, EventField::code, c.coupon);
+        set_field(fields, EventField::code, c.coupon);
     }
     // The provider's amount and currency, not the visitor's.
-    set(fields, EventField::amount, field(event_fields, EventField::amount));
-    set(fields, EventField::currency, c.currency);
+    set_field(fields, EventField::amount, field(event_fields, EventField::amount));
+    set_field(fields, EventField::currency, c.currency);
     if (field(fields, EventField::code).empty()) {
-        set(fields, EventField::code, c.coupon);
+        set_field(fields, EventField::code, c.coupon);
     }
     if (field(fields, EventField::customer).empty() && !c.customer.empty()) {
-        set(fields, EventField::customer, c.customer);
+        set_field(fields, EventField::customer, c.customer);
     }
     Plan plan = plan_event(config_.programme, fields, now_ms);
     auto *conversion = std::get_if<Conversion>(&plan);

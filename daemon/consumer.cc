@@ -251,11 +251,18 @@ size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
                  applier_.confirm_calls(redis, e.id, q.event_id, *confirm, e.fields, now)) {
                 settle(q, scripts_.run(redis, call).get(), redis);
             }
+        } else if (auto *renewal = std::get_if<Renewal>(&prepared)) {
+            settle(
+                q,
+                scripts_.run(redis, applier_.renewal_call(redis, e.id, q.event_id, *renewal, now))
+                    .get(),
+                redis);
         } else {
             settle(q,
                    scripts_
-                       .run(redis, applier_.renewal_call(redis, e.id, q.event_id,
-                                                         std::get<Renewal>(prepared), now))
+                       .run(redis, applier_.bound_purchase_call(redis, e.id, q.event_id,
+                                                                std::get<BoundPurchase>(prepared),
+                                                                e.fields, now))
                        .get(),
                    redis);
         }

@@ -120,6 +120,10 @@ void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fie
             day->held += value;
         } else if (name == "f") {
             day->refunds += value;
+        } else if (name == "s") {
+            day->signups += value;
+        } else if (strip(&name, "s:s:")) {
+            at(stats->sources, name).signups += value;
         } else if (name == "b") {
             day->buyers += value;
         } else if (strip(&name, "b:s:")) {

@@ -84,14 +84,14 @@ std::string referrers_table(const DailyStats &stats, const std::string &currency
 }
 
 // A range's or a channel's funnel in the chosen currency, rewards as granted.
-Funnel funnel(int64_t clicks, int64_t conversions, int64_t buyers, int64_t revenue, int64_t rewards,
-              const std::string &currency) {
+Funnel funnel(const CodeTotals &t, const std::string &currency) {
     Funnel f;
-    f.clicks = clicks;
-    f.conversions = conversions;
-    f.buyers = buyers;
-    f.revenue[currency] = revenue;
-    f.cost[currency] = rewards;
+    f.clicks = t.clicks;
+    f.signups = t.signups;
+    f.conversions = t.conversions;
+    f.buyers = t.buyers;
+    f.revenue[currency] = t.revenue;
+    f.cost[currency] = t.earnings;
     return f;
 }
 
@@ -109,12 +109,18 @@ std::string roi(const Economics &e, const std::string &currency) {
     return per_currency(e.roi, currency, [](double r) { return fmt::format("{:.1f}%", 100 * r); });
 }
 
-// The programme's economics (docs/rewards.md, Programme economics) once it has new customers.
+// The programme's economics (docs/rewards.md, Programme economics) once it has signups or new
+// customers.
 std::string economics_figures(const Funnel &f) {
     const std::string &cur = f.revenue.begin()->first;
     Economics e = economics(f);
     auto amount = [&cur](double v) { return money_of(v, cur); };
-    return figure("new customers", std::to_string(f.buyers)) +
+    std::string out;
+    if (f.signups > 0) {
+        out = figure("signups", std::to_string(f.signups)) +
+              figure("signups who bought", rate(f.buyers, f.signups));
+    }
+    return out + figure("new customers", std::to_string(f.buyers)) +
            figure("average order", per_currency(e.average_order, cur, amount)) +
            figure("revenue per new customer (LTV)", per_currency(e.ltv, cur, amount)) +
            figure("rewards per new customer (CAC)", per_currency(e.cac, cur, amount)) +
@@ -130,19 +136,19 @@ std::string channels(const DailyStats &stats, const std::string &currency) {
     std::vector<ChartPoint> bars;
     std::string table =
         "<table><tr><th>utm_source</th><th class=\"n\">clicks</th><th class=\"n\">conversions"
-        "</th><th class=\"n\">rate</th><th class=\"n\">revenue</th><th class=\"n\">new "
-        "customers</th><th class=\"n\">rewards</th><th class=\"n\">ROI</th></tr>";
+        "</th><th class=\"n\">rate</th><th class=\"n\">revenue</th><th class=\"n\">signups"
+        "</th><th class=\"n\">new customers</th><th class=\"n\">rewards</th><th class=\"n\">"
+        "ROI</th></tr>";
     for (const auto &[source, c] : top) {
         bars.push_back({source, static_cast<double>(c.clicks), std::to_string(c.clicks)});
-        Economics e =
-            economics(funnel(c.clicks, c.conversions, c.buyers, c.revenue, c.earnings, currency));
+        Economics e = economics(funnel(c, currency));
         table += fmt::format(
             "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
             "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(source), c.clicks, c.conversions, rate(c.conversions, c.clicks),
-            escape(money(c.revenue, currency)), c.buyers, escape(money(c.earnings, currency)),
-            escape(roi(e, currency)));
+            escape(money(c.revenue, currency)), c.signups, c.buyers,
+            escape(money(c.earnings, currency)), escape(roi(e, currency)));
     }
     return bar_list("Clicks by utm_source", bars) + table + "</table>";
 }
@@ -193,10 +199,11 @@ std::variant<DashboardQuery, std::string> parse_dashboard_query(
 std::string render_dashboard(const DashboardView &view) {
     const DailyStats &s = view.stats;
     const std::string &cur = view.query.currency;
-    int64_t clicks = 0, conversions = 0, revenue = 0, rewards = 0, held = 0, refunds = 0,
-            buyers = 0;
+    int64_t clicks = 0, conversions = 0, revenue = 0, rewards = 0, held = 0, refunds = 0;
+    CodeTotals range;  // the funnel of the whole range
     for (const DayTotals &d : s.days) {
-        buyers += d.buyers;
+        range.signups += d.signups;
+        range.buyers += d.buyers;
         clicks += d.clicks;
         conversions += d.conversions;
         revenue += d.revenue;
@@ -227,8 +234,12 @@ std::string render_dashboard(const DashboardView &view) {
                               : fmt::format("{:.2f}", static_cast<double>(conversions) /
                                                           static_cast<double>(codes))) +
             figure("held for approval", count(held)) + figure("refunds", count(refunds));
-    if (buyers > 0) {
-        body += economics_figures(funnel(clicks, conversions, buyers, revenue, rewards, cur));
+    if (range.signups > 0 || range.buyers > 0) {
+        range.clicks = clicks;
+        range.conversions = conversions;
+        range.revenue = revenue;
+        range.earnings = rewards;
+        body += economics_figures(funnel(range, cur));
     }
     body += "</div></section><div class=\"grid\">";
     body += section(

@@ -60,6 +60,28 @@ std::optional<Rejection> parse_time(const Fields &fields, EventField f, int64_t 
     return std::nullopt;
 }
 
+// What the programme does with an event whose values may come from the visitor's request.
+enum class Verdict { kAccept, kHold, kRefuse };
+
+Verdict trust_verdict(const Programme &programme, const Fields &fields) {
+    if (field(fields, EventField::trust) != kTrustRequest) {
+        return Verdict::kAccept;
+    }
+    switch (programme.trust_request) {
+        case TrustPolicy::kAccept:
+            return Verdict::kAccept;
+        case TrustPolicy::kReject:
+            return Verdict::kRefuse;
+        case TrustPolicy::kHoldForApproval:
+            break;
+    }
+    return Verdict::kHold;
+}
+
+const std::string kUntrusted = "untrusted";
+const std::string kUntrustedDetail =
+    std::string(field_name(EventField::trust)) + "=" + std::string(kTrustRequest);
+
 Plan plan_click(const Fields &fields) {
     if (auto r = require(fields, EventType::click)) {
         return *r;
@@ -105,6 +127,10 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
         c.code = coupon;
     }
     if (c.code.empty()) {
+        // No link and no coupon: the customer's binding may name the referrer.
+        if (valid_id(c.customer)) {
+            return BoundPurchase{c.customer, c.ts};
+        }
         return missing(EventField::code, fields);
     }
     if (auto r = check_code(c.code)) {
@@ -150,12 +176,11 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
                           std::to_string((c.ts - first_ts) / 1000) + "s after the click");
         }
     }
-    bool requested = field(fields, EventField::trust) == kTrustRequest;
-    if (requested && programme.trust_request == TrustPolicy::kReject) {
-        return refuse("untrusted", std::string(field_name(EventField::trust)) + "=" +
-                                       std::string(kTrustRequest));
+    Verdict verdict = trust_verdict(programme, fields);
+    if (verdict == Verdict::kRefuse) {
+        return refuse(kUntrusted, kUntrustedDetail);
     }
-    c.held = requested && programme.trust_request == TrustPolicy::kHoldForApproval;
+    c.held = verdict == Verdict::kHold;
     if (programme.hold_ms > 0) {
         c.state = "pending";
         c.due_ms = c.ts + programme.hold_ms;
@@ -175,6 +200,47 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
     }
     c.friend_reward = reward_amount(friend_reward, 0, c.amount);
     return c;
+}
+
+Plan plan_signup(const Programme &programme, const Fields &fields) {
+    if (auto r = require(fields, EventType::signup)) {
+        return *r;
+    }
+    if (auto r = require(fields, {EventField::customer})) {
+        return *r;
+    }
+    Signup s;
+    if (auto r = parse_time(fields, EventField::ts, &s.ts)) {
+        return *r;
+    }
+    s.site = field(fields, EventField::site);
+    s.code = field(fields, EventField::code);
+    if (auto r = check_code(s.code)) {
+        return *r;
+    }
+    s.customer = field(fields, EventField::customer);
+    if (!valid_id(s.customer)) {
+        return invalid(EventField::customer);
+    }
+    s.ip = field(fields, EventField::ip);
+    s.source = field(fields, EventField::src);
+    Verdict verdict = trust_verdict(programme, fields);
+    if (verdict == Verdict::kRefuse) {
+        return Rejection{kUntrusted, kUntrustedDetail};
+    }
+    if (verdict == Verdict::kHold) {
+        s.state = "awaiting_approval";
+    } else if (programme.hold_ms > 0) {
+        s.state = "pending";
+        s.due_ms = s.ts + programme.hold_ms;
+    } else {
+        s.state = "approved";
+    }
+    s.referrer_currency = reward_currency(programme.signup_referrer, programme.currency);
+    s.friend_currency = reward_currency(programme.signup_friend, programme.currency);
+    s.referrer_reward = reward_amount(programme.signup_referrer, 0, 0);
+    s.friend_reward = reward_amount(programme.signup_friend, 0, 0);
+    return s;
 }
 
 // The checks a provider's amount, currency, order and customer get, like a conversion's.
@@ -276,6 +342,16 @@ std::string_view field(const Fields &fields, EventField f) {
     return {};
 }
 
+void set_field(Fields &fields, EventField f, std::string_view value) {
+    for (auto &[name, v] : fields) {
+        if (name == field_name(f)) {
+            v = value;
+            return;
+        }
+    }
+    fields.emplace_back(field_name(f), value);
+}
+
 Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms) {
     std::string_view version = field(fields, EventField::v);
     if (!version.empty() && version != kEventVersion) {
@@ -304,6 +380,9 @@ Plan plan_event(const Programme &programme, const Fields &fields, int64_t now_ms
     }
     if (type == EventType::renewal) {
         return plan_renewal(programme, fields);
+    }
+    if (type == EventType::signup) {
+        return plan_signup(programme, fields);
     }
     return Rejection{"unknown_type", std::string(type_text)};
 }

@@ -23,6 +23,8 @@ using Fields = EventFields;
 
 // The first value of f, "" when absent (docs/design.md#event-schema: empty means absent).
 std::string_view field(const Fields &fields, EventField f);
+// Replaces the first value of f, or adds it.
+void set_field(Fields &fields, EventField f, std::string_view value);
 
 struct Click {
     std::string_view code, ip, source;
@@ -75,7 +77,32 @@ struct Renewal {
     int64_t ts = 0;
 };
 
-using Plan = std::variant<Rejection, Click, Conversion, Refund, Confirm, Renewal>;
+// A registration through a referral link: binds the customer to the code and pays the
+// programme's [signup] rewards.
+struct Signup {
+    std::string_view site, code, customer, ip, source;
+    int64_t ts = 0;
+    // pending | approved, or awaiting_approval: trust=request under hold_for_approval, credited
+    // pending until `approve` releases it
+    std::string state;
+    int64_t due_ms = 0;  // end of the payout hold when pending
+    std::string referrer_currency, friend_currency;
+    int64_t referrer_reward = 0, friend_reward = 0;
+};
+
+// The order id a signup's rewards are kept under, followed by the customer id: `approve`,
+// `refund` and the payout hold find them there.
+inline constexpr std::string_view kSignupOrderPrefix = "signup:";
+
+// A purchase without a referral cookie or coupon but with a customer id: attributed, if at all,
+// through the customer's binding to a referrer (Applier::bound_purchase_call).
+struct BoundPurchase {
+    std::string_view customer;
+    int64_t ts = 0;
+};
+
+using Plan =
+    std::variant<Rejection, Click, Conversion, Refund, Confirm, Renewal, Signup, BoundPurchase>;
 
 // Plans one event. now_ms stands in for a refund's or confirmation's missing ts. A cancel is
 // planned as a refund of the whole order.

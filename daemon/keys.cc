@@ -59,6 +59,14 @@ std::string Keys::conversions_on_day(int64_t ts_ms) const {
     return key("limit:conversions:", utc(ts_ms, "%Y%m%d"));
 }
 
+std::string Keys::signups_in_hour(int64_t ts_ms) const {
+    return key("limit:signups_ip:", utc(ts_ms, "%Y%m%d%H"));
+}
+
+std::string Keys::signups_on_day(int64_t ts_ms) const {
+    return key("limit:signups:", utc(ts_ms, "%Y%m%d"));
+}
+
 std::string Keys::daily(int64_t ts_ms) const {
     return key("daily:", utc(ts_ms, "%Y%m%d"));
 }

@@ -26,6 +26,8 @@ class Keys {
     std::string held_expiry() const { return key("held_expiry"); }
     // customer → "<code> <ts>" of the conversion that made them a referred customer, for renewals
     std::string first_conversion() const { return key("first_conversion"); }
+    // customer → when a signup bound them to the code in referred_by (unix ms)
+    std::string bound_at() const { return key("bound_at"); }
 
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
     std::string balance(std::string_view currency) const { return key("balance:", currency); }
@@ -53,6 +55,8 @@ class Keys {
     // Counters of one UTC period, named after the period of the event's time.
     std::string clicks_in_hour(int64_t ts_ms) const;
     std::string conversions_on_day(int64_t ts_ms) const;
+    std::string signups_in_hour(int64_t ts_ms) const;  // by ip
+    std::string signups_on_day(int64_t ts_ms) const;   // by code
     std::string rewards_in_month(int64_t ts_ms) const;
     // Per-day counters of the dashboard (docs/rewards.md, Per-day counters).
     std::string daily(int64_t ts_ms) const;

@@ -77,6 +77,7 @@ std::vector<GroupReport> read_channels(Redis &redis, const Keys &keys, const Con
     for (const auto &[source, t] : counts.sources) {
         Funnel &f = by_source[source];
         f.clicks = t.clicks;
+        f.signups = t.signups;
         f.conversions = t.conversions;
         f.buyers = t.buyers;
     }

@@ -58,10 +58,42 @@ ScriptCall ConversionCall::to_call() const {
                                        flag(renewal),
                                        alias,
                                        source,
+                                       flag(bound_first_purchase),
                                        variant});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
     }
+    return call;
+}
+
+ScriptCall SignupCall::to_call() const {
+    ScriptCall call = header.start(Script::kSignup);
+    call.keys.insert(call.keys.end(),
+                     {owner, code_of, referred_by, bound_at, stats, codes, ip_signups, code_signups,
+                      month_rewards, due, currencies, referrer_balance, friend_balance, order_key});
+    call.args.insert(call.args.end(), {event_id,
+                                       site,
+                                       code,
+                                       customer,
+                                       ip,
+                                       source,
+                                       number(ts),
+                                       state,
+                                       number(due_ms),
+                                       number(order_ttl_ms),
+                                       flag(open_enrolment),
+                                       number(ip_limit),
+                                       number(hour_ttl_ms),
+                                       number(code_limit),
+                                       number(day_ttl_ms),
+                                       number(monthly_cap),
+                                       number(month_ttl_ms),
+                                       referrer_currency,
+                                       number(referrer_reward),
+                                       friend_currency,
+                                       number(friend_reward),
+                                       order,
+                                       variant});
     return call;
 }
 

@@ -23,7 +23,8 @@ inline constexpr std::string_view kHeld = "held";    // a conversion held for ap
 inline constexpr std::string_view kError = "error";  // {'error', message}: a command refused
 }  // namespace script_status
 
-// KEYS[1..4] and ARGV[1..4] of every event script (click, conversion, hold, refund, reject):
+// KEYS[1..5] and ARGV[1..5] of every event script (click, conversion, hold, refund, reject,
+// signup):
 // event_header() in scripts/common.lua.
 struct EventHeader {
     std::string events, ledger, rejected, seen;
@@ -71,8 +72,36 @@ struct ConversionCall {
     bool renewal = false;   // a subscription's renewal: not a purchase that refers anybody
     std::string alias;      // the provider's id of the same customer ("" = none)
     std::string source;     // utm_source, "" = none
-    std::string variant;    // the code's [[variant]], "" = no experiment
+    // attributed through the customer's binding under pay_on = first_purchase: refused once
+    // the customer has a first conversion
+    bool bound_first_purchase = false;
+    std::string variant;                    // the code's [[variant]], "" = no experiment
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
+
+    ScriptCall to_call() const;
+};
+
+// A registration (scripts/signup.lua): binds the customer, pays the [signup] rewards.
+struct SignupCall {
+    EventHeader header;
+    std::string owner, code_of, referred_by, bound_at, stats, codes, ip_signups, code_signups,
+        month_rewards, due, currencies, referrer_balance, friend_balance, order_key;
+    std::string event_id, site, code, customer, ip, source;
+    int64_t ts = 0;
+    std::string state;   // pending | approved | awaiting_approval
+    int64_t due_ms = 0;  // 0 = no hold
+    int64_t order_ttl_ms = 0;
+    bool open_enrolment = false;
+    int64_t ip_limit = 0;  // signups per ip per hour; 0 = none
+    int64_t hour_ttl_ms = 0;
+    int64_t code_limit = 0;  // signups per referrer per day; 0 = none
+    int64_t day_ttl_ms = 0;
+    int64_t monthly_cap = 0;  // 0 = none, or not in the referrer reward's unit
+    int64_t month_ttl_ms = 0;
+    std::string referrer_currency, friend_currency;
+    int64_t referrer_reward = 0, friend_reward = 0;
+    std::string order;    // the rewards' order id: "signup:<customer>"
+    std::string variant;  // the code's [[variant]], "" = no experiment
 
     ScriptCall to_call() const;
 };

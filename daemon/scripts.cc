@@ -13,9 +13,9 @@ namespace {
 
 // In the order of enum Script.
 constexpr const char *kNames[kScriptCount] = {
-    "click",   "conversion",   "hold",      "refund",      "reject",
-    "promote", "approve",      "drop_held", "expire_held", "payout",
-    "enroll",  "payout_batch", "hook",      "confirm",     "batch"};
+    "click",   "conversion", "hold",        "refund", "reject", "promote",
+    "approve", "drop_held",  "expire_held", "payout", "enroll", "payout_batch",
+    "hook",    "confirm",    "batch",       "signup"};
 
 std::string sha1_hex(const std::string &text) {
     unsigned char digest[SHA_DIGEST_LENGTH];

@@ -34,9 +34,10 @@ enum class Script {
     kPayoutBatch,
     kHook,
     kConfirm,
-    kBatch
+    kBatch,
+    kSignup
 };
-inline constexpr size_t kScriptCount = 15;
+inline constexpr size_t kScriptCount = 16;
 
 // The script's file name without .lua.
 std::string_view script_name(Script script);

@@ -78,6 +78,10 @@ struct ngx_http_referral_loc_conf_t {
     ngx_array_t *statuses;             // of ngx_uint_t
     // A conversion value comes from the request (docs/design.md#security).
     ngx_flag_t trust_request;
+
+    ngx_flag_t signup;  // a registration page; judged on the statuses above
+    ngx_http_complex_value_t *signup_customer;
+    ngx_flag_t signup_trust_request;  // the customer id comes from the request
 };
 
 // referral_conversion_order_id, _amount, _currency, _customer, _coupon, _status and their merge
@@ -87,6 +91,10 @@ char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, voi
 char *ngx_http_referral_conversion_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_conf_t *prev,
                                          ngx_http_referral_loc_conf_t *conf);
+// referral_signup_customer's merge (ngx_http_referral_signup.cc); after the conversion's, whose
+// statuses it shares.
+char *ngx_http_referral_merge_signup(ngx_conf_t *cf, ngx_http_referral_loc_conf_t *prev,
+                                     ngx_http_referral_loc_conf_t *conf);
 
 // The request path's parts, registered by the module's pre- and postconfiguration.
 ngx_int_t ngx_http_referral_add_variables(ngx_conf_t *cf);

@@ -17,8 +17,8 @@ char *ngx_http_referral_conversion_value(ngx_conf_t *cf, ngx_command_t *cmd, voi
         ngx_http_referral_str(referral::first_request_variable(ngx_http_referral_view(value[1])));
     if (culprit.len) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "\"%V\" uses $%V, which a visitor can forge: conversions here are sent "
-                           "with trust=request and the reward daemon holds them for approval; "
+                           "\"%V\" uses $%V, which a visitor can forge: its events are sent with "
+                           "trust=request and the reward daemon holds them for approval; "
                            "prefer $upstream_http_* headers from the shop",
                            &cmd->name, &culprit);
     }
@@ -102,18 +102,21 @@ char *ngx_http_referral_merge_conversion(ngx_conf_t *cf, ngx_http_referral_loc_c
     return NGX_CONF_OK;
 }
 
-static bool ngx_http_referral_counted_status(ngx_array_t *statuses, ngx_uint_t status) {
-    auto *s = static_cast<ngx_uint_t *>(statuses->elts);
-    for (ngx_uint_t i = 0; i < statuses->nelts; i++) {
-        if (s[i] == status) {
+bool ngx_http_referral_conversion_counted(ngx_http_request_t *r,
+                                          ngx_http_referral_loc_conf_t *rlcf) {
+    auto *s = static_cast<ngx_uint_t *>(rlcf->statuses->elts);
+    for (ngx_uint_t i = 0; i < rlcf->statuses->nelts; i++) {
+        if (s[i] == r->headers_out.status) {
             return true;
         }
     }
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "referral: status %ui is not counted",
+                   r->headers_out.status);
     return false;
 }
 
-static bool ngx_http_referral_eval(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
-                                   ngx_str_t *out) {
+bool ngx_http_referral_conversion_eval(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
+                                       ngx_str_t *out) {
     if (cv == NULL) {
         out->len = 0;
         out->data = NULL;
@@ -127,15 +130,14 @@ void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf
     if (!rlcf->conversion || ctx->converted) {
         return;
     }
-    if (!ngx_http_referral_counted_status(rlcf->statuses, r->headers_out.status)) {
-        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "referral: conversion skipped: status %ui", r->headers_out.status);
+    if (!ngx_http_referral_conversion_counted(r, rlcf)) {
         return;
     }
     ctx->converted = 1;
     ngx_http_referral_verify_cookie(r, ctx);
     ngx_http_referral_conversion_t c;
-    if (!ngx_http_referral_eval(r, rlcf->coupon, &c.coupon)) {
+    if (!ngx_http_referral_conversion_eval(r, rlcf->coupon, &c.coupon) ||
+        !ngx_http_referral_conversion_eval(r, rlcf->customer, &c.customer)) {
         return;
     }
     // Without a cookie, a coupon that is a well-formed code still names a referrer; the
@@ -143,17 +145,20 @@ void ngx_http_referral_convert(ngx_http_request_t *r, ngx_http_referral_srv_conf
     if (!referral::valid_code(ngx_http_referral_view(c.coupon), rlcf->code_max_length)) {
         c.coupon.len = 0;
     }
-    if (ctx->code.len == 0 && c.coupon.len == 0) {
+    // Neither cookie nor coupon: a valid customer id may still have been bound to a referrer
+    // by a signup or an earlier purchase, which only the daemon knows (docs/rewards.md,
+    // Signups and bound customers).
+    if (ctx->code.len == 0 && c.coupon.len == 0 &&
+        !referral::valid_id(ngx_http_referral_view(c.customer))) {
         ngx_http_referral_count(NGX_HTTP_REFERRAL_conversions_unattributed);
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "referral: conversion unattributed: no valid cookie or coupon");
+                       "referral: conversion unattributed: no valid cookie, coupon or customer");
         return;
     }
 
-    if (!ngx_http_referral_eval(r, rlcf->order_id, &c.order) ||
-        !ngx_http_referral_eval(r, rlcf->amount, &c.amount) ||
-        !ngx_http_referral_eval(r, rlcf->currency, &c.currency) ||
-        !ngx_http_referral_eval(r, rlcf->customer, &c.customer)) {
+    if (!ngx_http_referral_conversion_eval(r, rlcf->order_id, &c.order) ||
+        !ngx_http_referral_conversion_eval(r, rlcf->amount, &c.amount) ||
+        !ngx_http_referral_conversion_eval(r, rlcf->currency, &c.currency)) {
         return;
     }
     c.trust_request = rlcf->trust_request;

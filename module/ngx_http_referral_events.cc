@@ -69,6 +69,20 @@ void ngx_http_referral_emit_click(ngx_http_request_t *r, ngx_http_referral_srv_c
     ngx_http_referral_sink_push(r->connection->log, event.release());
 }
 
+void ngx_http_referral_emit_signup(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
+                                   ngx_http_referral_ctx_t *ctx, std::string_view customer,
+                                   bool trust_request) {
+    referral::EventId id;
+    referral::EventOrigin origin;
+    if (!ngx_http_referral_origin(r, rscf, ctx, &id, &origin)) {
+        return;
+    }
+    referral::EventRecord event =
+        referral::signup_event(rscf->keys->signer(), origin, customer, trust_request);
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_signups);
+    ngx_http_referral_sink_push(r->connection->log, event.release());
+}
+
 void ngx_http_referral_emit_conversion(ngx_http_request_t *r, ngx_http_referral_srv_conf_t *rscf,
                                        ngx_http_referral_ctx_t *ctx,
                                        const ngx_http_referral_conversion_t &c) {

@@ -5,6 +5,7 @@
 #include "ngx_http_referral_conversion.h"
 #include "ngx_http_referral_counters.h"
 #include "ngx_http_referral_guard.h"
+#include "ngx_http_referral_signup.h"
 
 static ngx_http_output_header_filter_pt ngx_http_next_header_filter;
 
@@ -89,8 +90,8 @@ static ngx_int_t ngx_http_referral_set_cookie(ngx_http_request_t *r,
     return ngx_http_referral_no_store(r);
 }
 
-// The main request's referral headers: the conversion judged on the final status, the cookie
-// set or deleted. NGX_ERROR only when the response cannot go out.
+// The main request's referral headers: the conversion and signup judged on the final status, the
+// cookie set or deleted. NGX_ERROR only when the response cannot go out.
 static ngx_int_t ngx_http_referral_filter_headers(ngx_http_request_t *r) {
     auto *rlcf = static_cast<ngx_http_referral_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_referral_module));
@@ -106,6 +107,7 @@ static ngx_int_t ngx_http_referral_filter_headers(ngx_http_request_t *r) {
     auto *rscf = static_cast<ngx_http_referral_srv_conf_t *>(
         ngx_http_get_module_srv_conf(r, ngx_http_referral_module));
     ngx_http_referral_convert(r, rscf, rlcf, ctx);
+    ngx_http_referral_signup(r, rscf, rlcf, ctx);
 
     if (ctx->set != NGX_HTTP_REFERRAL_SET_NONE &&
         r->headers_out.status < NGX_HTTP_INTERNAL_SERVER_ERROR) {

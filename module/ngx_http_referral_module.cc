@@ -111,6 +111,14 @@ static ngx_command_t ngx_http_referral_commands[] = {
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_1MORE,
      ngx_http_referral_conversion_status, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
 
+    {ngx_string("referral_signup"), NGX_HTTP_LOC_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_referral_loc_conf_t, signup), NULL},
+
+    {ngx_string("referral_signup_customer"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_http_referral_conversion_value, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_referral_loc_conf_t, signup_customer), NULL},
+
     {ngx_string("referral_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      ngx_http_referral_sink_conf_redis, NGX_HTTP_MAIN_CONF_OFFSET, 0, NULL},
 
@@ -213,6 +221,8 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf) {
     //     conf->order_id = conf->amount = conf->currency = conf->customer = NULL;
     //     conf->coupon = NULL;
     //     conf->trust_request = 0;
+    //     conf->signup_customer = NULL;
+    //     conf->signup_trust_request = 0;
 
     conf->enable = NGX_CONF_UNSET;
     conf->params = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
@@ -222,6 +232,7 @@ static void *ngx_http_referral_create_loc_conf(ngx_conf_t *cf) {
     conf->redirect = NGX_CONF_UNSET;
     conf->skip_bots = NGX_CONF_UNSET;
     conf->conversion = NGX_CONF_UNSET;
+    conf->signup = NGX_CONF_UNSET;
     conf->statuses = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
     return conf;
 }
@@ -245,11 +256,15 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
         conf->consent = prev->consent;
     }
 
-    if (ngx_http_referral_merge_conversion(cf, prev, conf) != NGX_CONF_OK) {
+    if (ngx_http_referral_merge_conversion(cf, prev, conf) != NGX_CONF_OK ||
+        ngx_http_referral_merge_signup(cf, prev, conf) != NGX_CONF_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    if (conf->enable || conf->conversion) {
+    if (conf->enable || conf->conversion || conf->signup) {
+        const char *directive = conf->enable       ? "referral"
+                                : conf->conversion ? "referral_conversion"
+                                                   : "referral_signup";
         auto *rmcf = static_cast<ngx_http_referral_main_conf_t *>(
             ngx_http_conf_get_module_main_conf(cf, ngx_http_referral_module));
         rmcf->events_made = 1;
@@ -260,7 +275,7 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"%s\" is on but no \"referral_secret_file\" is set for "
                                "this server: add one at the http or server level",
-                               conf->enable ? "referral" : "referral_conversion");
+                               directive);
             return static_cast<char *>(NGX_CONF_ERROR);
         }
         if (rmcf->events_keys == NULL) {
@@ -270,7 +285,7 @@ static char *ngx_http_referral_merge_loc_conf(ngx_conf_t *cf, void *parent, void
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"%s\" is on but the server has no name: set "
                                "\"referral_site\" or \"server_name\"",
-                               conf->enable ? "referral" : "referral_conversion");
+                               directive);
             return static_cast<char *>(NGX_CONF_ERROR);
         }
     }
@@ -384,8 +399,8 @@ static ngx_int_t ngx_http_referral_postconfiguration(ngx_conf_t *cf) {
     if (rmcf->events_made && rmcf->redis_name.len == 0) {
         ngx_conf_log_error(
             NGX_LOG_WARN, cf, 0,
-            "\"referral\" or \"referral_conversion\" is on without \"referral_redis\": "
-            "click and conversion events will be counted as dropped");
+            "\"referral\", \"referral_conversion\" or \"referral_signup\" is on without "
+            "\"referral_redis\": their events will be counted as dropped");
     }
     if (ngx_http_referral_sink_conf_check_spool(cf) != NGX_OK) {
         return NGX_ERROR;

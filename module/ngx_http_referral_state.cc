@@ -302,8 +302,8 @@ static void ngx_http_referral_decide(ngx_http_request_t *r, ngx_http_referral_sr
 
 bool ngx_http_referral_stateless(ngx_http_request_t *r, ngx_http_referral_loc_conf_t *rlcf) {
     r = r->main;
-    return !rlcf->conversion && rlcf->consent == NULL && (!rlcf->enable || r->args.len == 0) &&
-           ngx_http_referral_get_ctx(r) == NULL;
+    return !rlcf->conversion && !rlcf->signup && rlcf->consent == NULL &&
+           (!rlcf->enable || r->args.len == 0) && ngx_http_referral_get_ctx(r) == NULL;
 }
 
 ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final) {

@@ -22,7 +22,7 @@ enum ngx_http_referral_set_e {
 
 // The referral state of one main request. Lives in the request pool and is reachable through a
 // pool cleanup entry, so internal redirects (which wipe module contexts) keep it: a request
-// yields at most one click, one conversion and one Set-Cookie.
+// yields at most one click, one conversion, one signup and one Set-Cookie.
 struct ngx_http_referral_ctx_t {
     unsigned cookies_checked : 1;
     unsigned decided : 1;   // capture/consent decision taken
@@ -30,6 +30,7 @@ struct ngx_http_referral_ctx_t {
     unsigned redirected : 1;
     unsigned header_done : 1;
     unsigned converted : 1;
+    unsigned signed_up : 1;
     unsigned cookie_status : 2;
     unsigned set : 2;
 
@@ -58,7 +59,7 @@ static_assert(std::is_trivially_destructible_v<ngx_http_referral_ctx_t>);
 // does it before the attribution is read.
 ngx_http_referral_ctx_t *ngx_http_referral_state(ngx_http_request_t *r, bool final);
 // True when r has no state yet and needs none here: it cannot capture (no args, or referral off
-// in this location), has no consent to check and is no conversion. Ordinary pages and assets
-// then cost no allocation at all.
+// in this location), has no consent to check and is no conversion or signup. Ordinary pages and
+// assets then cost no allocation at all.
 bool ngx_http_referral_stateless(ngx_http_request_t *r, ngx_http_referral_loc_conf_t *rlcf);
 void ngx_http_referral_verify_cookie(ngx_http_request_t *r, ngx_http_referral_ctx_t *ctx);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: sets up a Debian 12 machine, builds everything, starts
 # redis-server, nginx with the module and referral-rewardd on loopback in a temp dir, and walks
-# through a two-level referral story — alice invites bob, bob invites carol, both buy — and a
+# through a two-level referral story — alice invites bob, who registers and later buys from
+# another device; bob invites carol, who buys — and a
 # purchase on a hosted checkout page confirmed by the payment provider's signed webhook, printing
 # the cookie, the events in Redis, the rewards they earned and the signed notifications a small
 # webhook receiver (scripts/lib/webhook_receiver.py) got when they were credited.
@@ -68,6 +69,10 @@ http {
     server {
         listen 127.0.0.1:$shop_port;
         location / { return 200 "Welcome to the demo shop\n"; }
+        location /account/created {
+            add_header X-Customer-Id \$arg_customer;
+            return 200 "Welcome aboard\n";
+        }
         location /checkout/done {
             add_header X-Order-Id \$arg_order;
             add_header X-Order-Total \$arg_total;
@@ -82,6 +87,13 @@ http {
         server_name shop.example;
         referral on;
         location / { proxy_pass http://127.0.0.1:$shop_port; }
+        # Registration: the shop names the new customer; the daemon binds them to the referrer.
+        location /account/created {
+            referral_signup          on;
+            referral_signup_customer \$upstream_http_x_customer_id;
+            proxy_hide_header X-Customer-Id;
+            proxy_pass http://127.0.0.1:$shop_port;
+        }
         location /checkout/done {
             referral_conversion          on;
             referral_conversion_order_id \$upstream_http_x_order_id;
@@ -135,6 +147,10 @@ currency = "EUR"
 [referrer]
 levels = [15, 5]         # 15% to the referrer, 5% to the referrer's referrer
 
+[signup]                 # paid when a referred visitor registers
+referrer = { points = 500 }
+friend = { fixed = "5.00" }
+
 # The shop hears of every reward: a signed POST to its webhook receiver.
 [[webhook]]
 url = "http://127.0.0.1:$hook_port/referral"
@@ -150,11 +166,13 @@ nohup "$repo/build/daemon/referral-rewardd" run --config "$dir/rewards.toml" > "
 echo $! > "$dir/rewardd.pid"
 wait_port "$metrics_port"
 
-say "4/7 alice invites bob; bob opens her link and buys for 120.00 EUR"
+say "4/7 alice invites bob; bob opens her link and registers, then buys for 120.00 EUR on his phone"
 rewardd enroll --config "$dir/rewards.toml" alice alice
 curl -s -D - -o /dev/null -c "$dir/bob.jar" "$front/?ref=alice&utm_source=newsletter" | grep -i '^set-cookie' | cut -c1-110
 echo "  ... bob's browser now holds the signed cookie"
-curl -s -b "$dir/bob.jar" "$front/checkout/done?order=1001&total=120.00&customer=bob"
+curl -s -b "$dir/bob.jar" "$front/account/created?customer=bob"
+echo "  ... his phone has no cookie: the registration bound him to alice"
+curl -s "$front/checkout/done?order=1001&total=120.00&customer=bob"
 
 say "5/7 bob invites carol; carol opens his link and buys for 80.00 EUR"
 rewardd enroll --config "$dir/rewards.toml" bob bob --parent alice
@@ -162,10 +180,10 @@ curl -s -o /dev/null -c "$dir/carol.jar" "$front/?ref=bob&utm_source=whatsapp"
 curl -s -b "$dir/carol.jar" "$front/checkout/done?order=1002&total=80.00&customer=carol"
 
 echo "  events in Redis ({referral}:events):"
-for _ in $(seq 50); do [ "$(redis-cli -p "$redis_port" XLEN '{referral}:events')" -ge 4 ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(redis-cli -p "$redis_port" XLEN '{referral}:events')" -ge 5 ] && break; sleep 0.1; done
 redis-cli -p "$redis_port" --raw XRANGE '{referral}:events' - + | awk '
   /^[0-9]+-[0-9]+$/ { if (id) print line; id = $0; line = "    " id; next }
-  { if (k == "") { k = $0 } else { if (k ~ /^(type|code|order|amount|currency|trust)$/) line = line "  " k "=" $0; k = "" } }
+  { if (k == "") { k = $0 } else { if (k ~ /^(type|code|customer|order|amount|currency|trust)$/) line = line "  " k "=" $0; k = "" } }
   END { if (id) print line }'
 
 say "6/7 dave opens alice's link and pays 59.00 EUR on a hosted checkout page"
@@ -186,6 +204,9 @@ echo "  a forged one:     $(curl -s -o /dev/null -w '%{http_code}' -X POST \
 say "7/7 Rewards credited by referral-rewardd"
 sleep 1
 for code in alice bob; do echo "  $code:"; rewardd balance --config "$dir/rewards.toml" "$code" | sed 's/^/    /'; done
+echo "  bob, for registering:"; rewardd balance --config "$dir/rewards.toml" --customer bob | sed 's/^/    /'
+echo "  customers bound to a referrer ({referral}:referred_by):"
+redis-cli -p "$redis_port" --raw HGETALL '{referral}:referred_by' | paste - - | sed 's/^/    /'
 echo
 rewardd report --config "$dir/rewards.toml"
 

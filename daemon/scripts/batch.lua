@@ -1,7 +1,7 @@
 -- Events applied in their stream's order in one call (docs/design.md#script-interfaces): the
--- scripts of event_scripts (click, conversion, hold, reject, each wrapped as a function of its
--- own KEYS and ARGV when embedded) run one after another, and the entries they acknowledge are
--- acknowledged together at the end. The call is as atomic as one event's script: a daemon that
+-- scripts of event_scripts (click, conversion, hold, reject, signup, each wrapped as a function
+-- of its own KEYS and ARGV when embedded) run one after another, and the entries they
+-- acknowledge are acknowledged together at the end. The call is as atomic as one event's script: a daemon that
 -- dies sees all of the batch applied or none of it. An event whose script fails has its error
 -- in its place in the reply (as on its own, writes it made before failing stay), and the events
 -- after it still run.

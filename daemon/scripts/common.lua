@@ -200,6 +200,21 @@ local function drop_held(ledger_key, rejected_key, rejected_maxlen, held_key, he
   redis.call('ZREM', held_expiry_key, held_key)
 end
 
+-- Whether the chain of referrers above `from` (a customer) reaches `customer`: recording
+-- such a customer as referred would close a loop.
+local function leads_to(referred_by_key, owner_key, customer, from)
+  local visited = {}
+  while from and not visited[from] do
+    if from == customer then
+      return true
+    end
+    visited[from] = true
+    local up = redis.call('HGET', referred_by_key, from)
+    from = up and redis.call('HGET', owner_key, up)
+  end
+  return false
+end
+
 -- Keys of fixed-length periods (limits, caps) live a little longer than their period. A
 -- counter's key can only be new when its field is: after is what HINCRBY answered, n what it
 -- added.

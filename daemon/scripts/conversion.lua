@@ -24,8 +24,11 @@ local approval = ARGV[26]  -- "1": `approve` of the conversion held for this ord
 -- renewal "1": a subscription's payment, not a purchase that refers anybody; alias: the payment
 -- provider's id of the same customer ("" = none), remembered for its renewals
 local renewal, alias = ARGV[27], ARGV[28]
-local source, variant = ARGV[29], ARGV[30]  -- utm_source; the code's variant ("" = none)
-local referrer_rewards = {unpack(ARGV, 31)}  -- level 1, 2, ...
+local source = ARGV[29]  -- utm_source, "" = none
+-- "1": attributed through the customer's binding under pay_on = first_purchase
+local bound_first_purchase = ARGV[30]
+local variant = ARGV[31]  -- the code's [[variant]], "" = none
+local referrer_rewards = {unpack(ARGV, 32)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -75,25 +78,13 @@ if customer ~= '' then
      redis.call('SISMEMBER', buyers_key, customer) == 1 then
     return refuse('not_first_purchase', customer)
   end
+  if bound_first_purchase == '1' and redis.call('HEXISTS', first_conversion_key, customer) == 1 then
+    return refuse('not_first_purchase', customer)
+  end
 end
 local daily = num(daily_limit)
 if daily > 0 and num(redis.call('HGET', day_conversions_key, code)) >= daily then
   return refuse('conversion_limit', code)
-end
-
--- Whether the chain of referrers above `from` (a customer) reaches `customer`: recording
--- such a customer as referred would close a loop.
-local function leads_to(customer, from)
-  local visited = {}
-  while from and not visited[from] do
-    if from == customer then
-      return true
-    end
-    visited[from] = true
-    local up = redis.call('HGET', referred_by_key, from)
-    from = up and redis.call('HGET', owner_key, up)
-  end
-  return false
 end
 
 -- Level k's referrer: the code, then the code that referred its owner, and so on; never the
@@ -170,7 +161,7 @@ if customer ~= '' and renewal ~= '1' then
     redis.call('SADD', buyers_key, customer)
   end
   -- A customer keeps the code that referred them first.
-  if not leads_to(customer, owner) then
+  if not leads_to(referred_by_key, owner_key, customer, owner) then
     redis.call('HSETNX', referred_by_key, customer, code)
   end
   for _, c in ipairs({customer, alias}) do

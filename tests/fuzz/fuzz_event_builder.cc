@@ -1,5 +1,6 @@
-// A conversion's values as a shop's response can carry them: the record built from them always
-// decodes, and every value either follows its field's syntax or went, cut, as the _raw field.
+// A conversion's values as a shop's response can carry them, and a signup's customer: the records
+// built from them always decode, and every value either follows its field's syntax or went, cut,
+// as the _raw field.
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -20,6 +21,28 @@ const referral::Key &key() {
 
 bool digits(std::string_view s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+void check_fields(const referral::EventRecord &record, bool amount_invalid) {
+    referral::EventFields fields;
+    check(referral::decode_event(record.bytes(), &fields));
+    using referral::EventField;
+    for (const auto &[name, value] : fields) {
+        if (name == field_name(EventField::order) || name == field_name(EventField::customer)) {
+            check(referral::valid_id(value));
+        } else if (name == field_name(EventField::order_raw) ||
+                   name == field_name(EventField::customer_raw)) {
+            check(!value.empty() && value.size() <= referral::kMaxIdLength);
+        } else if (name == field_name(EventField::amount)) {
+            check(digits(value) && !amount_invalid);
+        } else if (name == field_name(EventField::amount_raw)) {
+            check(amount_invalid && value.size() <= referral::kMaxAmountRawLength);
+        } else if (name == field_name(EventField::currency)) {
+            check(referral::currency_exponent(value) >= 0);
+        } else if (name == field_name(EventField::currency_raw)) {
+            check(value.size() <= referral::kMaxCurrencyRawLength);
+        }
+    }
 }
 
 }  // namespace
@@ -45,24 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     referral::EventRecord record =
         referral::conversion_event(key(), origin, values, &amount_invalid);
 
-    referral::EventFields fields;
-    check(referral::decode_event(record.bytes(), &fields));
-    using referral::EventField;
-    for (const auto &[name, value] : fields) {
-        if (name == field_name(EventField::order) || name == field_name(EventField::customer)) {
-            check(referral::valid_id(value));
-        } else if (name == field_name(EventField::order_raw) ||
-                   name == field_name(EventField::customer_raw)) {
-            check(!value.empty() && value.size() <= referral::kMaxIdLength);
-        } else if (name == field_name(EventField::amount)) {
-            check(digits(value) && !amount_invalid);
-        } else if (name == field_name(EventField::amount_raw)) {
-            check(amount_invalid && value.size() <= referral::kMaxAmountRawLength);
-        } else if (name == field_name(EventField::currency)) {
-            check(referral::currency_exponent(value) >= 0);
-        } else if (name == field_name(EventField::currency_raw)) {
-            check(value.size() <= referral::kMaxCurrencyRawLength);
-        }
-    }
+    check_fields(record, amount_invalid);
+    check_fields(referral::signup_event(key(), origin, values.customer, false), false);
     return 0;
 }

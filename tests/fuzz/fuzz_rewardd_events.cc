@@ -11,12 +11,13 @@
 namespace {
 
 // Every rule that reads an event's fields: two levels of percent, a fixed friend reward, a
-// minimum, a window, a hold and a trust policy.
+// minimum, a window, a hold, a trust policy and signup rewards.
 const referral::rewardd::Programme &programme() {
     static const referral::rewardd::Config config = referral::rewardd::parse_config(
         "[programme]\ncurrency = \"EUR\"\nmin_order = \"10.00\"\nwindow = \"30d\"\n"
         "hold = \"14d\"\ntrust_request = \"hold_for_approval\"\n"
-        "[referrer]\nlevels = [15, 2.5]\n[friend]\nfixed = \"5.00\"\n",
+        "[referrer]\nlevels = [15, 2.5]\n[friend]\nfixed = \"5.00\"\n"
+        "[signup]\nreferrer = { points = 500 }\nfriend = { fixed = \"2.00\" }\n",
         "fuzz.toml");
     return config.programme;
 }
@@ -52,6 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             check(reward >= 0 && reward <= c->amount);
         }
         check(c->friend_reward >= 0);
+    } else if (const auto *s = std::get_if<referral::rewardd::Signup>(&plan)) {
+        check(!s->code.empty() && !s->customer.empty() && !s->state.empty());
+        check(s->referrer_reward == 500 && s->friend_reward == 200);
+    } else if (const auto *p = std::get_if<referral::rewardd::BoundPurchase>(&plan)) {
+        check(!p->customer.empty());
     } else if (const auto *r = std::get_if<referral::rewardd::Rejection>(&plan)) {
         check(!r->reason.empty());
         // A refused conversion the ledger notes is a whole one.

@@ -79,6 +79,16 @@ Reply RedisServer::command(const std::vector<std::string> &argv) const {
     return r;
 }
 
+long long RedisServer::replicated(int replicas, int timeout_ms) const {
+    Context c = connect();
+    Reply mark(static_cast<redisReply *>(redisCommand(c.get(), "INCR test:replication-mark")));
+    Reply n(static_cast<redisReply *>(redisCommand(c.get(), "WAIT %d %d", replicas, timeout_ms)));
+    if (!mark || !n || n->type != REDIS_REPLY_INTEGER) {
+        throw std::runtime_error("WAIT failed: " + std::string(c->errstr));
+    }
+    return n->integer;
+}
+
 std::string RedisServer::info(const std::string &section, const std::string &name) const {
     Reply r;
     try {

@@ -46,6 +46,10 @@ class RedisServer {
     // One field of INFO section ("role", "master_link_status"...); "" when absent or when the
     // server does not answer.
     std::string info(const std::string &section, const std::string &name) const;
+    // How many replicas have everything written to this server so far (WAIT up to timeout_ms).
+    // WAIT counts only the writes of its own connection, so a write of its own comes first:
+    // every other client's earlier writes are before it in the replication stream.
+    long long replicated(int replicas, int timeout_ms) const;
     // read_stream() on a new connection (database 0), once the stream holds at_least entries
     // (as it is when that takes longer than 10 s).
     std::vector<Fields> stream(const std::string &key, size_t at_least = 0) const;

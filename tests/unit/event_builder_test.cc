@@ -91,6 +91,49 @@ TEST(EventBuilder, ConversionFieldsInOrder) {
                                                                 {"status", "201"}}));
 }
 
+TEST(EventBuilder, SignupIsAClickWithTheCustomerAndTrust) {
+    EventOrigin o = origin();
+    o.source = "tg";
+    using Fields = std::vector<std::pair<std::string, std::string>>;
+    Fields click = fields_of(click_event(key(), o));
+    Fields signup = fields_of(signup_event(key(), o, "bob", false));
+    ASSERT_EQ(signup.size(), click.size() + 2);
+    for (size_t i = 0; i < click.size(); ++i) {
+        EXPECT_EQ(signup[i].first, click[i].first);
+        EXPECT_EQ(signup[i].second, i == 1 ? "signup" : click[i].second);
+    }
+    EXPECT_EQ(Fields(signup.end() - 2, signup.end()),
+              (Fields{{"customer", "bob"}, {"trust", "upstream"}}));
+
+    // Outside 0x21-0x7E or over 128 bytes: customer_raw, cut, as a conversion's.
+    auto raw = fields_of(signup_event(key(), o, "has space", true));
+    std::map<std::string, std::string> fields(raw.begin(), raw.end());
+    EXPECT_EQ(fields.count("customer"), 0u);
+    EXPECT_EQ(fields["customer_raw"], "has space");
+    EXPECT_EQ(fields["trust"], "request");
+    const std::string long_id(200, 'c');
+    raw = fields_of(signup_event(key(), o, long_id, false));
+    fields = {raw.begin(), raw.end()};
+    EXPECT_EQ(fields["customer_raw"], std::string(128, 'c'));
+}
+
+TEST(EventBuilder, AConversionWithoutCookieHasNoCodeOrClick) {
+    EventOrigin o = origin();
+    o.code = "";
+    o.click = "";
+    ConversionValues v;
+    v.order = "1001";
+    v.customer = "bob";
+    v.amount = "10";
+    bool amount_invalid = false;
+    auto bare = fields_of(conversion_event(key(), o, v, &amount_invalid));
+    std::map<std::string, std::string> m(bare.begin(), bare.end());
+    EXPECT_EQ(m.count("code"), 0u);
+    EXPECT_EQ(m.count("click"), 0u);
+    EXPECT_EQ(m.count("first_ts"), 0u);
+    EXPECT_EQ(m["customer"], "bob");
+}
+
 TEST(EventBuilder, InvalidValuesGoRawAndCut) {
     const std::string order(200, 'o'), amount(100, '9');
     ConversionValues v;

@@ -25,6 +25,9 @@ percent = 10
 [friend]
 fixed = "1.00"
 
+[signup]
+referrer = { fixed = "0.50" }
+
 [[variant]]
 name = "low"
 share = 50
@@ -52,7 +55,7 @@ int64_t amount(const Entry &e) {
 }
 
 struct Expected {
-    int64_t clicks = 0, conversions = 0, buyers = 0;
+    int64_t clicks = 0, signups = 0, conversions = 0, buyers = 0;
     int64_t revenue = 0, refunded = 0, cost = 0;
 };
 
@@ -63,6 +66,26 @@ class ExperimentsTest : public RewarddTest {
         Event e = conversion(id, code, "o-" + id, amount, customer);
         sent_.push_back(e);
         return with(e, "src", source);
+    }
+
+    // A registration as the module writes it (docs/design.md#event-schema).
+    Event signup(const std::string &id, const std::string &code, const std::string &customer,
+                 const std::string &source = "") {
+        ++signups_[code];
+        Event e = {{"v", "1"},
+                   {"type", "signup"},
+                   {"id", id},
+                   {"ts", std::to_string(now_ms())},
+                   {"site", "shop"},
+                   {"code", code},
+                   {"click", "c-" + id},
+                   {"ip", "ip-" + id},
+                   {"customer", customer},
+                   {"trust", "upstream"}};
+        if (!source.empty()) {
+            e.emplace_back("src", source);
+        }
+        return e;
     }
 
     Event visit(const std::string &id, const std::string &code, const std::string &source) {
@@ -87,6 +110,9 @@ class ExperimentsTest : public RewarddTest {
         for (const auto &[code, n] : clicks_) {
             x.clicks += in(code) ? n : 0;
         }
+        for (const auto &[code, n] : signups_) {
+            x.signups += in(code) ? n : 0;
+        }
         for (const Entry &e : ledger()) {
             if (!in(e.at("code"))) {
                 continue;
@@ -104,6 +130,13 @@ class ExperimentsTest : public RewarddTest {
     void expect_economics(const nlohmann::json &row, const Expected &x, const std::string &what) {
         SCOPED_TRACE(what + ": " + row.dump());
         EXPECT_EQ(row["clicks"], x.clicks);
+        EXPECT_EQ(row["signups"], x.signups);
+        if (x.signups > 0) {
+            EXPECT_DOUBLE_EQ(row["signup_buyer_rate"].get<double>(),
+                             static_cast<double>(x.buyers) / static_cast<double>(x.signups));
+        } else {
+            EXPECT_TRUE(row["signup_buyer_rate"].is_null());
+        }
         EXPECT_EQ(row["conversions"], x.conversions);
         EXPECT_EQ(row["buyers"], x.buyers);
         EXPECT_EQ(row["revenue"].value("EUR", int64_t{0}), x.revenue);
@@ -125,7 +158,7 @@ class ExperimentsTest : public RewarddTest {
     }
 
     std::vector<Event> sent_;  // conversions, without their src
-    std::map<std::string, int64_t> clicks_;
+    std::map<std::string, int64_t> clicks_, signups_;
     int64_t refunded_ = 0;  // only ever of one code's order: set per group by the test
 };
 
@@ -141,6 +174,10 @@ TEST_F(ExperimentsTest, VariantsSplitCodesStablyAndTheReportMatchesTheLedger) {
     for (size_t i = 0; i < codes.size(); ++i) {
         enroll("owner" + std::to_string(i), codes[i]);
     }
+    // c1 and c3 register before they buy; c7 registers and never buys.
+    add_all({signup("s1", "ANNA", "c1", "tg"), signup("s2", "CLEO", "c3"),
+             signup("s3", "BEN", "c7", "fb")});
+    wait_applied();
     add_all({visit("k1", "ANNA", "tg"), visit("k2", "ANNA", "fb"), visit("k3", "BEN", "fb"),
              visit("k4", "CLEO", "tg"), visit("k5", "EVA", "tg"), visit("k6", "FRED", "fb"),
              visit("k7", "ANNA", "tg"), sale("e1", "ANNA", 10000, "c1", "tg"),
@@ -158,7 +195,8 @@ TEST_F(ExperimentsTest, VariantsSplitCodesStablyAndTheReportMatchesTheLedger) {
             EXPECT_EQ(e.at("variant"), variant_of(e.at("code"))) << e.at("code");
             auto [it, fresh] = seen.emplace(e.at("code"), e.at("variant"));
             EXPECT_EQ(it->second, e.at("variant")) << e.at("code") << " changed variant";
-            if (e.at("kind") == "reward" && e.at("party") == "referrer") {
+            if (e.at("kind") == "reward" && e.at("party") == "referrer" &&
+                e.at("order").rfind("signup:", 0) != 0) {
                 const Event *sold = nullptr;
                 for (const Event &s : sent_) {
                     if (std::find(s.begin(), s.end(),
@@ -212,15 +250,15 @@ TEST_F(ExperimentsTest, VariantsSplitCodesStablyAndTheReportMatchesTheLedger) {
 
     // Channels: conversions and revenue by their utm_source, rewards as granted.
     std::map<std::string, int64_t> channel_revenue, channel_cost;
-    std::map<std::string, std::string> source_of = {{"e1", "tg"}, {"e2", "tg"}, {"e3", "fb"},
-                                                    {"e4", "tg"}, {"e5", "tg"}, {"e6", "fb"},
-                                                    {"e7", "tg"}, {"e8", "fb"}, {"e9", "fb"}};
+    std::map<std::string, std::string> source_of = {
+        {"e1", "tg"}, {"e2", "tg"}, {"e3", "fb"}, {"e4", "tg"}, {"e5", "tg"}, {"e6", "fb"},
+        {"e7", "tg"}, {"e8", "fb"}, {"e9", "fb"}, {"s1", "tg"}, {"s3", "fb"}};
     for (const Event &e : sent_) {
         std::map<std::string, std::string> f(e.begin(), e.end());
         channel_revenue[source_of.at(f["id"])] += std::stoll(f["amount"]);
     }
     for (const Entry &e : ledger()) {
-        if (e.at("kind") == "reward") {
+        if (e.at("kind") == "reward" && source_of.count(e.at("event"))) {
             channel_cost[source_of.at(e.at("event"))] += amount(e);
         }
     }
@@ -232,6 +270,9 @@ TEST_F(ExperimentsTest, VariantsSplitCodesStablyAndTheReportMatchesTheLedger) {
     }
     EXPECT_EQ(report["channels"][0]["utm_source"], "tg");  // 4 clicks against fb's 3
     EXPECT_EQ(report["channels"][0]["buyers"], 4);         // c1, c3, the anonymous e5 and c5
+    EXPECT_EQ(report["channels"][0]["signups"], 1);
+    EXPECT_EQ(report["channels"][1]["signups"], 1);
+    EXPECT_EQ(report["economics"]["signups"], 3);
 
     ASSERT_EQ(cli({"report", "--by", "variant"}, &out), 0) << out;
     EXPECT_NE(out.find("variant                clicks  signups conversions  buyers"),

@@ -67,9 +67,10 @@ TEST_F(PagesTest, EconomicsAreTheLedgersAndTheStreams) {
     std::snprintf(roi, sizeof roi, "%.1f%%",
                   100.0 * static_cast<double>(revenue - rewards) / static_cast<double>(rewards));
     EXPECT_EQ(figure(r.body, "ROI"), roi);
-    // instagram: BOB's o2 of 40.00, rewards 4.00 + 2.00 to ALICE and 2.00 to dave.
-    EXPECT_NE(r.body.find("<td class=\"n\">40.00 EUR</td><td class=\"n\">1</td><td "
-                          "class=\"n\">8.00 EUR</td><td class=\"n\">400.0%</td>"),
+    // instagram: BOB's o2 of 40.00, no signups, rewards 4.00 + 2.00 to ALICE and 2.00 to dave.
+    EXPECT_NE(r.body.find("<td class=\"n\">40.00 EUR</td><td class=\"n\">0</td><td "
+                          "class=\"n\">1</td><td class=\"n\">8.00 EUR</td><td "
+                          "class=\"n\">400.0%</td>"),
               std::string::npos)
         << r.body;
 

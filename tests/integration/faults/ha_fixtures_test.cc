@@ -16,7 +16,7 @@ TEST(HaFixtures, SentinelFailoverPromotesTheReplica) {
     testing_support::RedisSentinel sentinel("shop", master.port());
     ASSERT_EQ(sentinel.master_port(), master.port());
     master.command({"SET", "{referral}:x", "1"});
-    master.command({"WAIT", "1", "5000"});
+    ASSERT_EQ(master.replicated(1, 60000), 1);
     EXPECT_EQ(sentinel.failover(master), replica->port());
     EXPECT_EQ(replica->info("replication", "role"), "master");
     EXPECT_EQ(std::string(replica->command({"GET", "{referral}:x"})->str), "1");

@@ -130,7 +130,7 @@ class SentinelTest : public FaultsTest {
     // The replica has everything written so far when the failover starts, however far a busy
     // machine let it fall behind: what the test measures is the failover, not a lagging link.
     void failover() {
-        ASSERT_EQ(redis->command({"WAIT", "1", "60000"})->integer, 1);
+        ASSERT_EQ(redis->replicated(1, 60000), 1);
         sentinel->failover(*redis);
         std::swap(redis, replica);
     }
@@ -158,7 +158,7 @@ TEST_F(SentinelTest, DaemonAppliesThroughAFailover) {
     std::vector<Order> answered = checkout(make_orders("backlog", 3000));
     ASSERT_EQ(answered.size(), 3000u);
     events(answered.size());
-    ASSERT_EQ(redis->command({"WAIT", "1", "60000"})->integer, 1);
+    ASSERT_EQ(redis->replicated(1, 60000), 1);
     start_daemon(daemon_redis());
     ASSERT_TRUE(eventually([&] { return ledger_size(*redis) > 100; }, 60s));
     failover();

@@ -109,6 +109,25 @@ TEST_F(ConversionTest, NoConversionWithoutValidCookieOrForUnlistedStatus) {
     EXPECT_EQ(ev[0]["order"], "4");
 }
 
+TEST_F(ConversionTest, ACustomerIdWithoutCookieIsSentWithoutCode) {
+    start_shop("", "  location = /status { referral_status; }\n");
+    // Only the daemon knows whether a registration bound this customer to a referrer.
+    get("/checkout/done?order=K-1&total=10.00&currency=EUR&customer=bob");
+    // An id over 128 bytes binds nobody: nothing to send.
+    get("/checkout/done?order=K-2&total=10.00&currency=EUR&customer=" + std::string(129, 'c'));
+    get("/checkout/done?order=K-3&total=10.00&currency=EUR&customer=bob", {cookie_for("alice")});
+    auto ev = events(2);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0]["order"], "K-1");
+    EXPECT_EQ(ev[0]["customer"], "bob");
+    EXPECT_EQ(ev[0].count("code"), 0u);
+    EXPECT_EQ(ev[0].count("click"), 0u);
+    EXPECT_EQ(ev[0].count("first_ts"), 0u);
+    EXPECT_EQ(ev[1]["order"], "K-3");
+    EXPECT_EQ(ev[1]["code"], "alice");
+    EXPECT_EQ(status()["conversions_unattributed"], 1);
+}
+
 TEST_F(ConversionTest, CouponThatIsACodeIsSentEvenWithoutCookie) {
     start_shop("    referral_conversion_coupon $upstream_http_x_coupon;\n");
     get("/checkout/done?order=C-1&total=10.00&currency=EUR&coupon=BOB10");

@@ -199,6 +199,69 @@ TEST(Config, PointsCapIsInPoints) {
     EXPECT_EQ(c.limits.reward_cap_per_referrer_per_month, 1000);
 }
 
+TEST(Config, Signups) {
+    Config c = parse_config(R"(
+[programme]
+currency = "EUR"
+customer_window = "90d"
+pay_on = "every_purchase"
+
+[referrer]
+percent = 10
+
+[signup]
+referrer = { points = 500 }
+friend = { fixed = "5.00" }
+
+[limits]
+signups_per_ip_per_hour = 5
+signups_per_referrer_per_day = 50
+)",
+                            "x");
+    EXPECT_EQ(c.programme.customer_window_ms, 90 * 86400000LL);
+    EXPECT_EQ(c.programme.pay_on, PayOn::kEveryPurchase);
+    EXPECT_EQ(c.programme.signup_referrer.kind, RewardKind::kPoints);
+    EXPECT_EQ(c.programme.signup_referrer.value, 500);
+    EXPECT_EQ(c.programme.signup_friend.kind, RewardKind::kFixed);
+    EXPECT_EQ(c.programme.signup_friend.value, 500);
+    EXPECT_EQ(c.limits.signups_per_ip_per_hour, 5);
+    EXPECT_EQ(c.limits.signups_per_referrer_per_day, 50);
+
+    Config d = parse_config("[referrer]\npercent = 10\n", "x");
+    EXPECT_EQ(d.programme.customer_window_ms, 365 * 86400000LL);
+    EXPECT_EQ(d.programme.pay_on, PayOn::kFirstPurchase);
+    EXPECT_EQ(d.programme.signup_referrer.kind, RewardKind::kNone);
+    EXPECT_EQ(d.programme.signup_friend.kind, RewardKind::kNone);
+
+    // Signup rewards alone are a programme.
+    Config e = parse_config("[signup]\nreferrer = { points = 1 }\n", "x");
+    EXPECT_EQ(e.programme.referrer.kind, RewardKind::kNone);
+}
+
+TEST(Config, SignupMistakesNameTheKey) {
+    const std::string referrer = "[referrer]\npercent = 10\n";
+    expect_error(referrer + "[signup]\nreferrer = { percent = 5 }\n",
+                 "signup.referrer.percent: a signup has no amount");
+    expect_error(referrer + "[signup]\nfriend = { fixed = \"5.00\" }\n",
+                 "signup.friend.fixed: an amount needs programme.currency");
+    expect_error(referrer + "[signup]\nfriend = { points = 1, fixed = 2 }\n", "signup.friend.");
+    expect_error(referrer + "[signup]\nreferrer = 5\n", "signup.referrer: must be a table");
+    expect_error(referrer + "[signup]\nbonus = 5\n", "signup.bonus: unknown key");
+    expect_error(referrer + "[programme]\npay_on = \"always\"\n",
+                 "programme.pay_on: \"always\" is not first_purchase or every_purchase");
+    expect_error(
+        referrer + "[programme]\npay_on = \"every_purchase\"\nfirst_purchase_only = true\n",
+        "programme.pay_on: \"every_purchase\" contradicts first_purchase_only");
+    expect_error(referrer + "[programme]\ncustomer_window = \"soon\"\n",
+                 "programme.customer_window: \"soon\" is not a duration");
+    expect_error(referrer + "[programme]\ncustomer_window = \"0s\"\n",
+                 "programme.customer_window: must be positive");
+    expect_error(referrer + "[limits]\nsignups_per_ip_per_hour = -1\n",
+                 "limits.signups_per_ip_per_hour: must not be negative");
+    expect_error(referrer + "[limits]\nsignups_per_referrer_per_day = \"ten\"\n",
+                 "limits.signups_per_referrer_per_day: must be an integer");
+}
+
 TEST(Config, UnreadableFile) {
     try {
         load_config("/nonexistent/rewards.toml");

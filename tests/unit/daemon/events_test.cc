@@ -104,6 +104,87 @@ TEST(PlanEvent, HoldAndTrust) {
     EXPECT_EQ(rejection(p, requested).reason, "untrusted");
 }
 
+Fields signup(std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {}) {
+    Fields f = {
+        {"v", "1"},       {"type", "signup"},   {"id", "s1"},        {"ts", "1700000000000"},
+        {"site", "shop"}, {"code", "alice"},    {"customer", "bob"}, {"ip", "0123456789abcdef"},
+        {"src", "tg"},    {"trust", "upstream"}};
+    for (const auto &kv : extra) {
+        f = without(f, kv.first);
+        f.push_back(kv);
+    }
+    return f;
+}
+
+Programme with_signup_rewards() {
+    Programme p = two_sided();
+    p.signup_referrer.kind = RewardKind::kPoints;
+    p.signup_referrer.value = 500;
+    p.signup_friend.kind = RewardKind::kFixed;
+    p.signup_friend.value = 300;
+    return p;
+}
+
+TEST(PlanEvent, Signups) {
+    Plan plan = plan_event(with_signup_rewards(), signup(), kTs);
+    ASSERT_TRUE(std::holds_alternative<Signup>(plan)) << rejection(two_sided(), signup()).reason;
+    const Signup &s = std::get<Signup>(plan);
+    EXPECT_EQ(s.code, "alice");
+    EXPECT_EQ(s.customer, "bob");
+    EXPECT_EQ(s.ip, "0123456789abcdef");
+    EXPECT_EQ(s.source, "tg");
+    EXPECT_EQ(s.ts, kTs);
+    EXPECT_EQ(s.state, "approved");
+    EXPECT_EQ(s.referrer_currency, "PTS");
+    EXPECT_EQ(s.referrer_reward, 500);
+    EXPECT_EQ(s.friend_currency, "EUR");
+    EXPECT_EQ(s.friend_reward, 300);
+
+    // Without [signup] the signup still binds: it pays nothing.
+    const Signup &unpaid = std::get<Signup>(plan_event(two_sided(), signup(), kTs));
+    EXPECT_EQ(unpaid.referrer_reward, 0);
+    EXPECT_EQ(unpaid.friend_reward, 0);
+}
+
+TEST(PlanEvent, SignupTrustAndHold) {
+    Programme p = with_signup_rewards();
+    p.hold_ms = 5000;
+    const Signup &held = std::get<Signup>(plan_event(p, signup(), kTs));
+    EXPECT_EQ(held.state, "pending");
+    EXPECT_EQ(held.due_ms, kTs + 5000);
+
+    Fields requested = signup({{"trust", "request"}});
+    EXPECT_EQ(std::get<Signup>(plan_event(p, requested, kTs)).state, "awaiting_approval");
+    p.trust_request = TrustPolicy::kAccept;
+    EXPECT_EQ(std::get<Signup>(plan_event(p, requested, kTs)).state, "pending");
+    p.trust_request = TrustPolicy::kReject;
+    EXPECT_EQ(rejection(p, requested).reason, "untrusted");
+}
+
+TEST(PlanEvent, BadSignups) {
+    Programme p = with_signup_rewards();
+    EXPECT_EQ(rejection(p, without(signup(), "customer")).reason, "missing_field");
+    Rejection raw = rejection(p, signup({{"customer", ""}, {"customer_raw", "bad id"}}));
+    EXPECT_EQ(raw.reason, "missing_field");
+    EXPECT_NE(raw.detail.find("customer_raw"), std::string::npos) << raw.detail;
+    EXPECT_EQ(rejection(p, without(signup(), "code")).reason, "missing_field");
+    EXPECT_EQ(rejection(p, signup({{"code", "a b"}})).reason, "invalid_field");
+    EXPECT_EQ(rejection(p, signup({{"customer", "a b"}})).reason, "invalid_field");
+    EXPECT_EQ(rejection(p, signup({{"ts", "soon"}})).reason, "invalid_field");
+}
+
+TEST(PlanEvent, APurchaseWithoutCodeIsLeftToTheCustomersBinding) {
+    Plan plan = plan_event(two_sided(), without(conversion(), "code"), kTs);
+    ASSERT_TRUE(std::holds_alternative<BoundPurchase>(plan));
+    EXPECT_EQ(std::get<BoundPurchase>(plan).customer, "carol");
+    EXPECT_EQ(std::get<BoundPurchase>(plan).ts, kTs);
+    // Nobody to look up: no code is no code.
+    EXPECT_EQ(rejection(two_sided(), without(without(conversion(), "code"), "customer")).reason,
+              "missing_field");
+    EXPECT_EQ(rejection(two_sided(), conversion({{"code", ""}, {"customer", "a b"}})).reason,
+              "missing_field");
+}
+
 TEST(PlanEvent, StaticRules) {
     Programme p = two_sided();
     p.min_order = 20000;
@@ -149,7 +230,9 @@ TEST(PlanEvent, BadEvents) {
     EXPECT_EQ(rejection(p, conversion({{"type", "purchase"}})).reason, "unknown_type");
     EXPECT_EQ(rejection(p, without(conversion(), "type")).detail, "type");
     EXPECT_EQ(rejection(p, without(conversion(), "id")).detail, "id");
-    for (const char *name : {"ts", "site", "code", "order", "amount", "currency"}) {
+    // Without code (the customer's binding may stand in for it): see
+    // APurchaseWithoutCodeIsLeftToTheCustomersBinding.
+    for (const char *name : {"ts", "site", "order", "amount", "currency"}) {
         Rejection r = rejection(p, without(conversion(), name));
         EXPECT_EQ(r.reason, "missing_field") << name;
         EXPECT_EQ(r.detail, name);

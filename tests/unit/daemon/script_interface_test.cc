@@ -154,7 +154,8 @@ TEST(ScriptInterface, EmbeddedScriptsAreCommonThenTheFile) {
     std::string common = read("common");
     ASSERT_FALSE(common.empty()) << SCRIPT_DIR;
     std::string batch = common + "\nlocal event_scripts = {}\n";
-    for (Script s : {Script::kClick, Script::kConversion, Script::kHold, Script::kReject}) {
+    for (Script s :
+         {Script::kClick, Script::kConversion, Script::kHold, Script::kReject, Script::kSignup}) {
         std::string name(script_name(s));
         batch += "event_scripts." + name + " = function(KEYS, ARGV)\n" + read(name) + "\nend\n";
     }
@@ -184,6 +185,7 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     conversion.referrer_rewards.assign(kTail, 1);
     add(conversion.to_call());
     add(HoldCall{}.to_call());
+    add(SignupCall{}.to_call());
     RefundCall refund;
     refund.stats = "stats";
     refund.balances.assign(kTail, "balance");
