@@ -1,6 +1,6 @@
 // Encoding a click event as the sink receives it (docs/design.md#event-schema), decoding it as the
 // sink does before XADD, and turning it into an XADD command: with the core's RESP encoder, as the
-// sink does, and with hiredis' redisFormatCommandArgv, which it replaced.
+// sink does, and with hiredis' redisFormatCommandArgv, which it replaced; and reading the replies.
 
 #include <benchmark/benchmark.h>
 #include <hiredis/hiredis.h>
@@ -78,20 +78,54 @@ BENCHMARK(BM_FormatXaddHiredis);
 void BM_FormatXaddResp(benchmark::State &state) {
     std::string record = click_event().release();
     referral::EventFields fields;
-    std::vector<std::string_view> argv;
     std::string out;
     for (auto _ : state) {
         out.clear();
         referral::decode_event(record, &fields);
-        argv.assign({"XADD", kStream, "*"});
-        for (const auto &[name, value] : fields) {
-            argv.push_back(name);
-            argv.push_back(value);
-        }
-        referral::resp::append_command(&out, argv.data(), argv.size());
+        referral::resp::append_command(&out, {"XADD", kStream, "*"}, fields);
         benchmark::DoNotOptimize(out.data());
     }
 }
 BENCHMARK(BM_FormatXaddResp);
+
+// The replies to a batch of 256 XADDs, as one read brings them: per reply, hiredis' reader
+// (which the sink used for every reply) against resp::bulk_string_size (which it uses for
+// entry ids).
+std::string entry_id_replies() {
+    std::string replies;
+    for (int i = 0; i < 256; i++) {
+        std::string id = "1795429438123-" + std::to_string(i);
+        replies += "$" + std::to_string(id.size()) + "\r\n" + id + "\r\n";
+    }
+    return replies;
+}
+
+void BM_ReadEntryIdsHiredis(benchmark::State &state) {
+    std::string replies = entry_id_replies();
+    redisReader *reader = redisReaderCreate();
+    for (auto _ : state) {
+        redisReaderFeed(reader, replies.data(), replies.size());
+        void *reply = nullptr;
+        while (redisReaderGetReply(reader, &reply) == REDIS_OK && reply != nullptr) {
+            freeReplyObject(reply);
+        }
+    }
+    redisReaderFree(reader);
+    state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_ReadEntryIdsHiredis);
+
+void BM_ReadEntryIdsResp(benchmark::State &state) {
+    std::string replies = entry_id_replies();
+    for (auto _ : state) {
+        std::string_view in = replies;
+        while (size_t n = referral::resp::bulk_string_size(in)) {
+            in.remove_prefix(n);
+        }
+        benchmark::DoNotOptimize(in.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_ReadEntryIdsResp);
 
 }  // namespace

@@ -65,8 +65,7 @@ if [ "$build_step" = 1 ]; then
 fi
 module_so=$build/ngx_http_referral_module.so
 
-keys_file=$work/referral.keys
-(umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
+write_keys
 dead_port=$(free_port)
 
 machine_facts() {

@@ -1,16 +1,19 @@
 #include "event.h"
 
+#include <cstring>
+
 namespace referral {
 namespace {
 
 constexpr size_t kMaxLength = 0xffff;
-// Enough for a click (about 250 bytes) or a conversion (about 350): one allocation per event
-// instead of the five a string grown field by field makes.
-constexpr size_t kTypicalSize = 512;
 
-void put_length(std::string *out, size_t n) {
-    out->push_back(static_cast<char>(n & 0xff));
-    out->push_back(static_cast<char>(n >> 8));
+char *put_string(char *p, std::string_view s) {
+    *p++ = static_cast<char>(s.size() & 0xff);
+    *p++ = static_cast<char>(s.size() >> 8);
+    if (!s.empty()) {
+        std::memcpy(p, s.data(), s.size());
+    }
+    return p + s.size();
 }
 
 // Reads one length-prefixed string from the front of *in; false when *in is too short.
@@ -32,15 +35,23 @@ bool take_string(std::string_view *in, std::string_view *out) {
 }  // namespace
 
 void EventRecord::add(std::string_view name, std::string_view value) {
-    if (bytes_.empty()) {
-        bytes_.reserve(kTypicalSize);
-    }
     name = name.substr(0, kMaxLength);
     value = value.substr(0, kMaxLength);
-    put_length(&bytes_, name.size());
-    bytes_.append(name);
-    put_length(&bytes_, value.size());
-    bytes_.append(value);
+    size_t n = 4 + name.size() + value.size();
+    char *p;
+    if (!spilled_ && n <= sizeof(inline_) - size_) {
+        p = inline_ + size_;
+        size_ += n;
+    } else {
+        if (!spilled_) {
+            heap_.assign(inline_, size_);
+            spilled_ = true;
+        }
+        size_t at = heap_.size();
+        heap_.resize(at + n);
+        p = heap_.data() + at;
+    }
+    put_string(put_string(p, name), value);
 }
 
 bool decode_event(std::string_view record, EventFields *out) {

@@ -23,13 +23,17 @@ class Number {
     size_t size_;
 };
 
-// Hex of the first 8 bytes of the keyed HMAC: stable per visitor for fraud limits, useless for
-// recovering the address or User-Agent without the key.
+// Hex of the keyed SipHash: stable per visitor for fraud limits, useless for recovering the
+// address or User-Agent without the key.
 void add_hash(EventRecord &event, EventField f, const Key &key, std::string_view value) {
     static constexpr char kHex[] = "0123456789abcdef";
-    Digest d = key.ip_mac.mac(value);
-    char hex[16];
-    for (size_t i = 0; i < sizeof(hex) / 2; ++i) {
+    SipHash64::Tag d{};
+    if (!key.ip_hash.mac(value, &d)) {
+        // Only a moved-from key: all zeros, as the HMAC gave before.
+        d.fill(0);
+    }
+    char hex[2 * d.size()];
+    for (size_t i = 0; i < d.size(); ++i) {
         hex[2 * i] = kHex[d[i] >> 4];
         hex[2 * i + 1] = kHex[d[i] & 0xf];
     }

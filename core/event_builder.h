@@ -30,7 +30,7 @@ struct EventOrigin {
     std::string_view site;
     std::string_view code;
     std::string_view click;  // click id from the token
-    // Hashed with the key's ip_mac, never sent as they are: the client address after realip
+    // Hashed with the key's ip_hash, never sent as they are: the client address after realip
     // (IPv4 4 bytes, IPv6 its /64), and the User-Agent ("" when absent).
     std::string_view client;
     std::string_view user_agent;

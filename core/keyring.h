@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hmac.h"
+#include "siphash.h"
 
 namespace referral {
 
@@ -15,8 +16,10 @@ constexpr size_t kMaxKidLength = 16;
 
 struct Key {
     std::string kid;
-    HmacSha256 mac;        // HMAC keyed with the secret
-    HmacSha256 ip_mac;     // HMAC keyed with HMAC(secret, "ip-v1"): hashes ip and User-Agent
+    HmacSha256 mac;  // HMAC keyed with the secret
+    // SipHash-2-4 keyed with the first 16 bytes of HMAC(secret, "ip-v1"): the `ip` and `ua`
+    // digests of events.
+    SipHash64 ip_hash;
     HmacSha256 spool_mac;  // HMAC keyed with HMAC(secret, "spool-v1"): spool records
 };
 

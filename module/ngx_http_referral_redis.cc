@@ -190,21 +190,18 @@ bool ngx_http_referral_redis_t::send(ngx_http_referral_event_t &event) {
     if (!referral::decode_event(event.record, &fields_) || fields_.empty()) {
         return false;
     }
-    argv_.assign(
-        {"XADD",
-         {reinterpret_cast<const char *>(conf_->redis_stream.data), conf_->redis_stream.len},
-         "*"});
-    for (const auto &[name, value] : fields_) {
-        argv_.push_back(name);
-        argv_.push_back(value);
-    }
     if (asking_) {
         // The slot is being migrated to this node: it serves the key for this command only.
         std::string_view asking = "ASKING";
         referral::resp::append_command(&out_, &asking, 1);
         expected_.push_back(command_e::asking);
     }
-    referral::resp::append_command(&out_, argv_.data(), argv_.size());
+    referral::resp::append_command(
+        &out_,
+        {"XADD",
+         {reinterpret_cast<const char *>(conf_->redis_stream.data), conf_->redis_stream.len},
+         "*"},
+        fields_);
     expected_.push_back(command_e::xadd);
     unwaited_++;
     sent_.push_back(std::move(event));
@@ -332,7 +329,24 @@ void ngx_http_referral_redis_t::read_replies() {
             fail("recv() failed", ngx_socket_errno);
             return;
         }
-        if (redisReaderFeed(reader_, buf, n) != REDIS_OK) {
+        std::string_view in(buf, n);
+        // Entry ids, the answer to nearly every XADD, are read here without hiredis' reply
+        // objects (two allocations each); an error, another command's reply or a reply split
+        // between reads goes through the reader, and until it has read all it was given.
+        while (reader_->pos == reader_->len && reader_->ridx == -1 && !expected_.empty() &&
+               expected_.front() == command_e::xadd) {
+            size_t size = referral::resp::bulk_string_size(in);
+            if (size == 0) {
+                break;
+            }
+            in.remove_prefix(size);
+            expected_.pop_front();
+            added();
+        }
+        if (in.empty()) {
+            continue;
+        }
+        if (redisReaderFeed(reader_, in.data(), in.size()) != REDIS_OK) {
             fail("cannot parse the reply", 0, reader_->errstr);
             return;
         }
@@ -425,31 +439,36 @@ bool ngx_http_referral_redis_t::reply(redisReply *r) {
         fail("the master became a replica", 0, text);
         return false;
     }
-    ngx_http_referral_event_t event = std::move(sent_.front());
-    sent_.pop_front();
+    if (r->type == REDIS_REPLY_STRING) {
+        added();
+        return true;
+    }
     // Anything but an entry id (an error such as OOM, NOAUTH, WRONGTYPE) leaves the event to be
     // sent again.
-    bool ok = r->type == REDIS_REPLY_STRING;
-    if (ok) {
-        redirects_ = 0;
-        if (conf_->redis_replicas) {
-            unconfirmed_.push_back(std::move(event));
-            return true;
-        }
+    ngx_http_referral_event_t event = std::move(sent_.front());
+    sent_.pop_front();
+    ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_errors);
+    if (log_now()) {
+        u_char more[NGX_INT_T_LEN + 64];
+        ngx_log_error(NGX_LOG_ERR, main_log_, 0,
+                      "referral: Redis \"%V\" refused XADD to \"%V\": %s%*s, will retry",
+                      &conf_->redis_name, &conf_->redis_stream, text ? text : "unexpected reply",
+                      static_cast<size_t>(unlogged_suffix(more) - more), more);
     }
-    if (!ok) {
-        ngx_http_referral_count(NGX_HTTP_REFERRAL_redis_errors);
-        if (log_now()) {
-            u_char more[NGX_INT_T_LEN + 64];
-            ngx_log_error(NGX_LOG_ERR, main_log_, 0,
-                          "referral: Redis \"%V\" refused XADD to \"%V\": %s%*s, will retry",
-                          &conf_->redis_name, &conf_->redis_stream,
-                          text ? text : "unexpected reply",
-                          static_cast<size_t>(unlogged_suffix(more) - more), more);
-        }
-    }
-    owner_->replied(std::move(event), ok);
+    owner_->replied(std::move(event), false);
     return true;
+}
+
+// The oldest XADD was answered with an entry id.
+void ngx_http_referral_redis_t::added() {
+    ngx_http_referral_event_t event = std::move(sent_.front());
+    sent_.pop_front();
+    redirects_ = 0;
+    if (conf_->redis_replicas) {
+        unconfirmed_.push_back(std::move(event));
+        return;
+    }
+    owner_->replied(std::move(event), true);
 }
 
 bool ngx_http_referral_redis_t::role(redisReply *r) {

@@ -1,7 +1,7 @@
 // One worker's connection to Redis, driven by nginx's event loop: a peer connection, nginx
 // timers for connect/reply timeouts and reconnect backoff, commands built from argv
-// (referral::resp), hiredis' reader only to parse replies. Pipelines XADDs and reports each
-// reply in order.
+// (referral::resp), XADD's entry ids read straight from the received bytes and hiredis' reader
+// for every other reply. Pipelines XADDs and reports each reply in order.
 //
 // Redis that fails over (docs/operations.md, "Redis that fails over"): with sentinel=, the
 // master is asked of the Sentinels before each connection and its ROLE checked; a -READONLY
@@ -84,6 +84,7 @@ class ngx_http_referral_redis_t : private ngx_http_referral_sentinel_owner_t {
     void handshake();
     void read_replies();
     bool reply(redisReply *r);
+    void added();
     void fail(const char *why, ngx_err_t err, const char *detail = nullptr);
     void arm_reply_timer();
     bool log_now();
@@ -123,7 +124,7 @@ class ngx_http_referral_redis_t : private ngx_http_referral_sentinel_owner_t {
     time_t logged_ = 0;
     ngx_uint_t unlogged_ = 0;
 
-    // Reused for every XADD.
+    // Reused for every command.
     referral::EventFields fields_;
     std::vector<std::string_view> argv_;
 };

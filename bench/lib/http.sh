@@ -9,9 +9,14 @@ browser=(-H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/5
   -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
   -H 'Sec-Fetch-Dest: document')
 
-# scenario NAME: sets kind, path and whether wrk sends the referral cookie.
+# Nineteen cookies another application set, in front of the referral cookie or alone.
+other_cookies=$(for i in $(seq 19); do printf 'app%d=%s; ' "$i" "v$i-0123456789abcdef"; done)
+
+# scenario NAME: sets kind, path, the module's key ring, and which cookies wrk sends (send_cookie:
+# the referral cookie; many_cookies: the other 19 in front of it, or alone).
+# shellcheck disable=SC2034 # nginx_conf (servers.sh) reads ring_file
 scenario() {
-  send_cookie=0
+  send_cookie=0 many_cookies=0 ring_file=$keys_file
   case $1 in
     plain) kind=plain path=/ ;;
     # What nginx alone spends on the Cookie header that scenarios 5 to 7 carry.
@@ -25,6 +30,15 @@ scenario() {
     cookie_read) kind=module path=/code send_cookie=1 ;;
     conv_up) kind=module path=/checkout send_cookie=1 ;;
     conv_down) kind=module-down path=/checkout send_cookie=1 ;;
+    # How cost grows (not in the full run; --only names them): an 8-key ring, whose last key
+    # verifies the cookie; and 20 cookies per request.
+    capture_keys8) kind=module path='/?ref=alice&utm_source=x' ring_file=$keys8_file ;;
+    cookie_read_keys8) kind=module path=/code send_cookie=1 ring_file=$keys8_file ;;
+    conv_up_keys8) kind=module path=/checkout send_cookie=1 ring_file=$keys8_file ;;
+    plain_cookies20) kind=plain path=/ send_cookie=1 many_cookies=1 ;;
+    capture_cookies20) kind=module path='/?ref=alice&utm_source=x' many_cookies=1 ;;
+    cookie_read_cookies20) kind=module path=/code send_cookie=1 many_cookies=1 ;;
+    conv_up_cookies20) kind=module path=/checkout send_cookie=1 many_cookies=1 ;;
     *) die "unknown scenario $1" ;;
   esac
 }
@@ -48,10 +62,20 @@ parse_wrk() {
   '
 }
 
+# The Cookie header of the scenario's requests, or nothing.
+cookie_header() {
+  local value=''
+  [ "$many_cookies" = 0 ] || value=$other_cookies
+  [ "$send_cookie" = 0 ] || value="${value}ref=$cookie"
+  value=${value%; }
+  [ -z "$value" ] || printf 'Cookie: %s' "$value"
+}
+
 wrk_args() {
-  local seconds=$1
+  local seconds=$1 header
   args=(-t1 -c50 "-d${seconds}s" --latency "${browser[@]}")
-  [ "$send_cookie" = 0 ] || args+=(-H "Cookie: ref=$cookie")
+  header=$(cookie_header)
+  [ -z "$header" ] || args+=(-H "$header")
   args+=("http://127.0.0.1:$nginx_port$path")
 }
 
@@ -110,17 +134,18 @@ measure() {
 
 # Fails the run when a scenario does not do what it claims.
 check_scenario() {
-  local url="http://127.0.0.1:$nginx_port$path" headers=("${browser[@]}")
-  [ "$send_cookie" = 0 ] || headers+=(-H "Cookie: ref=$cookie")
+  local url="http://127.0.0.1:$nginx_port$path" headers=("${browser[@]}") header
+  header=$(cookie_header)
+  [ -z "$header" ] || headers+=(-H "$header")
   local response
   response=$(curl -s -i "${headers[@]}" "$url" | tr -d '\r')
   grep -q '^HTTP/1.1 200' <<<"$response" || die "$1: $url answered: $response"
   case $1 in
     userid) grep -qi '^set-cookie: uid=' <<<"$response" || die "userid: no uid cookie: $response" ;;
-    lua | capture | capture_nosink) grep -qi '^set-cookie: ref=1\.' <<<"$response" || die "$1: no ref cookie: $response" ;;
-    cookie | cookie_read | conv_*)
+    lua | capture*) grep -qi '^set-cookie: ref=1\.' <<<"$response" || die "$1: no ref cookie: $response" ;;
+    cookie | cookie_read* | conv_*)
       ! grep -qi '^set-cookie:' <<<"$response" || die "$1: a valid cookie was replaced: $response"
-      [ "$1" != cookie_read ] || grep -qi '^x-referral-code: alice$' <<<"$response" ||
+      [[ $1 != cookie_read* ]] || grep -qi '^x-referral-code: alice$' <<<"$response" ||
         die "$1: \$referral_code is not the cookie's: $response"
       [ "$(curl -s -H "Cookie: ref=$cookie" "http://127.0.0.1:$nginx_port/whoami")" = "valid alice" ] ||
         die "$1: the module did not accept the cookie"

@@ -27,6 +27,13 @@ SCENARIOS = [
     ("cookie_read", "5b. module, valid cookie read by `$referral_code` (verify)", 0.98),
     ("conv_up", "6. module, conversion, Redis up", 0.95),
     ("conv_down", "7. module, conversion, Redis stopped (spool)", 0.85),
+    ("capture_keys8", "4k. scenario 4 with 8 keys in the ring", None),
+    ("cookie_read_keys8", "5bk. scenario 5b with 8 keys, the cookie's the last", None),
+    ("conv_up_keys8", "6k. scenario 6 with 8 keys, the cookie's the last", None),
+    ("plain_cookies20", "1bc. plain, with 5bc's 20 cookies (reference)", None),
+    ("capture_cookies20", "4c. scenario 4 with 19 other cookies", None),
+    ("cookie_read_cookies20", "5bc. scenario 5b with 19 other cookies before the referral cookie", None),
+    ("conv_up_cookies20", "6c. scenario 6 with 19 other cookies before the referral cookie", None),
 ]
 FIELDS = ["round", "name", "rps", "p50", "p99", "requests", "bad", "cpu",
           "clicks", "conversions", "acked", "spooled", "dropped", "busy"]
@@ -65,6 +72,13 @@ def attribution(by_name):
         ("capture", "plain", "a capturing request, its click delivered to Redis (4 − 1)"),
         ("capture_nosink", "plain", "a capturing request, its click made but not delivered (4n − 1)"),
         ("capture", "capture_nosink", "delivering a click to Redis (4 − 4n)"),
+        ("capture_keys8", "capture", "8 keys in the ring instead of 1, capturing (4k − 4)"),
+        ("cookie_read_keys8", "cookie_read", "8 keys instead of 1, verifying with the last (5bk − 5b)"),
+        ("conv_up_keys8", "conv_up", "8 keys instead of 1, converting (6k − 6)"),
+        ("plain_cookies20", "plain_cookie", "20 cookies instead of 1, plain nginx (1bc − 1b)"),
+        ("capture_cookies20", "capture", "20 cookies instead of none, capturing (4c − 4)"),
+        ("cookie_read_cookies20", "cookie_read", "20 cookies instead of 1, verifying (5bc − 5b)"),
+        ("conv_up_cookies20", "conv_up", "20 cookies instead of 1, converting (6c − 6)"),
     ]
     for a, b, what in pairs:
         if by_name.get(a) and by_name.get(b):

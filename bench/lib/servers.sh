@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # redis-server and the nginx configurations of the scenarios. nginx's single worker runs on
 # CPU 0; redis-server shares CPU 1 with the load generator so it never takes the worker's CPU.
-# Needs: common.sh, $work (temporary directory), $module_so, $keys_file, $bench_dir.
+# Needs: common.sh, $work (temporary directory), $module_so, $keys_file, $bench_dir; $ring_file
+# (the module's key ring, default $keys_file) from scenario().
 # shellcheck disable=SC2154 # those are set by the script that sources this file
 
 redis_port=
@@ -12,10 +13,23 @@ start_session() {
   work=$(mktemp -d "/tmp/referral-$1.XXXXXX")
   chmod 755 "$work"
   trap 'stop_all; rm -rf "$work"' EXIT
-  keys_file=$work/referral.keys
-  (umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
+  write_keys
   dead_port=$(free_port)
   start_redis
+}
+
+# The key rings: $keys_file holds k1; $keys8_file holds seven newer keys, then k1, so a cookie
+# signed with k1 is verified by the last key of an 8-key ring ("How cost grows" in
+# bench/README.md).
+write_keys() {
+  keys_file=$work/referral.keys
+  keys8_file=$work/referral8.keys
+  (umask 077 && echo "k1:$(openssl rand -hex 32)" >"$keys_file")
+  (
+    umask 077
+    for i in 8 7 6 5 4 3 2; do echo "k$i:$(openssl rand -hex 32)"; done >"$keys8_file"
+    cat "$keys_file" >>"$keys8_file"
+  )
 }
 
 start_redis() {
@@ -56,7 +70,7 @@ load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
       local redis=$redis_port
       [ "$kind" != module-down ] || redis=$dead_port
       modules="load_module $module_so;"
-      http="referral_secret_file $keys_file;"
+      http="referral_secret_file ${ring_file:-$keys_file};"
       [ "$kind" = module-nosink ] || http="$http
     referral_redis 127.0.0.1:$redis timeout=30s;
     referral_queue_size 1000000;

@@ -24,9 +24,10 @@ std::vector<std::pair<std::string, std::string>> fields_of(const EventRecord &re
 
 std::string hash_hex(std::string_view value) {
     static constexpr char kHex[] = "0123456789abcdef";
-    Digest d = key().ip_mac.mac(value);
+    SipHash64::Tag d{};
+    EXPECT_TRUE(key().ip_hash.mac(value, &d));
     std::string out;
-    for (size_t i = 0; i < 8; ++i) {
+    for (size_t i = 0; i < d.size(); ++i) {
         out += kHex[d[i] >> 4];
         out += kHex[d[i] & 15];
     }

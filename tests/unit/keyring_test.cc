@@ -77,8 +77,8 @@ TEST(Keyring, MacIsKeyedWithTheSecret) {
     EXPECT_EQ(std::string(got.begin(), got.end()), std::string(expected, expected + 32));
 }
 
-// HMAC(HMAC(secret, label), message): what a key derived for `label` makes of message.
-std::string derived_mac(const std::string &label, const std::string &message) {
+// HMAC(secret, label): the key derived for `label`.
+std::string derived_key(const std::string &label) {
     uint8_t secret[32];
     for (int i = 0; i < 32; ++i) {
         secret[i] = static_cast<uint8_t>(i);
@@ -86,17 +86,27 @@ std::string derived_mac(const std::string &label, const std::string &message) {
     uint8_t key[32];
     HMAC(EVP_sha256(), secret, 32, reinterpret_cast<const uint8_t *>(label.data()), label.size(),
          key, nullptr);
+    return std::string(key, key + 32);
+}
+
+// HMAC(HMAC(secret, label), message): what a key derived for `label` makes of message.
+std::string derived_mac(const std::string &label, const std::string &message) {
+    std::string key = derived_key(label);
     uint8_t out[32];
-    HMAC(EVP_sha256(), key, 32, reinterpret_cast<const uint8_t *>(message.data()), message.size(),
-         out, nullptr);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const uint8_t *>(message.data()), message.size(), out, nullptr);
     return std::string(out, out + 32);
 }
 
-TEST(Keyring, IpMacIsKeyedWithADerivedKey) {
+TEST(Keyring, IpHashIsSipHashUnderTheFirstHalfOfADerivedKey) {
     auto keys = Keyring::parse("k1:" + kHex1, nullptr);
     ASSERT_NE(keys, nullptr);
-    Digest got = keys->signer().ip_mac.mac("192.0.2.1");
-    EXPECT_EQ(std::string(got.begin(), got.end()), derived_mac("ip-v1", "192.0.2.1"));
+    SipHash64::Tag got, want;
+    ASSERT_TRUE(keys->signer().ip_hash.mac("192.0.2.1", &got));
+    ASSERT_TRUE(SipHash64(derived_key("ip-v1").substr(0, 16)).mac("192.0.2.1", &want));
+    EXPECT_EQ(got, want);
+    ASSERT_TRUE(SipHash64(derived_key("spool-v1")).mac("192.0.2.1", &want));
+    EXPECT_NE(got, want);
 }
 
 TEST(Keyring, SpoolMacIsKeyedWithItsOwnDerivedKey) {

@@ -73,5 +73,51 @@ TEST(Resp, RepliesParseBackToTheArguments) {
     redisReaderFree(reader);
 }
 
+TEST(Resp, HeadAndPairsAreTheSameCommandAsOneArgv) {
+    Pairs pairs = {
+        {"v", "1"}, {"type", "click"}, {"", ""}, {"src", std::string_view("a\r\n\0", 4)}};
+    std::vector<std::string> args = {"XADD", "{referral}:events", "*"};
+    for (const auto &[name, value] : pairs) {
+        args.emplace_back(name);
+        args.emplace_back(value);
+    }
+    std::string out = "previous bytes";
+    append_command(&out, {"XADD", "{referral}:events", "*"}, pairs);
+    EXPECT_EQ(out, "previous bytes" + hiredis(args));
+}
+
+TEST(Resp, BulkStringSizeTakesOneCompleteEntryId) {
+    EXPECT_EQ(bulk_string_size("$15\r\n1700000000000-0\r\n"), 22u);
+    EXPECT_EQ(bulk_string_size("$15\r\n1700000000000-0\r\n$15\r\n17"), 22u);
+    EXPECT_EQ(bulk_string_size("$0\r\n\r\n"), 6u);
+    EXPECT_EQ(bulk_string_size(std::string_view("$3\r\n\r\n\0\r\n", 9)), 9u);
+}
+
+TEST(Resp, BulkStringSizeLeavesEverythingElseToTheReader) {
+    for (std::string_view in : {
+             "",
+             "$",
+             "$1",
+             "$1\r",
+             "$1\r\n",
+             "$1\r\na",
+             "$1\r\na\r",               // split between reads
+             "$15\r\n1700000000000-0",  // the same
+             "$-1\r\n",                 // null
+             "$01\r\na\r\n",            // leading zero
+             "$1x\r\na\r\n",
+             "$\r\n\r\n",
+             "$1\n\ra\r\n",
+             "$1\r\nab\r\n",  // not RESP
+             "$1234567\r\n",  // longer than an id
+             "-OOM command not allowed\r\n",
+             "+OK\r\n",
+             ":1\r\n",
+             "*1\r\n$1\r\na\r\n",
+         }) {
+        EXPECT_EQ(bulk_string_size(in), 0u) << in;
+    }
+}
+
 }  // namespace
 }  // namespace referral::resp
