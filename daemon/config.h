@@ -25,6 +25,14 @@ struct Reward {
     size_t levels() const { return kind == RewardKind::kPercent ? basis_points.size() : 1; }
 };
 
+// [[variant]]: one arm of an experiment on the rewards (docs/rewards.md, Experiments).
+struct Variant {
+    std::string name;
+    int64_t share_bp = 0;  // of all codes, in basis points
+    Reward referrer;       // the programme's [referrer] unless the variant has its own
+    Reward friend_reward;  // likewise [friend]
+};
+
 enum class TrustPolicy { kHoldForApproval, kAccept, kReject };
 
 // Which purchases of a bound customer without a referral cookie are paid through the binding
@@ -55,6 +63,7 @@ struct Programme {
     // [signup]: paid when a referred visitor registers; fixed or points, one level.
     Reward signup_referrer;
     Reward signup_friend;
+    std::vector<Variant> variants;  // empty = no experiment; shares sum to 100%
 };
 
 struct Limits {
