@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "amounts.h"
+#include "variants.h"
 
 namespace referral::rewardd {
 namespace {
@@ -181,6 +182,10 @@ ScriptCall Applier::signup_call(std::string_view entry, std::string_view id,
     call.referrer_reward = s.referrer_reward;
     call.friend_currency = s.friend_currency;
     call.friend_reward = s.friend_reward;
+    // Signup rewards are the programme's in every variant; their cost is counted in it.
+    if (const Variant *v = variant_of(p.variants, s.code)) {
+        call.variant = v->name;
+    }
     return call.to_call();
 }
 
@@ -229,6 +234,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.friend_reward = c.friend_reward;
     call.referrer_rewards = c.referrer_rewards;
     call.source = c.source;
+    call.variant = c.variant;
     return call;
 }
 

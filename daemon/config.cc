@@ -20,6 +20,7 @@ namespace referral::rewardd {
 namespace {
 
 constexpr size_t kMaxLevels = 10;
+constexpr size_t kMaxVariantName = 32;
 
 // The document's lines: a float is re-read from its source text, so "2.5" is taken as written
 // rather than through a double.
@@ -326,6 +327,7 @@ DaemonConfig parse_daemon(Section s) {
         s.fail("claim_idle", "must be positive");
     }
     s.read("trim", &d.trim);
+    s.read_duration("event_retention", &d.event_retention_ms);
     s.read_duration("event_ttl", &d.event_ttl_ms);
     s.read_duration("order_ttl", &d.order_ttl_ms);
     if (d.event_ttl_ms == 0 || d.order_ttl_ms == 0) {
@@ -618,6 +620,52 @@ Programme parse_programme(Section s, Section referrer, Section friend_reward, Se
     return p;
 }
 
+// [[variant]] tables, each named variant[<index>] in messages. A variant's name goes into ledger
+// entries and reports, so it has a code's characters.
+std::vector<Variant> parse_variants(const Section &root, const toml::node *n, const Source &source,
+                                    const Programme &p) {
+    std::vector<Variant> out;
+    if (!n) {
+        return out;
+    }
+    const toml::array *tables = n->as_array();
+    if (!tables || !tables->is_array_of_tables()) {
+        root.fail("variant", "must be [[variant]] tables");
+    }
+    int64_t sum = 0;
+    for (size_t i = 0; i < tables->size(); ++i) {
+        Section s(tables->get(i)->as_table(), "variant[" + std::to_string(i) + "]", source);
+        Variant v;
+        s.read("name", &v.name);
+        if (!valid_code(v.name, kMaxVariantName)) {
+            s.fail("name",
+                   "is required: 1-" + std::to_string(kMaxVariantName) + " of [A-Za-z0-9_.-]");
+        }
+        for (const Variant &other : out) {
+            if (other.name == v.name) {
+                s.fail("name", "another [[variant]] has the same name");
+            }
+        }
+        const toml::node *share = s.node("share");
+        if (!share) {
+            s.fail("share", "is required: the percentage of codes in this variant");
+        }
+        v.share_bp = s.percent("share", *share);
+        sum += v.share_bp;
+        Section referrer = s.table("referrer"), friend_reward = s.table("friend");
+        v.referrer = referrer.present() ? parse_reward(referrer, p.currency, true) : p.referrer;
+        v.friend_reward = friend_reward.present() ? parse_reward(friend_reward, p.currency, false)
+                                                  : p.friend_reward;
+        s.reject_unknown();
+        if (i + 1 == tables->size() && sum != 10000) {
+            s.fail("share", "the shares of all [[variant]] tables sum to " + format_minor(sum, 2) +
+                                "%, not 100%");
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 Limits parse_limits(Section s, const Programme &programme) {
     Limits l;
     s.read_count("clicks_per_ip_per_hour", &l.clicks_per_ip_per_hour);
@@ -694,6 +742,22 @@ std::vector<WebhookConfig> parse_webhooks(Section &root, const Source &source) {
     return out;
 }
 
+// The monthly cap is in [referrer]'s unit: a variant paying referrers in another would be capped
+// in the wrong one.
+void check_cap_unit(const Config &c, const Source &source) {
+    bool points = c.programme.referrer.kind == RewardKind::kPoints;
+    for (size_t i = 0; i < c.programme.variants.size(); ++i) {
+        const Reward &r = c.programme.variants[i].referrer;
+        if (c.limits.reward_cap_per_referrer_per_month > 0 && r.kind != RewardKind::kNone &&
+            (r.kind == RewardKind::kPoints) != points) {
+            Section(nullptr, "variant[" + std::to_string(i) + "]", source)
+                .fail("referrer",
+                      "pays in another unit than [referrer], in which "
+                      "limits.reward_cap_per_referrer_per_month counts");
+        }
+    }
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, std::string_view source_name) {
@@ -712,16 +776,19 @@ Config parse_config(std::string_view text, std::string_view source_name) {
             programme = root.table("programme"), referrer = root.table("referrer"),
             friend_reward = root.table("friend"), limits = root.table("limits"),
             signup = root.table("signup");
+    const toml::node *variants = root.node("variant");
     std::vector<WebhookConfig> webhooks = parse_webhooks(root, source);
     root.reject_unknown();
     Config c;
+    c.programme = parse_programme(std::move(programme), std::move(referrer),
+                                  std::move(friend_reward), std::move(signup));
+    c.programme.variants = parse_variants(root, variants, source, c.programme);
     c.webhooks = std::move(webhooks);
     c.redis = parse_redis(std::move(redis));
     c.daemon = parse_daemon(std::move(daemon));
     c.http = parse_http(std::move(http), std::move(metrics), &c.daemon);
-    c.programme = parse_programme(std::move(programme), std::move(referrer),
-                                  std::move(friend_reward), std::move(signup));
     c.limits = parse_limits(std::move(limits), c.programme);
+    check_cap_unit(c, source);
     c.stripe = parse_stripe(std::move(stripe));
     c.shop = parse_shop(std::move(shop));
     if ((!c.stripe.secrets.empty() || !c.shop.keys.empty()) && c.daemon.metrics_host.empty()) {

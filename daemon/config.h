@@ -25,6 +25,14 @@ struct Reward {
     size_t levels() const { return kind == RewardKind::kPercent ? basis_points.size() : 1; }
 };
 
+// [[variant]]: one arm of an experiment on the rewards (docs/rewards.md, Experiments).
+struct Variant {
+    std::string name;
+    int64_t share_bp = 0;  // of all codes, in basis points
+    Reward referrer;       // the programme's [referrer] unless the variant has its own
+    Reward friend_reward;  // likewise [friend]
+};
+
 enum class TrustPolicy { kHoldForApproval, kAccept, kReject };
 
 // Which purchases of a bound customer without a referral cookie are paid through the binding
@@ -55,6 +63,7 @@ struct Programme {
     // [signup]: paid when a referred visitor registers; fixed or points, one level.
     Reward signup_referrer;
     Reward signup_friend;
+    std::vector<Variant> variants;  // empty = no experiment; shares sum to 100%
 };
 
 struct Limits {
@@ -91,7 +100,10 @@ struct DaemonConfig {
     int64_t batch = 500;
     int64_t block_ms = 200;
     int64_t claim_idle_ms = 60 * 1000;
-    bool trim = false;
+    // <prefix>:events is trimmed below what every group still needs and older than
+    // event_retention; trim = false keeps everything (docs/rewards.md, Trimming).
+    bool trim = true;
+    int64_t event_retention_ms = 7LL * 86400 * 1000;
     int64_t event_ttl_ms = 7LL * 86400 * 1000;
     int64_t order_ttl_ms = 400LL * 86400 * 1000;
     int64_t rejected_maxlen = 1000000;

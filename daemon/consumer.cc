@@ -1,9 +1,11 @@
 #include "consumer.h"
+#include "stream_trim.h"
 #include "wall_clock.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -62,14 +64,6 @@ std::string describe(const redisReply *r) {
         out += (i ? " " : "") + describe(r->element[i]);
     }
     return out;
-}
-
-// A stream id "ms-seq" as a comparable pair.
-std::pair<uint64_t, uint64_t> stream_id(std::string_view id) {
-    std::string s(id);
-    size_t dash = s.find('-');
-    return {std::strtoull(s.c_str(), nullptr, 10),
-            dash == std::string::npos ? 0 : std::strtoull(s.c_str() + dash + 1, nullptr, 10)};
 }
 
 // Value of a field in a flat [name, value, ...] reply (XINFO), nullptr when absent.
@@ -396,30 +390,41 @@ void Consumer::sample(Redis &redis) {
 }
 
 void Consumer::trim(Redis &redis) {
-    // Everything below the oldest entry some group still needs may go: the oldest pending
-    // entry, or for a group with nothing pending, the last entry it was given.
     Reply groups = redis.command({"XINFO", "GROUPS", keys_.events()});
-    if (groups->type != REDIS_REPLY_ARRAY || groups->elements == 0) {
+    if (groups->type != REDIS_REPLY_ARRAY) {
         return;
     }
-    std::string keep;
+    std::vector<GroupPosition> positions;
     for (size_t i = 0; i < groups->elements; ++i) {
         const redisReply *group = groups->element[i];
-        std::string candidate(text(info_field(group, "last-delivered-id")));
+        GroupPosition p{std::string(text(info_field(group, "last-delivered-id"))), ""};
         if (integer(info_field(group, "pending")) > 0) {
-            Reply p = redis.command(
+            Reply pending = redis.command(
                 {"XPENDING", keys_.events(), std::string(text(info_field(group, "name")))});
-            if (p->type == REDIS_REPLY_ARRAY && p->elements > 1) {
-                candidate = text(p->element[1]);
+            if (pending->type != REDIS_REPLY_ARRAY || pending->elements < 2 ||
+                pending->element[1]->type != REDIS_REPLY_STRING) {
+                return;  // acknowledged in between, or not a reply to trust: next time
             }
+            p.oldest_pending = text(pending->element[1]);
         }
-        if (keep.empty() || stream_id(candidate) < stream_id(keep)) {
-            keep = candidate;
-        }
+        positions.push_back(std::move(p));
     }
-    if (stream_id(keep) > std::make_pair<uint64_t, uint64_t>(0, 0)) {
-        spdlog::debug("trimming {} below {}", keys_.events(), keep);
-        redis.command({"XTRIM", keys_.events(), "MINID", keep});
+    // Ids carry Redis's clock, not ours: the window is measured on it.
+    Reply time = redis.command({"TIME"});
+    if (time->type != REDIS_REPLY_ARRAY || time->elements != 2) {
+        unexpected("TIME", time.get());
+    }
+    int64_t redis_now_ms =
+        std::strtoll(std::string(text(time->element[0])).c_str(), nullptr, 10) * 1000 +
+        std::strtoll(std::string(text(time->element[1])).c_str(), nullptr, 10) / 1000;
+    std::optional<std::string> minid =
+        trim_point(positions, redis_now_ms, config_.daemon.event_retention_ms);
+    if (!minid) {
+        return;
+    }
+    Reply r = redis.command({"XTRIM", keys_.events(), "MINID", *minid});
+    if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
+        spdlog::debug("trimmed {} entries of {} below {}", r->integer, keys_.events(), *minid);
     }
 }
 

@@ -120,6 +120,14 @@ void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fie
             day->held += value;
         } else if (name == "f") {
             day->refunds += value;
+        } else if (name == "s") {
+            day->signups += value;
+        } else if (strip(&name, "s:s:")) {
+            at(stats->sources, name).signups += value;
+        } else if (name == "b") {
+            day->buyers += value;
+        } else if (strip(&name, "b:s:")) {
+            at(stats->sources, name).buyers += value;
         } else if (strip(&name, "k:c:")) {
             code_in_week(stats, name, week).clicks += value;
         } else if (strip(&name, "k:s:")) {
@@ -143,8 +151,9 @@ void add_day_fields(const std::vector<std::pair<std::string_view, int64_t>> &fie
             } else if (a.kind == "c") {
                 CodeTotals &c = at(stats->codes, a.name);
                 (revenue ? c.revenue : c.earnings) += value;
-            } else if (a.kind == "s" && revenue) {
-                at(stats->sources, a.name).revenue += value;
+            } else if (a.kind == "s") {
+                CodeTotals &c = at(stats->sources, a.name);
+                (revenue ? c.revenue : c.earnings) += value;
             }
         }
     }

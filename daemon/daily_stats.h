@@ -22,11 +22,14 @@ constexpr int64_t kDayMs = 86400LL * 1000;
 struct DayTotals {
     int64_t day = 0;  // days since 1970-01-01
     int64_t clicks = 0, conversions = 0, held = 0, refunds = 0;
+    int64_t signups = 0;
+    int64_t buyers = 0;                // new customers (docs/rewards.md, Programme economics)
     int64_t revenue = 0, rewards = 0;  // in the chosen currency, minor units
 };
 
 struct CodeTotals {
     int64_t clicks = 0, conversions = 0;
+    int64_t signups = 0, buyers = 0;    // sources only
     int64_t revenue = 0, earnings = 0;  // in the chosen currency
     int64_t last_week = -1;             // the last week (from the range's start) it took part
 };
@@ -37,7 +40,7 @@ using TotalsBy = std::unordered_map<std::string, CodeTotals>;
 struct DailyStats {
     std::vector<DayTotals> days;  // every day of the range, in order
     TotalsBy codes;               // with a click or a conversion in the range
-    TotalsBy sources;             // earnings unused: rewards are per code
+    TotalsBy sources;             // earnings: the rewards its conversions cost
     // Codes taking part (a click or a conversion) in each week from the first day.
     std::vector<int64_t> codes_per_week;
     std::map<std::string, int64_t, std::less<>> rejections;  // by reason

@@ -1,6 +1,7 @@
 #include "dashboard_page.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <tuple>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "amounts.h"
+#include "economics.h"
 #include "html.h"
 #include "svg_chart.h"
 
@@ -25,11 +27,6 @@ std::string rate(int64_t part, int64_t whole) {
     return whole ? fmt::format("{:.1f}%",
                                100.0 * static_cast<double>(part) / static_cast<double>(whole))
                  : "-";
-}
-
-std::string figure(std::string_view label, std::string_view value) {
-    return fmt::format("<div><div class=\"muted\">{}</div><div class=\"figure\">{}</div></div>",
-                       escape(label), escape(value));
 }
 
 std::string section(std::string_view title, std::string_view content) {
@@ -86,6 +83,50 @@ std::string referrers_table(const DailyStats &stats, const std::string &currency
     return out + "</table>";
 }
 
+// A range's or a channel's funnel in the chosen currency, rewards as granted.
+Funnel funnel(const CodeTotals &t, const std::string &currency) {
+    Funnel f;
+    f.clicks = t.clicks;
+    f.signups = t.signups;
+    f.conversions = t.conversions;
+    f.buyers = t.buyers;
+    f.revenue[currency] = t.revenue;
+    f.cost[currency] = t.earnings;
+    return f;
+}
+
+std::string per_currency(const std::map<std::string, double> &values, const std::string &currency,
+                         const std::function<std::string(double)> &text) {
+    auto it = values.find(currency);
+    return it == values.end() ? "-" : text(it->second);
+}
+
+std::string money_of(double amount, const std::string &currency) {
+    return money(static_cast<int64_t>(std::floor(amount)), currency);
+}
+
+std::string roi(const Economics &e, const std::string &currency) {
+    return per_currency(e.roi, currency, [](double r) { return fmt::format("{:.1f}%", 100 * r); });
+}
+
+// The programme's economics (docs/rewards.md, Programme economics) once it has signups or new
+// customers.
+std::string economics_figures(const Funnel &f) {
+    const std::string &cur = f.revenue.begin()->first;
+    Economics e = economics(f);
+    auto amount = [&cur](double v) { return money_of(v, cur); };
+    std::string out;
+    if (f.signups > 0) {
+        out = figure("signups", std::to_string(f.signups)) +
+              figure("signups who bought", rate(f.buyers, f.signups));
+    }
+    return out + figure("new customers", std::to_string(f.buyers)) +
+           figure("average order", per_currency(e.average_order, cur, amount)) +
+           figure("revenue per new customer (LTV)", per_currency(e.ltv, cur, amount)) +
+           figure("rewards per new customer (CAC)", per_currency(e.cac, cur, amount)) +
+           figure("ROI", roi(e, cur));
+}
+
 std::string channels(const DailyStats &stats, const std::string &currency) {
     std::vector<std::pair<std::string, CodeTotals>> top(stats.sources.begin(), stats.sources.end());
     std::sort(top.begin(), top.end(), [](const auto &a, const auto &b) {
@@ -95,14 +136,19 @@ std::string channels(const DailyStats &stats, const std::string &currency) {
     std::vector<ChartPoint> bars;
     std::string table =
         "<table><tr><th>utm_source</th><th class=\"n\">clicks</th><th class=\"n\">conversions"
-        "</th><th class=\"n\">rate</th><th class=\"n\">revenue</th></tr>";
+        "</th><th class=\"n\">rate</th><th class=\"n\">revenue</th><th class=\"n\">signups"
+        "</th><th class=\"n\">new customers</th><th class=\"n\">rewards</th><th class=\"n\">"
+        "ROI</th></tr>";
     for (const auto &[source, c] : top) {
         bars.push_back({source, static_cast<double>(c.clicks), std::to_string(c.clicks)});
+        Economics e = economics(funnel(c, currency));
         table += fmt::format(
             "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(source), c.clicks, c.conversions, rate(c.conversions, c.clicks),
-            escape(money(c.revenue, currency)));
+            escape(money(c.revenue, currency)), c.signups, c.buyers,
+            escape(money(c.earnings, currency)), escape(roi(e, currency)));
     }
     return bar_list("Clicks by utm_source", bars) + table + "</table>";
 }
@@ -154,7 +200,10 @@ std::string render_dashboard(const DashboardView &view) {
     const DailyStats &s = view.stats;
     const std::string &cur = view.query.currency;
     int64_t clicks = 0, conversions = 0, revenue = 0, rewards = 0, held = 0, refunds = 0;
+    CodeTotals range;  // the funnel of the whole range
     for (const DayTotals &d : s.days) {
+        range.signups += d.signups;
+        range.buyers += d.buyers;
         clicks += d.clicks;
         conversions += d.conversions;
         revenue += d.revenue;
@@ -185,6 +234,13 @@ std::string render_dashboard(const DashboardView &view) {
                               : fmt::format("{:.2f}", static_cast<double>(conversions) /
                                                           static_cast<double>(codes))) +
             figure("held for approval", count(held)) + figure("refunds", count(refunds));
+    if (range.signups > 0 || range.buyers > 0) {
+        range.clicks = clicks;
+        range.conversions = conversions;
+        range.revenue = revenue;
+        range.earnings = rewards;
+        body += economics_figures(funnel(range, cur));
+    }
     body += "</div></section><div class=\"grid\">";
     body += section(
         "Clicks per day",

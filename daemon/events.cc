@@ -5,6 +5,7 @@
 #include "amounts.h"
 #include "money.h"
 #include "rules.h"
+#include "variants.h"
 
 namespace referral::rewardd {
 namespace {
@@ -187,12 +188,17 @@ Plan plan_conversion(const Programme &programme, const Fields &fields) {
         c.state = "approved";
     }
 
-    c.referrer_currency = reward_currency(programme.referrer, c.currency);
-    c.friend_currency = reward_currency(programme.friend_reward, c.currency);
-    for (size_t level = 0; level < programme.referrer.levels(); ++level) {
-        c.referrer_rewards.push_back(reward_amount(programme.referrer, level, c.amount));
+    // An experiment's variant pays by its own rules; the code decides which (coupon included).
+    const Variant *variant = variant_of(programme.variants, c.code);
+    const Reward &referrer = variant ? variant->referrer : programme.referrer;
+    const Reward &friend_reward = variant ? variant->friend_reward : programme.friend_reward;
+    c.variant = variant ? std::string_view(variant->name) : std::string_view();
+    c.referrer_currency = reward_currency(referrer, c.currency);
+    c.friend_currency = reward_currency(friend_reward, c.currency);
+    for (size_t level = 0; level < referrer.levels(); ++level) {
+        c.referrer_rewards.push_back(reward_amount(referrer, level, c.amount));
     }
-    c.friend_reward = reward_amount(programme.friend_reward, 0, c.amount);
+    c.friend_reward = reward_amount(friend_reward, 0, c.amount);
     return c;
 }
 

@@ -35,6 +35,7 @@ struct Conversion {
     std::string_view site, order, code, customer, currency;
     std::string_view source;    // utm_source; "" = absent
     std::string_view first_ts;  // as sent; "" = absent
+    std::string_view variant;   // the code's [[variant]] name; "" = no experiment
     int64_t amount = 0;
     int64_t ts = 0;
     // trust=request under hold_for_approval: only recorded until `approve` plans it again

@@ -1,5 +1,7 @@
 #include "html.h"
 
+#include <fmt/format.h>
+
 namespace referral::rewardd {
 
 std::string escape(std::string_view text) {
@@ -65,6 +67,11 @@ HttpResponse page_response(int status, std::string body) {
 
 HttpResponse message_response(int status, std::string_view message) {
     return page_response(status, html_page(message, "<p>" + escape(message) + "</p>"));
+}
+
+std::string figure(std::string_view label, std::string_view value) {
+    return fmt::format("<div><div class=\"muted\">{}</div><div class=\"figure\">{}</div></div>",
+                       escape(label), escape(value));
 }
 
 }  // namespace referral::rewardd

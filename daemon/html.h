@@ -17,6 +17,9 @@ inline constexpr char kContentSecurityPolicy[] =
 // Text and attribute values alike: & < > " ' are replaced by character references.
 std::string escape(std::string_view text);
 
+// One labelled figure of a page's "figures" row, both escaped.
+std::string figure(std::string_view label, std::string_view value);
+
 // A whole document: title escaped, body as given (already escaped by its builder).
 std::string html_page(std::string_view title, std::string_view body);
 

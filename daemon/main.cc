@@ -146,8 +146,13 @@ int main(int argc, char **argv) {
     app.add_subcommand("check", "validate the configuration and exit");
 
     bool json = false;
-    app.add_subcommand("report", "per-code clicks, conversions, revenue and rewards")
-        ->add_flag("--json", json, "machine-readable output");
+    std::string by = "code";
+    CLI::App *report = app.add_subcommand(
+        "report", "per-code clicks, conversions, revenue and rewards, and programme economics");
+    report->add_flag("--json", json, "machine-readable output (every table)");
+    report->add_option("--by", by, "the text report's table: per code, channel or variant")
+        ->check(CLI::IsMember({"code", "channel", "variant"}))
+        ->capture_default_str();
 
     const CLI::Validator code_chars(
         [](std::string &v) {
@@ -282,8 +287,11 @@ int main(int argc, char **argv) {
         Redis redis = connect_serving(config.redis, Keys(config.redis.prefix).events());
         Admin admin(config, redis);
         if (name == "report") {
-            Report r = build_report(redis, Keys(config.redis.prefix));
-            std::cout << (json ? render_json(r) : render_text(r));
+            Report r = build_report(redis, Keys(config.redis.prefix), config, now_ms());
+            ReportBy table = by == "variant"   ? ReportBy::kVariant
+                             : by == "channel" ? ReportBy::kChannel
+                                               : ReportBy::kCode;
+            std::cout << (json ? render_json(r) : render_text(r, table));
         } else if (name == "balance") {
             std::string account = code.empty() ? "customer:" + customer : "code:" + code;
             for (const auto &[currency, b] : admin.balance(account)) {

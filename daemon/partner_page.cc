@@ -1,11 +1,14 @@
 #include "partner_page.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "amounts.h"
 #include "daily_stats.h"
 #include "html.h"
 #include "qr_svg.h"
+#include "report.h"
 
 namespace referral::rewardd {
 namespace {
@@ -35,6 +38,26 @@ std::string entry_day(const std::string &id) {
     return format_day(ms / kDayMs);
 }
 
+// Clicks and conversions always; the rest of the funnel once there is some.
+std::string figures(const Funnel &f) {
+    Economics e = economics(f);
+    std::string out = figure("clicks", std::to_string(f.clicks));
+    if (f.signups > 0) {
+        out += figure("signups", std::to_string(f.signups));
+    }
+    out += figure("conversions", std::to_string(f.conversions));
+    if (f.buyers > 0) {
+        out += figure("new customers", std::to_string(f.buyers));
+    }
+    if (e.signup_buyer_rate) {
+        out += figure("signups who bought", fmt::format("{:.1f}%", 100 * *e.signup_buyer_rate));
+    }
+    for (const auto &[currency, average] : e.average_order) {
+        out += figure("average order", money(static_cast<int64_t>(std::floor(average)), currency));
+    }
+    return out;
+}
+
 }  // namespace
 
 PartnerView read_partner(const Config &config, Redis &redis, const std::string &code) {
@@ -44,10 +67,8 @@ PartnerView read_partner(const Config &config, Redis &redis, const std::string &
     if (!config.http.link.empty()) {
         view.link = link_of(config.http.link, code);
     }
-    Reply stats = redis.command({"HMGET", keys.stats(code), "clicks", "conversions"});
-    if (stats && stats->type == REDIS_REPLY_ARRAY && stats->elements == 2) {
-        view.clicks = integer(stats->element[0]);
-        view.conversions = integer(stats->element[1]);
+    if (Reply stats = redis.command({"HGETALL", keys.stats(code)})) {
+        view.funnel = code_report(code, stats.get()).funnel;
     }
     const std::string account = "code:" + code;
     view.balances = Admin(config, redis).balance(account);
@@ -100,11 +121,7 @@ std::string render_partner(const PartnerView &view) {
             "link.</p></section>",
             escape(view.link), qr_svg(view.link, "QR code of your referral link"));
     }
-    body += fmt::format(
-        "<section><div class=\"figures\"><div><div class=\"muted\">clicks</div><div "
-        "class=\"figure\">{}</div></div><div><div class=\"muted\">conversions</div><div "
-        "class=\"figure\">{}</div></div></div></section>",
-        view.clicks, view.conversions);
+    body += "<section><div class=\"figures\">" + figures(view.funnel) + "</div></section>";
     body +=
         "<section><h2>Your rewards</h2><table><tr><th>currency</th><th class=\"n\">pending</th>"
         "<th class=\"n\">approved</th><th class=\"n\">paid</th></tr>";

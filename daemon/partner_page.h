@@ -1,5 +1,6 @@
 // GET /p/<token>: a referrer's own page (docs/rewards.md, Pages): their link and its QR code,
-// clicks, conversions, balances and recent ledger entries.
+// clicks, signups, conversions and what their friends bought, balances and recent ledger
+// entries.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "admin.h"
 #include "config.h"
+#include "economics.h"
 #include "redis_client.h"
 
 namespace referral::rewardd {
@@ -23,7 +25,7 @@ struct PartnerEntry {
 struct PartnerView {
     std::string code;
     std::string link;  // "" = no [http] link template
-    int64_t clicks = 0, conversions = 0;
+    Funnel funnel;     // the code's clicks, signups, conversions, new buyers and revenue
     std::map<std::string, Buckets> balances;  // by currency
     std::vector<PartnerEntry> recent;         // newest first
 };

@@ -1,11 +1,14 @@
 #include "report.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "amounts.h"
+#include "daily_stats.h"
+#include "variants.h"
 
 namespace referral::rewardd {
 namespace {
@@ -20,7 +23,12 @@ std::vector<std::string> members(Redis &redis, const std::string &key) {
     return out;
 }
 
-void add_stats(const redisReply *r, CodeReport *c) {
+}  // namespace
+
+CodeReport code_report(std::string code, const redisReply *r) {
+    CodeReport c;
+    c.code = std::move(code);
+    Funnel &f = c.funnel;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         std::string_view name = text(r->element[i]);
         int64_t value = integer(r->element[i + 1]);
@@ -29,24 +37,70 @@ void add_stats(const redisReply *r, CodeReport *c) {
                                                            : std::string();
         };
         if (name == "clicks") {
-            c->clicks = value;
+            f.clicks = value;
+        } else if (name == "signups") {
+            f.signups = value;
         } else if (name == "conversions") {
-            c->conversions = value;
+            f.conversions = value;
+        } else if (name == "buyers") {
+            f.buyers = value;
         } else if (name == "refunds") {
-            c->refunds = value;
+            c.refunds = value;
         } else if (auto cur = suffix("revenue:"); !cur.empty()) {
-            c->revenue[cur] = value;
+            f.revenue[cur] = value;
         } else if (auto cur = suffix("refunded:"); !cur.empty()) {
-            c->refunded[cur] = value;
+            f.refunded[cur] = value;
+        } else if (auto cur = suffix("cost:"); !cur.empty()) {
+            f.cost[cur] = value;
         } else if (auto source = suffix("src:"); !source.empty()) {
             // Ties go to the alphabetically first source, so reports are stable.
-            if (value > c->top_source_clicks ||
-                (value == c->top_source_clicks && source < c->top_source)) {
-                c->top_source = source;
-                c->top_source_clicks = value;
+            if (value > c.top_source_clicks ||
+                (value == c.top_source_clicks && source < c.top_source)) {
+                c.top_source = source;
+                c.top_source_clicks = value;
             }
         }
     }
+    return c;
+}
+
+namespace {
+
+// Channels from the per-day counters of every day still kept: the counts once, then the
+// amounts once per currency, as the counters are read in one currency at a time.
+std::vector<GroupReport> read_channels(Redis &redis, const Keys &keys, const Config &config,
+                                       int64_t now_ms) {
+    int64_t last = now_ms / kDayMs;
+    int64_t first = last - (config.daemon.daily_ttl_ms + kDayMs - 1) / kDayMs;
+    DailyStats counts = read_daily(redis, keys, first, last, "");
+    std::map<std::string, Funnel> by_source;
+    for (const auto &[source, t] : counts.sources) {
+        Funnel &f = by_source[source];
+        f.clicks = t.clicks;
+        f.signups = t.signups;
+        f.conversions = t.conversions;
+        f.buyers = t.buyers;
+    }
+    for (const auto &currency : counts.currencies) {
+        DailyStats amounts = read_daily(redis, keys, first, last, std::string(currency));
+        for (const auto &[source, t] : amounts.sources) {
+            Funnel &f = by_source[source];
+            if (t.revenue) {
+                f.revenue[std::string(currency)] = t.revenue;
+            }
+            if (t.earnings) {
+                f.cost[std::string(currency)] = t.earnings;
+            }
+        }
+    }
+    std::vector<GroupReport> out;
+    for (auto &[source, f] : by_source) {
+        out.push_back({source, std::move(f)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const GroupReport &a, const GroupReport &b) {
+        return a.funnel.clicks > b.funnel.clicks;
+    });
+    return out;
 }
 
 std::string money(const std::map<std::string, int64_t> &by_currency) {
@@ -54,6 +108,27 @@ std::string money(const std::map<std::string, int64_t> &by_currency) {
     for (const auto &[currency, amount] : by_currency) {
         out += fmt::format("{}{} {}", out.empty() ? "" : ", ", currency,
                            format_minor(amount, currency_exponent_or_points(currency)));
+    }
+    return out.empty() ? "-" : out;
+}
+
+// Ratios of amounts, floored to the minor unit for reading.
+std::string money(const std::map<std::string, double> &by_currency) {
+    std::map<std::string, int64_t> floored;
+    for (const auto &[currency, amount] : by_currency) {
+        floored[currency] = static_cast<int64_t>(std::floor(amount));
+    }
+    return money(floored);
+}
+
+std::string percent(std::optional<double> v) {
+    return v ? fmt::format("{:.2f}%", 100 * *v) : "-";
+}
+
+std::string roi(const std::map<std::string, double> &by_currency) {
+    std::string out;
+    for (const auto &[currency, r] : by_currency) {
+        out += fmt::format("{}{} {:.1f}%", out.empty() ? "" : ", ", currency, 100 * r);
     }
     return out.empty() ? "-" : out;
 }
@@ -66,9 +141,57 @@ std::string bucket(const std::map<std::string, Buckets> &rewards, int64_t Bucket
     return money(amounts);
 }
 
+constexpr char kEconomicsHeader[] =
+    "{:<20} {:>8} {:>8} {:>11} {:>7} {:>12} {:>8}  {:<16} {:<16} "
+    "{:<16} {:<16} {:<16} {}\n";
+
+std::string economics_header(std::string_view first) {
+    return fmt::format(kEconomicsHeader, first, "clicks", "signups", "conversions", "buyers",
+                       "signup>buyer", "rate", "revenue", "reward cost", "avg order", "LTV", "CAC",
+                       "ROI");
+}
+
+std::string economics_row(std::string_view name, const Funnel &f) {
+    Economics e = economics(f);
+    return fmt::format(kEconomicsHeader, name, f.clicks, f.signups, f.conversions, f.buyers,
+                       percent(e.signup_buyer_rate), percent(e.conversion_rate), money(f.revenue),
+                       money(f.cost), money(e.average_order), money(e.ltv), money(e.cac),
+                       roi(e.roi));
+}
+
+nlohmann::json economics_json(const Funnel &f) {
+    Economics e = economics(f);
+    auto optional = [](std::optional<double> v) {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    return {{"clicks", f.clicks},
+            {"signups", f.signups},
+            {"conversions", f.conversions},
+            {"buyers", f.buyers},
+            {"revenue", f.revenue},
+            {"refunded", f.refunded},
+            {"reward_cost", f.cost},
+            {"conversion_rate", optional(e.conversion_rate)},
+            {"signup_buyer_rate", optional(e.signup_buyer_rate)},
+            {"average_order", e.average_order},
+            {"ltv", e.ltv},
+            {"cac", e.cac},
+            {"roi", e.roi}};
+}
+
+nlohmann::json groups_json(const std::vector<GroupReport> &groups, std::string_view key) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const GroupReport &g : groups) {
+        nlohmann::json row = economics_json(g.funnel);
+        row[std::string(key)] = g.name;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 }  // namespace
 
-Report build_report(Redis &redis, const Keys &keys) {
+Report build_report(Redis &redis, const Keys &keys, const Config &config, int64_t now_ms) {
     Report report;
     std::vector<std::string> codes = members(redis, keys.codes());
     std::vector<std::string> currencies = members(redis, keys.currencies());
@@ -80,10 +203,12 @@ Report build_report(Redis &redis, const Keys &keys) {
                           account + ":approved", account + ":paid"});
         }
     }
+    const std::vector<Variant> &variants = config.programme.variants;
+    for (const Variant &v : variants) {
+        report.variants.push_back({v.name, {}});
+    }
     for (const std::string &code : codes) {
-        CodeReport c;
-        c.code = code;
-        add_stats(redis.read_reply().get(), &c);
+        CodeReport c = code_report(code, redis.read_reply().get());
         for (const std::string &currency : currencies) {
             Reply r = redis.read_reply();
             Buckets b{integer(r->element[0]), integer(r->element[1]), integer(r->element[2])};
@@ -91,10 +216,18 @@ Report build_report(Redis &redis, const Keys &keys) {
                 c.rewards[currency] = b;
             }
         }
-        report.clicks += c.clicks;
-        report.conversions += c.conversions;
+        // A code never changes variant while the shares stand: a variant's totals are its
+        // codes' (docs/rewards.md, Experiments).
+        if (const Variant *v = variant_of(variants, code)) {
+            c.variant = v->name;
+            report.variants[static_cast<size_t>(v - variants.data())].funnel += c.funnel;
+        }
+        report.total += c.funnel;
         report.codes.push_back(std::move(c));
     }
+    report.clicks = report.total.clicks;
+    report.conversions = report.total.conversions;
+    report.channels = read_channels(redis, keys, config, now_ms);
     report.held = integer(redis.command({"ZCARD", keys.held_expiry()}).get());
     if (!codes.empty()) {
         report.viral_coefficient =
@@ -103,19 +236,35 @@ Report build_report(Redis &redis, const Keys &keys) {
     return report;
 }
 
-std::string render_text(const Report &report) {
-    std::string out = fmt::format("{:<20} {:>8} {:>11} {:>8}  {:<16} {:<16} {:<16} {:<16} {}\n",
-                                  "code", "clicks", "conversions", "rate", "revenue", "pending",
-                                  "approved", "paid", "top utm_source");
-    for (const CodeReport &c : report.codes) {
-        std::string source =
-            c.top_source.empty() ? "-" : fmt::format("{} ({})", c.top_source, c.top_source_clicks);
-        out +=
-            fmt::format("{:<20} {:>8} {:>11} {:>7.2f}%  {:<16} {:<16} {:<16} {:<16} {}\n", c.code,
-                        c.clicks, c.conversions, 100 * c.conversion_rate(), money(c.revenue),
-                        bucket(c.rewards, &Buckets::pending), bucket(c.rewards, &Buckets::approved),
-                        bucket(c.rewards, &Buckets::paid), source);
+std::string render_text(const Report &report, ReportBy by) {
+    std::string out;
+    if (by == ReportBy::kCode) {
+        out = fmt::format("{:<20} {:>8} {:>11} {:>8}  {:<16} {:<16} {:<16} {:<16} {}\n", "code",
+                          "clicks", "conversions", "rate", "revenue", "pending", "approved", "paid",
+                          "top utm_source");
+        for (const CodeReport &c : report.codes) {
+            const Funnel &f = c.funnel;
+            std::string source = c.top_source.empty()
+                                     ? "-"
+                                     : fmt::format("{} ({})", c.top_source, c.top_source_clicks);
+            out += fmt::format(
+                "{:<20} {:>8} {:>11} {:>8}  {:<16} {:<16} {:<16} {:<16} {}\n", c.code, f.clicks,
+                f.conversions, percent(economics(f).conversion_rate.value_or(0)), money(f.revenue),
+                bucket(c.rewards, &Buckets::pending), bucket(c.rewards, &Buckets::approved),
+                bucket(c.rewards, &Buckets::paid), source);
+        }
+        out += "\n" + economics_header("code");
+        for (const CodeReport &c : report.codes) {
+            out += economics_row(c.code, c.funnel);
+        }
+    } else {
+        bool channels = by == ReportBy::kChannel;
+        out = economics_header(channels ? "utm_source" : "variant");
+        for (const GroupReport &g : channels ? report.channels : report.variants) {
+            out += economics_row(g.name, g.funnel);
+        }
     }
+    out += economics_row("all codes", report.total);
     out += fmt::format("\n{} codes, {} clicks, {} conversions, viral coefficient {:.2f}\n",
                        report.codes.size(), report.clicks, report.conversions,
                        report.viral_coefficient);
@@ -129,24 +278,31 @@ std::string render_text(const Report &report) {
 std::string render_json(const Report &report) {
     nlohmann::json codes = nlohmann::json::array();
     for (const CodeReport &c : report.codes) {
+        const Funnel &f = c.funnel;
         nlohmann::json rewards = nlohmann::json::object();
         for (const auto &[currency, b] : c.rewards) {
             rewards[currency] = {
                 {"pending", b.pending}, {"approved", b.approved}, {"paid", b.paid}};
         }
-        codes.push_back({{"code", c.code},
-                         {"clicks", c.clicks},
-                         {"conversions", c.conversions},
-                         {"conversion_rate", c.conversion_rate()},
-                         {"revenue", c.revenue},
-                         {"refunds", c.refunds},
-                         {"refunded", c.refunded},
-                         {"rewards", rewards},
-                         {"top_source", c.top_source.empty() ? nlohmann::json(nullptr)
-                                                             : nlohmann::json(c.top_source)},
-                         {"top_source_clicks", c.top_source_clicks}});
+        codes.push_back(
+            {{"code", c.code},
+             {"clicks", f.clicks},
+             {"conversions", f.conversions},
+             {"conversion_rate", economics(f).conversion_rate.value_or(0)},
+             {"revenue", f.revenue},
+             {"refunds", c.refunds},
+             {"refunded", f.refunded},
+             {"rewards", rewards},
+             {"top_source",
+              c.top_source.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.top_source)},
+             {"top_source_clicks", c.top_source_clicks},
+             {"variant", c.variant.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.variant)},
+             {"economics", economics_json(f)}});
     }
     nlohmann::json doc = {{"codes", codes},
+                          {"channels", groups_json(report.channels, "utm_source")},
+                          {"variants", groups_json(report.variants, "variant")},
+                          {"economics", economics_json(report.total)},
                           {"clicks", report.clicks},
                           {"conversions", report.conversions},
                           {"viral_coefficient", report.viral_coefficient},

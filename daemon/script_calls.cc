@@ -58,7 +58,8 @@ ScriptCall ConversionCall::to_call() const {
                                        flag(renewal),
                                        alias,
                                        source,
-                                       flag(bound_first_purchase)});
+                                       flag(bound_first_purchase),
+                                       variant});
     for (int64_t reward : referrer_rewards) {
         call.args.push_back(number(reward));
     }
@@ -91,7 +92,8 @@ ScriptCall SignupCall::to_call() const {
                                        number(referrer_reward),
                                        friend_currency,
                                        number(friend_reward),
-                                       order});
+                                       order,
+                                       variant});
     return call;
 }
 

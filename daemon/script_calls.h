@@ -75,6 +75,7 @@ struct ConversionCall {
     // attributed through the customer's binding under pay_on = first_purchase: refused once
     // the customer has a first conversion
     bool bound_first_purchase = false;
+    std::string variant;                    // the code's [[variant]], "" = no experiment
     std::vector<int64_t> referrer_rewards;  // level 1, 2, ...
 
     ScriptCall to_call() const;
@@ -99,7 +100,8 @@ struct SignupCall {
     int64_t month_ttl_ms = 0;
     std::string referrer_currency, friend_currency;
     int64_t referrer_reward = 0, friend_reward = 0;
-    std::string order;  // the rewards' order id: "signup:<customer>"
+    std::string order;    // the rewards' order id: "signup:<customer>"
+    std::string variant;  // the code's [[variant]], "" = no experiment
 
     ScriptCall to_call() const;
 };

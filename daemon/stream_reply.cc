@@ -1,5 +1,8 @@
 #include "stream_reply.h"
 
+#include <cstdlib>
+#include <string>
+
 namespace referral::rewardd {
 namespace {
 
@@ -77,6 +80,13 @@ bool parse_autoclaim_reply(const redisReply *reply, std::string_view *next, Stre
     }
     *next = view(reply->element[0]);
     return true;
+}
+
+std::pair<uint64_t, uint64_t> stream_id(std::string_view id) {
+    std::string s(id);
+    size_t dash = s.find('-');
+    return {std::strtoull(s.c_str(), nullptr, 10),
+            dash == std::string::npos ? 0 : std::strtoull(s.c_str() + dash + 1, nullptr, 10)};
 }
 
 }  // namespace referral::rewardd

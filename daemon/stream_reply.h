@@ -5,7 +5,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events.h"
@@ -30,5 +32,8 @@ bool parse_read_reply(const redisReply *reply, StreamEntries *out);
 // XAUTOCLAIM: [next start id, [entries as above], [deleted ids] (Redis 7)]. The deleted ids
 // need nothing: Redis has dropped them from the pending list already.
 bool parse_autoclaim_reply(const redisReply *reply, std::string_view *next, StreamEntries *out);
+
+// An entry id "ms-seq" as a comparable pair; "ms" alone is "ms-0".
+std::pair<uint64_t, uint64_t> stream_id(std::string_view id);
 
 }  // namespace referral::rewardd

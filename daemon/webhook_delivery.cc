@@ -31,13 +31,6 @@ constexpr milliseconds kSampleEvery{1000};
 constexpr milliseconds kMaxReconnectBackoff{5000};
 constexpr int64_t kDeadMaxLen = 1000000;
 
-// "ms-seq" as a comparable pair.
-std::pair<uint64_t, uint64_t> stream_id(const std::string &id) {
-    size_t dash = id.find('-');
-    return {std::strtoull(id.c_str(), nullptr, 10),
-            dash == std::string::npos ? 0 : std::strtoull(id.c_str() + dash + 1, nullptr, 10)};
-}
-
 std::string group_name(const std::string &receiver) {
     return "webhook:" + receiver;
 }

@@ -111,8 +111,10 @@ std::string webhook_body(std::string_view entry_id, const std::string &type,
         {"state", or_null(state)},
         {"reason", or_null(get(entry, "reason"))},
     };
-    if (entry.count("batch")) {
-        data["batch"] = get(entry, "batch");
+    for (const char *optional : {"batch", "variant"}) {
+        if (entry.count(optional)) {
+            data[optional] = get(entry, optional);
+        }
     }
     nlohmann::json body = {
         {"type", type}, {"id", entry_id}, {"timestamp", iso8601(entry_id)}, {"data", data}};

@@ -259,13 +259,18 @@ local function reward_record(account, currency, amount, party, level)
   return account .. ' ' .. currency .. ' ' .. int(amount) .. ' ' .. party .. ' ' .. level
 end
 
--- Reward i of an order hash: its account, currency and ledger fields.
+-- Reward i of an order hash: its account, currency and ledger fields (with the experiment's
+-- variant the order was paid under, if any).
 local function reward_fields(order, i, ts)
-  local r = redis.call('HMGET', order, 'r' .. i, 'site', 'order', 'code', 'id')
+  local r = redis.call('HMGET', order, 'r' .. i, 'site', 'order', 'code', 'id', 'variant')
   local account, currency, _, party, level = r[1]:match('(%S+) (%S+) (%S+) (%S+) (%S+)')
-  return account, currency, {'account', account, 'currency', currency, 'party', party,
-                             'level', level, 'site', r[2], 'order', r[3], 'code', r[4],
-                             'event', r[5], 'ts', ts}
+  local fields = {'account', account, 'currency', currency, 'party', party, 'level', level,
+                  'site', r[2], 'order', r[3], 'code', r[4], 'event', r[5], 'ts', ts}
+  if r[6] then
+    fields[#fields + 1] = 'variant'
+    fields[#fields + 1] = r[6]
+  end
+  return account, currency, fields
 end
 
 -- Moves what is left of every reward of a pending order to approved, every reward read before

@@ -27,7 +27,8 @@ local renewal, alias = ARGV[27], ARGV[28]
 local source = ARGV[29]  -- utm_source, "" = none
 -- "1": attributed through the customer's binding under pay_on = first_purchase
 local bound_first_purchase = ARGV[30]
-local referrer_rewards = {unpack(ARGV, 31)}  -- level 1, 2, ...
+local variant = ARGV[31]  -- the code's [[variant]], "" = none
+local referrer_rewards = {unpack(ARGV, 32)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -154,6 +155,7 @@ if held_id then
               'superseded', event_id)
   end
 end
+local new_buyer = customer == '' and renewal ~= '1'
 if customer ~= '' and renewal ~= '1' then
   if first_purchase_only == '1' then
     redis.call('SADD', buyers_key, customer)
@@ -164,9 +166,19 @@ if customer ~= '' and renewal ~= '1' then
     forget(referred_by_key, customer)
   end
   for _, c in ipairs({customer, alias}) do
-    if c ~= '' then
-      redis.call('HSETNX', first_conversion_key, c, code .. ' ' .. ts)
+    if c ~= '' and redis.call('HSETNX', first_conversion_key, c, code .. ' ' .. ts) == 1 and
+       c == customer then
+      new_buyer = true
     end
+  end
+end
+-- A new customer of the programme (docs/rewards.md, Programme economics); without a customer id
+-- every purchase counts as one.
+if new_buyer then
+  count(stats_key, 'buyers', 1)
+  daily_count(ev, 'b')
+  if source ~= '' then
+    daily_count(ev, 'b:s:' .. source)
   end
 end
 if daily > 0 then
@@ -205,6 +217,10 @@ for i, r in ipairs(rewards) do
     redis.call('SADD', currencies_key, r.currency)
   end
   daily_amount(ev, 'w:' .. r.currency, r.amount)
+  add_statistic(stats_key, 'cost:' .. r.currency, r.amount)
+  if source ~= '' then
+    daily_amount(ev, 'w:' .. r.currency .. ':s:' .. source, r.amount)
+  end
   if r.code then
     daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
   end
@@ -212,9 +228,17 @@ for i, r in ipairs(rewards) do
     expire_new(month_rewards_key, month_ttl,
                count(month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
   end
-  ledger(ev.ledger, 'reward', r.amount, '', bucket, {'account', r.account, 'currency', r.currency,
-         'party', r.party, 'level', r.level, 'site', site, 'order', order_id, 'code', code,
-         'event', event_id, 'ts', ts})
+  local entry = {'account', r.account, 'currency', r.currency, 'party', r.party, 'level', r.level,
+                 'site', site, 'order', order_id, 'code', code, 'event', event_id, 'ts', ts}
+  if variant ~= '' then
+    entry[#entry + 1] = 'variant'
+    entry[#entry + 1] = variant
+  end
+  ledger(ev.ledger, 'reward', r.amount, '', bucket, entry)
+end
+if variant ~= '' then
+  fields[#fields + 1] = 'variant'
+  fields[#fields + 1] = variant
 end
 redis.call('HSET', order_key, unpack(fields))
 redis.call('PEXPIRE', order_key, order_ttl)

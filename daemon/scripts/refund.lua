@@ -35,8 +35,8 @@ local moves = {}
 for i, reversal in ipairs(reversals) do
   local n = num(reversal)
   if n > 0 then
-    local account, _, fields = reward_fields(order_key, i, ts)
-    moves[#moves + 1] = {i = i, n = n, account = account, fields = fields}
+    local account, currency, fields = reward_fields(order_key, i, ts)
+    moves[#moves + 1] = {i = i, n = n, account = account, currency = currency, fields = fields}
   end
 end
 
@@ -45,6 +45,7 @@ for _, m in ipairs(moves) do
   redis.call('HINCRBY', balance_keys[m.i], m.account .. ':' .. bucket, int(-m.n))
   redis.call('HINCRBY', order_key, 'r' .. m.i .. ':left', int(-m.n))
   ledger(ev.ledger, 'reversal', m.n, bucket, '', m.fields)
+  redis.call('HINCRBY', stats_key, 'cost:' .. m.currency, int(-m.n))
 end
 redis.call('HSET', order_key, 'refunded', total)
 redis.call('HINCRBY', order_key, 'version', '1')

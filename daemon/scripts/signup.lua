@@ -19,6 +19,7 @@ local ip_limit, hour_ttl, code_limit, day_ttl = ARGV[17], ARGV[18], ARGV[19], AR
 local monthly_cap, month_ttl = ARGV[21], ARGV[22]
 local referrer_currency, referrer_reward = ARGV[23], ARGV[24]
 local friend_currency, friend_reward, order_id = ARGV[25], ARGV[26], ARGV[27]
+local variant = ARGV[28]  -- the code's [[variant]], "" = none
 
 local max_balance = 2^52  -- as in conversion.lua
 
@@ -114,6 +115,10 @@ if #rewards > 0 then
       redis.call('SADD', currencies_key, r.currency)
     end
     daily_amount(ev, 'w:' .. r.currency, r.amount)
+    add_statistic(stats_key, 'cost:' .. r.currency, r.amount)
+    if source ~= '' then
+      daily_amount(ev, 'w:' .. r.currency .. ':s:' .. source, r.amount)
+    end
     if r.code then
       daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
       if cap > 0 then
@@ -121,9 +126,18 @@ if #rewards > 0 then
                    count(month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
       end
     end
-    ledger(ev.ledger, 'reward', r.amount, '', bucket, {'account', r.account,
-           'currency', r.currency, 'party', r.party, 'level', r.level, 'site', site,
-           'order', order_id, 'code', code, 'customer', customer, 'event', event_id, 'ts', ts})
+    local entry = {'account', r.account, 'currency', r.currency, 'party', r.party,
+                   'level', r.level, 'site', site, 'order', order_id, 'code', code,
+                   'customer', customer, 'event', event_id, 'ts', ts}
+    if variant ~= '' then
+      entry[#entry + 1] = 'variant'
+      entry[#entry + 1] = variant
+    end
+    ledger(ev.ledger, 'reward', r.amount, '', bucket, entry)
+  end
+  if variant ~= '' then
+    fields[#fields + 1] = 'variant'
+    fields[#fields + 1] = variant
   end
   redis.call('HSET', order_key, unpack(fields))
   redis.call('PEXPIRE', order_key, order_ttl)

@@ -2,6 +2,8 @@
 // ledger's, markup from visitors is shown as text, and bad requests are refused.
 #include <openssl/hmac.h>
 
+#include <cstdio>
+
 #include "base64url.h"
 #include "pages_fixture.h"
 
@@ -41,6 +43,42 @@ TEST_F(PagesTest, DashboardFiguresAreTheLedgers) {
               std::string::npos);
     EXPECT_NE(r.body.find("<text x=\"8\" y=\"18.0\">below_min_order</text>"), std::string::npos);
     EXPECT_NE(r.body.find("unknown_code"), std::string::npos);
+}
+
+// The economics shown are the sums of what was sent and of the ledger: carol and dave are new
+// customers, erin's order was below the minimum.
+TEST_F(PagesTest, EconomicsAreTheLedgersAndTheStreams) {
+    start_pages();
+    scenario();
+    int64_t revenue = 12000 + 4000, rewards = ledger_rewards(), buyers = 2;
+    testing_support::HttpResponse r = http_get(metrics_port_, "/dashboard");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(figure(r.body, "new customers"), std::to_string(buyers));
+    EXPECT_EQ(figure(r.body, "average order"), "80.00 EUR");
+    auto eur = [](int64_t minor) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%lld.%02lld EUR", static_cast<long long>(minor / 100),
+                      static_cast<long long>(minor % 100));
+        return std::string(text);
+    };
+    EXPECT_EQ(figure(r.body, "revenue per new customer (LTV)"), eur(revenue / buyers));
+    EXPECT_EQ(figure(r.body, "rewards per new customer (CAC)"), eur(rewards / buyers));
+    char roi[32];
+    std::snprintf(roi, sizeof roi, "%.1f%%",
+                  100.0 * static_cast<double>(revenue - rewards) / static_cast<double>(rewards));
+    EXPECT_EQ(figure(r.body, "ROI"), roi);
+    // instagram: BOB's o2 of 40.00, no signups, rewards 4.00 + 2.00 to ALICE and 2.00 to dave.
+    EXPECT_NE(r.body.find("<td class=\"n\">40.00 EUR</td><td class=\"n\">0</td><td "
+                          "class=\"n\">1</td><td class=\"n\">8.00 EUR</td><td "
+                          "class=\"n\">400.0%</td>"),
+              std::string::npos)
+        << r.body;
+
+    r = http_get(metrics_port_, partner_link("ALICE"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(figure(r.body, "new customers"), "1");
+    EXPECT_EQ(figure(r.body, "average order"), "120.00 EUR");
+    EXPECT_EQ(figure(r.body, "signups"), "") << "shown once there are some";
 }
 
 TEST_F(PagesTest, MarkupFromVisitorsIsShownAsText) {

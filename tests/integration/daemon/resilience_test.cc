@@ -230,7 +230,7 @@ open_enrolment = true
 [referrer]
 percent = 10
 )",
-          "trim = true\n");
+          "event_retention = \"0s\"\n");
     // Another group that has read nothing yet keeps every entry alive...
     redis_.command({"XGROUP", "CREATE", key("events"), "audit", "0", "MKSTREAM"});
     for (int i = 0; i < 10; ++i) {

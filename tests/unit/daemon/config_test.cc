@@ -24,7 +24,8 @@ TEST(Config, Defaults) {
     EXPECT_EQ(c.redis.prefix, "{referral}");
     EXPECT_EQ(c.daemon.group, "referral-rewardd");
     EXPECT_EQ(c.daemon.batch, 500);
-    EXPECT_FALSE(c.daemon.trim);
+    EXPECT_TRUE(c.daemon.trim);
+    EXPECT_EQ(c.daemon.event_retention_ms, 7 * 86400000LL);
     EXPECT_EQ(c.daemon.metrics_host, "");
     EXPECT_EQ(c.programme.trust_request, TrustPolicy::kHoldForApproval);
     EXPECT_EQ(c.programme.hold_ms, 0);
@@ -57,7 +58,8 @@ consumer = "node1"
 batch = 100
 block = "100ms"
 claim_idle = "30s"
-trim = true
+trim = false
+event_retention = "36h"
 event_ttl = "2d"
 order_ttl = "90d"
 
@@ -93,7 +95,8 @@ reward_cap_per_referrer_per_month = "500.00"
     EXPECT_EQ(c.redis.timeout_ms, 3000);
     EXPECT_EQ(c.daemon.consumer, "node1");
     EXPECT_EQ(c.daemon.claim_idle_ms, 30000);
-    EXPECT_TRUE(c.daemon.trim);
+    EXPECT_FALSE(c.daemon.trim);
+    EXPECT_EQ(c.daemon.event_retention_ms, 36 * 3600000LL);
     EXPECT_EQ(c.daemon.metrics_host, "127.0.0.1");
     EXPECT_EQ(c.daemon.metrics_port, 9465);
     EXPECT_EQ(c.programme.min_order, 1000);
@@ -157,6 +160,8 @@ TEST(Config, Errors) {
                  "programme.currency: \"EURO\" is not an ISO 4217");
     expect_error("[programme]\nhold = \"14 days\"\n[referrer]\npercent = 1\n",
                  "programme.hold: \"14 days\" is not a duration");
+    expect_error("[daemon]\nevent_retention = \"a week\"\n[referrer]\npercent = 1\n",
+                 "daemon.event_retention: \"a week\" is not a duration");
     expect_error("[programme]\nheld_ttl = \"0s\"\n[referrer]\npercent = 1\n",
                  "programme.held_ttl: must be positive");
     expect_error("[programme]\ntrust_request = \"maybe\"\n[referrer]\npercent = 1\n",

@@ -122,6 +122,53 @@ TEST(Pages, DashboardShowsMarkupAsText) {
     EXPECT_NE(html.find("&lt;i&gt;c&lt;/i&gt;"), std::string::npos);
 }
 
+TEST(Pages, DashboardEconomicsOnceThereAreSignupsOrNewCustomers) {
+    DashboardView view;
+    view.query = {20000, 20000, "EUR"};
+    DayTotals day;
+    day.day = 20000;
+    add_day_fields({{"k", 10}, {"v", 2}, {"r:EUR", 9000}, {"w:EUR", 1500}}, "EUR", 0, &day,
+                   &view.stats);
+    view.stats.days = {day};
+    EXPECT_EQ(render_dashboard(view).find("<div class=\"muted\">new customers</div>"),
+              std::string::npos);
+
+    day = DayTotals{};
+    day.day = 20000;
+    add_day_fields({{"k", 10},
+                    {"s", 4},
+                    {"v", 2},
+                    {"b", 2},
+                    {"r:EUR", 9000},
+                    {"w:EUR", 1500},
+                    {"s:s:tg", 3},
+                    {"b:s:tg", 1},
+                    {"w:EUR:s:tg", 700}},
+                   "EUR", 0, &day, &view.stats);
+    EXPECT_EQ(day.signups, 4);
+    EXPECT_EQ(day.buyers, 2);
+    EXPECT_EQ(view.stats.sources["tg"].signups, 3);
+    EXPECT_EQ(view.stats.sources["tg"].buyers, 1);
+    EXPECT_EQ(view.stats.sources["tg"].earnings, 700);
+    view.stats.days = {day};
+    std::string html = render_dashboard(view);
+    auto figure = [&html](const std::string &label) {
+        std::string open = "<div class=\"muted\">" + label + "</div><div class=\"figure\">";
+        size_t at = html.find(open);
+        return at == std::string::npos
+                   ? std::string()
+                   : html.substr(at + open.size(),
+                                 html.find("</div>", at + open.size()) - at - open.size());
+    };
+    EXPECT_EQ(figure("signups"), "4");
+    EXPECT_EQ(figure("signups who bought"), "50.0%");
+    EXPECT_EQ(figure("new customers"), "2");
+    EXPECT_EQ(figure("average order"), "45.00 EUR");
+    EXPECT_EQ(figure("revenue per new customer (LTV)"), "45.00 EUR");
+    EXPECT_EQ(figure("rewards per new customer (CAC)"), "7.50 EUR");
+    EXPECT_EQ(figure("ROI"), "500.0%");  // (90 - 15) / 15
+}
+
 TEST(Pages, ChartsEscapeLabels) {
     std::string svg = bar_list("t<", {{"<b>", 1, "1&"}});
     EXPECT_EQ(svg.find("<b>"), std::string::npos);

@@ -42,10 +42,11 @@ TEST(WebhookPayload, RewardBody) {
 
 TEST(WebhookPayload, FriendPayoutAndOddFields) {
     LedgerFields friend_reward = {
-        {"kind", "reversal"}, {"amount", "200"}, {"account", "customer:carol"},
-        {"currency", "EUR"},  {"level", "0"},    {"code", "BOB"}};
+        {"kind", "reversal"}, {"amount", "200"}, {"account", "customer:carol"}, {"currency", "EUR"},
+        {"level", "0"},       {"code", "BOB"},   {"variant", "double"}};
     auto body = nlohmann::json::parse(webhook_body("1-0", "reward.reversed", friend_reward, ""));
     EXPECT_EQ(body["data"]["code"], "BOB");  // the code the order was attributed to
+    EXPECT_EQ(body["data"]["variant"], "double");
     EXPECT_EQ(body["data"]["customer"], "carol");
     EXPECT_EQ(body["data"]["state"], "reversed");
     EXPECT_EQ(body["timestamp"], "1970-01-01T00:00:00.001Z");
