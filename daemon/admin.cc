@@ -77,6 +77,8 @@ std::optional<Admin::HeldRecord> Admin::read_held(const std::string &site,
         std::string_view name = text(r->element[i]), value = text(r->element[i + 1]);
         if (name == "entry") {
             held.entry = value;
+        } else if (name == "bound") {
+            held.bound = value == "1";
         } else if (name != field_name(EventField::trust) && name != "expires") {
             held.fields.emplace_back(name, value);
         }
@@ -101,7 +103,17 @@ Approval Admin::approve(const std::string &site, const std::string &order) {
     Approval approval{held->shown, "", false};
     std::string_view id = field(held->fields, EventField::id);
     int64_t now = now_ms();
-    Plan plan = plan_event(config_.programme, held->fields, now);
+    // A purchase the customer's binding attributed meets the binding's rules again (the
+    // customer_window, pay_on), as one arriving now would.
+    std::string code, ts;
+    Plan plan =
+        held->bound
+            ? applier_.plan_bound_purchase(
+                  redis_,
+                  BoundPurchase{held->shown.customer,
+                                parse_minor_units(field(held->fields, EventField::ts)).value_or(0)},
+                  held->fields, code, ts, now)
+            : plan_event(config_.programme, held->fields, now);
     auto *c = std::get_if<Conversion>(&plan);
     if (!c) {
         // The programme has changed since (a minimum order, a window, a currency).

@@ -73,6 +73,7 @@ class Admin {
         Reply reply;
         Fields fields;  // the event's, without trust (planned again, it is trusted)
         std::string_view entry;
+        bool bound = false;  // attributed through the customer's binding when it was held
         HeldConversion shown;
     };
     // nullopt when nothing is held for the order.

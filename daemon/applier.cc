@@ -224,6 +224,7 @@ ConversionCall Applier::conversion_call(std::string_view entry, std::string_view
     call.order_ttl_ms = config_.daemon.order_ttl_ms;
     call.open_enrolment = p.open_enrolment;
     call.first_purchase_only = p.first_purchase_only;
+    call.bound_first_purchase = c.bound && p.pay_on == PayOn::kFirstPurchase;
     call.daily_limit = l.conversions_per_referrer_per_day;
     call.day_ttl_ms = 2 * kDayMs;
     call.monthly_cap = l.reward_cap_per_referrer_per_month;
@@ -265,6 +266,7 @@ ScriptCall Applier::hold_call(std::string_view entry, std::string_view id,
     call.currency = c.currency;
     call.ts = c.ts;
     call.first_ts = c.first_ts;
+    call.bound = c.bound;
     call.open_enrolment = config_.programme.open_enrolment;
     call.held_ttl_ms = config_.programme.held_ttl_ms;
     return call.to_call();

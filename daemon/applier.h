@@ -62,6 +62,11 @@ class Applier {
     ScriptCall bound_purchase_call(Redis &redis, std::string_view entry, std::string_view event_id,
                                    const BoundPurchase &p, const Fields &event_fields,
                                    int64_t now_ms) const;
+    // Its plan, for the stream and for `approve` of one held: a Rejection (not_referred,
+    // customer_window, or the programme's) or a bound Conversion. fields: the purchase's own,
+    // given the binding's code and first_ts; the plan views them, code and ts.
+    Plan plan_bound_purchase(Redis &redis, const BoundPurchase &p, Fields &fields,
+                             std::string &code, std::string &ts, int64_t now_ms) const;
 
   private:
     // ts_ms: the event's time, which names its per-day counters.

@@ -7,9 +7,8 @@
 
 namespace referral::rewardd {
 
-ScriptCall Applier::bound_purchase_call(Redis &redis, std::string_view entry,
-                                        std::string_view event_id, const BoundPurchase &p,
-                                        const Fields &event_fields, int64_t now_ms) const {
+Plan Applier::plan_bound_purchase(Redis &redis, const BoundPurchase &p, Fields &fields,
+                                  std::string &code, std::string &ts, int64_t now_ms) const {
     // A binding is never overwritten, so what is read here still holds when the script runs.
     std::string customer(p.customer);
     redis.append({"HGET", keys_.referred_by(), customer});
@@ -23,9 +22,9 @@ ScriptCall Applier::bound_purchase_call(Redis &redis, std::string_view entry,
         }
     }
     if (replies[0]->type != REDIS_REPLY_STRING) {
-        return reject_call(entry, event_id, Rejection{"not_referred", customer}, p.ts);
+        return Rejection{"not_referred", customer};
     }
-    std::string code(text(replies[0].get()));
+    code = text(replies[0].get());
     // Bound by a signup (bound_at), or by the purchase that first named the customer with this
     // code; a binding from `enroll --parent` has no time and attributes no purchase.
     std::optional<int64_t> since;
@@ -39,35 +38,40 @@ ScriptCall Applier::bound_purchase_call(Redis &redis, std::string_view entry,
         }
     }
     if (!since) {
-        return reject_call(entry, event_id, Rejection{"not_referred", customer}, p.ts);
+        return Rejection{"not_referred", customer};
     }
     const Programme &programme = config_.programme;
     if (p.ts - *since > programme.customer_window_ms) {
-        return reject_call(
-            entry, event_id,
-            Rejection{"customer_window", "bound to " + code + " at " + std::to_string(*since)},
-            p.ts);
+        return Rejection{"customer_window", "bound to " + code + " at " + std::to_string(*since)};
     }
-    std::string ts = std::to_string(p.ts);
-    Fields fields = event_fields;
+    ts = std::to_string(p.ts);
     set_field(fields, EventField::code, code);
     // The binding stands in for the click: customer_window, not the click's window, applies.
     set_field(fields, EventField::first_ts, ts);
     Plan plan = plan_event(programme, fields, now_ms);
+    if (auto *conversion = std::get_if<Conversion>(&plan)) {
+        conversion->bound = true;
+    } else if (!std::holds_alternative<Rejection>(plan)) {
+        return Rejection{"internal_error", ""};
+    }
+    return plan;
+}
+
+ScriptCall Applier::bound_purchase_call(Redis &redis, std::string_view entry,
+                                        std::string_view event_id, const BoundPurchase &p,
+                                        const Fields &event_fields, int64_t now_ms) const {
+    Fields fields = event_fields;
+    std::string code, ts;
+    Plan plan = plan_bound_purchase(redis, p, fields, code, ts, now_ms);
     if (const auto *rejection = std::get_if<Rejection>(&plan)) {
         return reject_call(entry, event_id, *rejection, p.ts);
     }
-    auto *conversion = std::get_if<Conversion>(&plan);
-    if (!conversion) {
-        return reject_call(entry, event_id, Rejection{"internal_error", ""}, p.ts);
+    Conversion &conversion = std::get<Conversion>(plan);
+    spdlog::debug("entry {}: purchase of bound customer {} for code {}", entry, p.customer, code);
+    if (conversion.held) {
+        return hold_call(entry, event_id, conversion);
     }
-    spdlog::debug("entry {}: purchase of bound customer {} for code {}", entry, customer, code);
-    if (conversion->held) {
-        return hold_call(entry, event_id, *conversion);
-    }
-    ConversionCall call = conversion_call(entry, event_id, *conversion);
-    call.bound_first_purchase = programme.pay_on == PayOn::kFirstPurchase;
-    return call.to_call();
+    return conversion_call(entry, event_id, conversion).to_call();
 }
 
 }  // namespace referral::rewardd

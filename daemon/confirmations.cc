@@ -63,7 +63,14 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
     if (is_error(held.get())) {
         throw std::runtime_error("HGETALL: " + std::string(text(held.get())));
     }
-    Fields fields = hash_fields(held.get(), {"entry", "expires", field_name(EventField::trust)});
+    Fields fields =
+        hash_fields(held.get(), {"entry", "expires", "bound", field_name(EventField::trust)});
+    // Attributed through the customer's binding when held: settled by the binding's rules, as
+    // `approve` does, unless a coupon names the referrer instead.
+    bool bound = false;
+    for (const auto &[name, value] : hash_fields(held.get(), {})) {
+        bound = bound || (name == "bound" && value == "1");
+    }
     std::string_view held_id = field(fields, EventField::id);
     const CouponAttribution attribution = config_.programme.coupon_attribution;
     bool coupon_only =
@@ -95,6 +102,7 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
                   {field_name(EventField::first_ts), ts}};
     } else if (!c.coupon.empty() && attribution == CouponAttribution::kOverride) {
         set_field(fields, EventField::code, c.coupon);
+        bound = false;
     }
     // The provider's amount and currency, not the visitor's.
     set_field(fields, EventField::amount, field(event_fields, EventField::amount));
@@ -105,7 +113,14 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
     if (field(fields, EventField::customer).empty() && !c.customer.empty()) {
         set_field(fields, EventField::customer, c.customer);
     }
-    Plan plan = plan_event(config_.programme, fields, now_ms);
+    std::string bound_code, bound_ts;
+    Plan plan =
+        bound ? plan_bound_purchase(
+                    redis,
+                    BoundPurchase{field(fields, EventField::customer),
+                                  parse_minor_units(field(fields, EventField::ts)).value_or(0)},
+                    fields, bound_code, bound_ts, now_ms)
+              : plan_event(config_.programme, fields, now_ms);
     auto *conversion = std::get_if<Conversion>(&plan);
     if (!conversion) {
         Rejection rejection = std::get_if<Rejection>(&plan) ? std::get<Rejection>(plan)

@@ -41,6 +41,9 @@ struct Conversion {
     // trust=request under hold_for_approval: only recorded until `approve` plans it again
     // without its trust field
     bool held = false;
+    // attributed through the customer's binding (Applier::plan_bound_purchase), not a link or
+    // coupon: pay_on applies, and a held one is planned through the binding again on `approve`
+    bool bound = false;
     std::string state;   // pending | approved
     int64_t due_ms = 0;  // end of the payout hold when pending
     std::string referrer_currency, friend_currency;

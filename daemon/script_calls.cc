@@ -102,7 +102,7 @@ ScriptCall HoldCall::to_call() const {
     call.keys.insert(call.keys.end(), {order_key, held, held_expiry, owner, confirmed});
     call.args.insert(call.args.end(),
                      {event_id, site, order, code, customer, number(amount), currency, number(ts),
-                      first_ts, flag(open_enrolment), number(held_ttl_ms)});
+                      first_ts, flag(open_enrolment), number(held_ttl_ms), flag(bound)});
     return call;
 }
 

@@ -114,6 +114,7 @@ struct HoldCall {
     std::string currency;
     int64_t ts = 0;
     std::string first_ts;  // "" = none
+    bool bound = false;    // attributed through the customer's binding
     bool open_enrolment = false;
     int64_t held_ttl_ms = 0;
 

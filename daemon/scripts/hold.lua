@@ -11,6 +11,8 @@ local confirmed_key = KEYS[10]  -- confirmed:<site>:<sha256(order)>
 local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 local amount, currency, ts, first_ts = ARGV[11], ARGV[12], ARGV[13], ARGV[14]  -- first_ts "" = none
 local open_enrolment, held_ttl = ARGV[15], ARGV[16]  -- held_ttl: ms
+-- "1": attributed through the customer's binding; `approve` plans it through the binding again
+local bound = ARGV[17]
 
 local conversion = {event = event_id, site = site, order = order_id, code = code,
                     customer = customer, amount = amount, currency = currency, ts = ts}
@@ -35,6 +37,9 @@ redis.call('HSET', held_key, 'entry', ev.entry, 'id', event_id, 'type', 'convers
            'order', order_id, 'code', code, 'customer', customer, 'amount', amount,
            'currency', currency, 'ts', ts, 'first_ts', first_ts, 'trust', 'request',
            'expires', int(expires))
+if bound == '1' then
+  redis.call('HSET', held_key, 'bound', '1')
+end
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
 ledger_conversion(ev.ledger, 'held', conversion)
 daily_count(ev, 'h')

@@ -1,5 +1,6 @@
 // Signups in the daemon: the checks and limits of a registration, its rewards under the payout
-// hold and the trust policy, and purchases of bound customers after customer_window.
+// hold and the trust policy, and purchases of bound customers after customer_window or, under
+// pay_on = "first_purchase", after their first; held for approval, they meet the same rules.
 #include "rewardd_fixture.h"
 
 namespace rewardd_test {
@@ -112,6 +113,90 @@ TEST_F(RewarddTest, BoundPurchasesEndWithTheCustomerWindow) {
     EXPECT_EQ(rejected_reasons(),
               (std::vector<std::string>{"customer_window", "conversion_limit"}));
     EXPECT_EQ(balance("code:ALICE", "approved"), 400 + 1000);
+}
+
+// A purchase without a code by a customer a signup bound: held (trust=request), the rules of the
+// binding apply on `approve` as they do to one arriving now.
+class HeldBoundTest : public RewarddTest {
+  protected:
+    Event bound_purchase(const std::string &id, const std::string &order,
+                         const std::string &customer, bool requested) const {
+        Event event = without(conversion(id, "", order, 10000, customer), "code");
+        return requested ? with(std::move(event), "trust", "request") : event;
+    }
+};
+
+TEST_F(HeldBoundTest, SecondPurchaseIsNotPaidOnApproval) {
+    start(programme());  // pay_on = "first_purchase", trust_request = "hold_for_approval"
+    enroll("alice", "ALICE");
+    add(signup("s1", "ALICE", "carol"));
+    add(bound_purchase("p1", "o1", "carol", false));
+    add(bound_purchase("p2", "o2", "carol", true));
+    wait_applied();
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+
+    std::string out;
+    EXPECT_EQ(cli({"approve", "--site", "shop", "o2"}, &out), 1) << out;
+    EXPECT_EQ(out, "code ALICE amount 100.00 EUR customer carol\nrejected: not_first_purchase\n");
+    // The same purchase arriving trusted is refused for the same reason.
+    add(bound_purchase("p3", "o3", "carol", false));
+    wait_applied();
+    EXPECT_EQ(rejected_reasons(),
+              (std::vector<std::string>{"not_first_purchase", "not_first_purchase"}));
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+    EXPECT_EQ(balance("customer:carol", "approved", "PTS"), 100);
+    std::vector<Entry> entries = movements();
+    ASSERT_EQ(entries.size(), 3u);  // the signup's two rewards and p1's
+    EXPECT_EQ(entries[2].at("event"), "p1");
+    EXPECT_EQ(entries[2].at("amount"), "1000");
+    EXPECT_EQ(cli({"approve", "--site", "shop", "o2"}, &out), 1) << out;
+    EXPECT_NE(out.find("no conversion is held"), std::string::npos) << out;
+}
+
+TEST_F(HeldBoundTest, FirstPurchaseIsPaidOnApproval) {
+    start(programme());
+    enroll("alice", "ALICE");
+    add(signup("s1", "ALICE", "carol"));
+    add(bound_purchase("p1", "o1", "carol", true));
+    wait_applied();
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200);
+
+    std::string out;
+    ASSERT_EQ(cli({"approve", "--site", "shop", "o1"}, &out), 0) << out;
+    EXPECT_EQ(out, "code ALICE amount 100.00 EUR customer carol\napproved\n");
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+    EXPECT_TRUE(rejected().empty());
+    std::vector<Entry> entries = movements();
+    ASSERT_EQ(entries.size(), 3u);
+    EXPECT_EQ(entries[2].at("event"), "p1");
+    EXPECT_EQ(entries[2].at("amount"), "1000");
+    // Its first conversion now counts: the next purchase earns nothing.
+    add(bound_purchase("p2", "o2", "carol", false));
+    wait_applied();
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"not_first_purchase"});
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+}
+
+TEST_F(HeldBoundTest, SecondPurchaseIsNotPaidOnConfirmation) {
+    start(programme());
+    enroll("alice", "ALICE");
+    add(signup("s1", "ALICE", "carol"));
+    add(bound_purchase("p1", "o1", "carol", false));
+    add(bound_purchase("p2", "o2", "carol", true));
+    // The provider confirms the held purchase: settled as `approve` would, by the binding's rules.
+    add({{"v", "1"},
+         {"type", "confirm"},
+         {"id", "k2"},
+         {"ts", std::to_string(now_ms())},
+         {"site", "shop"},
+         {"order", "o2"},
+         {"amount", "10000"},
+         {"currency", "EUR"}});
+    wait_applied();
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"not_first_purchase"});
+    EXPECT_EQ(rejected().at(0).at("id"), "p2");
+    EXPECT_EQ(balance("code:ALICE", "approved"), 200 + 1000);
+    EXPECT_EQ(movements().size(), 3u);
 }
 
 }  // namespace
