@@ -346,3 +346,49 @@ local function expire_new(key, ttl, after, n)
     redis.call('PEXPIRE', key, ttl)
   end
 end
+
+-- An order's rewards paid into bucket, for conversions and signups alike: each one's balance,
+-- statistics, the month's cap counter and ledger entry, and its record appended to the order's
+-- fields (docs/design.md#life-of-an-event). p: the order's site, order, code, customer (signups
+-- name theirs in the ledger), event, ts, variant, source, bucket, cap, and the keys
+-- currencies_key, stats_key, month_rewards_key with month_ttl.
+local function pay_rewards(ev, p, rewards, fields)
+  for i, r in ipairs(rewards) do
+    local n = 'r' .. i
+    fields[#fields + 1] = n
+    fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
+    fields[#fields + 1] = n .. ':left'
+    fields[#fields + 1] = int(r.amount)
+    if redis.call('HINCRBY', r.balance, r.account .. ':' .. p.bucket, int(r.amount)) == r.amount then
+      redis.call('SADD', p.currencies_key, r.currency)
+    end
+    daily_amount(ev, 'w:' .. r.currency, r.amount)
+    add_statistic(p.stats_key, 'cost:' .. r.currency, r.amount)
+    if p.source ~= '' then
+      daily_amount(ev, 'w:' .. r.currency .. ':s:' .. p.source, r.amount)
+    end
+    if r.code then
+      daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
+      if p.cap > 0 then
+        expire_new(p.month_rewards_key, p.month_ttl,
+                   count(p.month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
+      end
+    end
+    local entry = {'account', r.account, 'currency', r.currency, 'party', r.party,
+                   'level', r.level, 'site', p.site, 'order', p.order, 'code', p.code,
+                   'event', p.event, 'ts', p.ts}
+    if p.customer then
+      entry[#entry + 1] = 'customer'
+      entry[#entry + 1] = p.customer
+    end
+    if p.variant ~= '' then
+      entry[#entry + 1] = 'variant'
+      entry[#entry + 1] = p.variant
+    end
+    ledger(ev.ledger, 'reward', r.amount, '', p.bucket, entry)
+  end
+  if p.variant ~= '' then
+    fields[#fields + 1] = 'variant'
+    fields[#fields + 1] = p.variant
+  end
+end

@@ -207,39 +207,10 @@ local fields = {'id', event_id, 'site', site, 'order', order_id, 'code', code,
                 'customer', customer, 'amount', amount, 'currency', currency, 'ts', ts,
                 'state', state, 'due', due, 'refunded', '0', 'n', #rewards,
                 'version', int(num(existing[3]) + 1)}
-for i, r in ipairs(rewards) do
-  local p = 'r' .. i
-  fields[#fields + 1] = p
-  fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
-  fields[#fields + 1] = p .. ':left'
-  fields[#fields + 1] = int(r.amount)
-  if redis.call('HINCRBY', r.balance, r.account .. ':' .. bucket, int(r.amount)) == r.amount then
-    redis.call('SADD', currencies_key, r.currency)
-  end
-  daily_amount(ev, 'w:' .. r.currency, r.amount)
-  add_statistic(stats_key, 'cost:' .. r.currency, r.amount)
-  if source ~= '' then
-    daily_amount(ev, 'w:' .. r.currency .. ':s:' .. source, r.amount)
-  end
-  if r.code then
-    daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
-  end
-  if r.code and cap > 0 then
-    expire_new(month_rewards_key, month_ttl,
-               count(month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
-  end
-  local entry = {'account', r.account, 'currency', r.currency, 'party', r.party, 'level', r.level,
-                 'site', site, 'order', order_id, 'code', code, 'event', event_id, 'ts', ts}
-  if variant ~= '' then
-    entry[#entry + 1] = 'variant'
-    entry[#entry + 1] = variant
-  end
-  ledger(ev.ledger, 'reward', r.amount, '', bucket, entry)
-end
-if variant ~= '' then
-  fields[#fields + 1] = 'variant'
-  fields[#fields + 1] = variant
-end
+pay_rewards(ev, {site = site, order = order_id, code = code, event = event_id, ts = ts,
+                  variant = variant, source = source, bucket = bucket, cap = cap,
+                  currencies_key = currencies_key, stats_key = stats_key,
+                  month_rewards_key = month_rewards_key, month_ttl = month_ttl}, rewards, fields)
 redis.call('HSET', order_key, unpack(fields))
 redis.call('PEXPIRE', order_key, order_ttl)
 if state == 'pending' then
