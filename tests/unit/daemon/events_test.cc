@@ -141,7 +141,7 @@ TEST(PlanEvent, Signups) {
     EXPECT_EQ(s.friend_reward, 300);
 
     // Without [signup] the signup still binds: it pays nothing.
-    const Signup &unpaid = std::get<Signup>(plan_event(two_sided(), signup(), kTs));
+    const Signup unpaid = std::get<Signup>(plan_event(two_sided(), signup(), kTs));
     EXPECT_EQ(unpaid.referrer_reward, 0);
     EXPECT_EQ(unpaid.friend_reward, 0);
 }
@@ -149,7 +149,7 @@ TEST(PlanEvent, Signups) {
 TEST(PlanEvent, SignupTrustAndHold) {
     Programme p = with_signup_rewards();
     p.hold_ms = 5000;
-    const Signup &held = std::get<Signup>(plan_event(p, signup(), kTs));
+    const Signup held = std::get<Signup>(plan_event(p, signup(), kTs));
     EXPECT_EQ(held.state, "pending");
     EXPECT_EQ(held.due_ms, kTs + 5000);
 
