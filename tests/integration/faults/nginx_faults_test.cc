@@ -42,6 +42,9 @@ class WorkerKillTest : public FaultsTest {
         ASSERT_FALSE(workers.empty());
         pid_t victim = workers[turn % workers.size()];
         allow_in_log("worker process " + std::to_string(victim) + " exited on signal 9");
+        // Killed while it held the queue zone's lock: the master says so and force-unlocks it.
+        allow_in_log("shared memory zone \"referral_queue\" was locked by " +
+                     std::to_string(victim));
         kill(victim, SIGKILL);
         ASSERT_TRUE(eventually(
             [&] {
