@@ -229,6 +229,8 @@ size_t Consumer::apply(Redis &redis, const std::shared_ptr<const redisReply> &re
                        const StreamEntries &entries) {
     std::vector<ScriptCall> calls;
     std::vector<Queued> queued;
+    calls.reserve(kEventsPerBatch);
+    queued.reserve(kEventsPerBatch);
     int64_t now = now_ms();
     for (const StreamEntry &e : entries) {
         if (e.deleted) {
@@ -294,6 +296,7 @@ void Consumer::send(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Qu
     in_flight_.push_back(std::move(batch));
     calls.clear();
     queued.clear();
+    queued.reserve(kEventsPerBatch);
 }
 
 void Consumer::settle_oldest(Redis &redis) {
