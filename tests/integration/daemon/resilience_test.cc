@@ -66,8 +66,9 @@ percent = 10
     EXPECT_NE(r[0].at("detail").find("WRONGTYPE"), std::string::npos) << r[0].at("detail");
 }
 
-// A read of 350 clicks (the default batch = 500) goes to Redis as four batches, two in flight at a time: failures in
-// several of them are each rejected once, in the stream's order, and every other click counts.
+// A read of 350 clicks (the default batch = 500) goes to Redis as four batches, two in flight
+// at a time: failures in several of them are each rejected once, in the stream's order, and
+// every other click counts.
 TEST_F(RewarddTest, FailuresInBatchesInFlightAreRejectedInOrder) {
     redis_.command({"SET", key("stats:BROKEN"), "not a hash"});
     std::vector<Event> events;
