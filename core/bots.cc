@@ -176,6 +176,11 @@ bool is_crawler(std::string_view user_agent) {
     return false;
 }
 
+const std::string_view *crawler_marks(size_t *count) {
+    *count = std::size(kCrawlerMarks);
+    return kCrawlerMarks;
+}
+
 bool is_embedded_fetch(std::string_view sec_fetch_dest) {
     for (std::string_view dest : {"iframe", "image", "script", "style"}) {
         if (equals_ignoring_case(sec_fetch_dest, dest)) {
