@@ -60,8 +60,8 @@ constexpr std::string_view kCrawlerMarks[] = {
     "scrapy",
 };
 
-// Without a branch: in a User-Agent upper-case letters come and go unpredictably, and a branch
-// per byte mispredicted often enough to be most of is_crawler's time (bench/README.md).
+// Without a branch: in header values capitals come and go unpredictably, and a branch per byte
+// mispredicts (it was most of the crawler check's time before the class table, bench/README.md).
 char ascii_lower(char c) {
     auto u = static_cast<uint8_t>(c);
     return static_cast<char>(u | (static_cast<uint8_t>(u - 'A') < 26) << 5);
