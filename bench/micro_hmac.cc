@@ -5,8 +5,7 @@
 // Then the `ip` and `ua` digests (docs/design.md#event-schema) over a browser's User-Agent and an
 // IPv4 address: the pre-keyed HMAC-SHA256 against OpenSSL's SipHash-2-4 (EVP_MAC "SIPHASH", 64-bit
 // output) keyed per message three ways: EVP_MAC_init with no key (OpenSSL 3.0 keeps the key set
-// before), EVP_MAC_init with the key, and a duplicated keyed context; and the core's own
-// SipHash-2-4 (core/siphash.*), which the module runs.
+// before), EVP_MAC_init with the key, and a duplicated keyed context.
 
 #include <benchmark/benchmark.h>
 
@@ -18,7 +17,6 @@
 #include <string_view>
 
 #include "hmac.h"
-#include "siphash.h"
 #include "micro_fixture.h"
 
 namespace {
@@ -164,16 +162,5 @@ void BM_DigestSipHashDup(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_DigestSipHashDup)->Arg(0)->Arg(1);
-
-void BM_DigestSipHashCore(benchmark::State &state) {
-    referral::SipHash64 sip(referral_bench::raw_key());
-    std::string_view msg = digest_input(state);
-    referral::SipHash64::Tag out;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(sip.mac(msg, &out));
-        benchmark::DoNotOptimize(out);
-    }
-}
-BENCHMARK(BM_DigestSipHashCore)->Arg(0)->Arg(1);
 
 }  // namespace

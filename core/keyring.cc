@@ -151,8 +151,15 @@ std::unique_ptr<Keyring> Keyring::parse(std::string_view text, std::string *erro
         auto view = [](const SecretBytes &b) {
             return std::string_view(reinterpret_cast<const char *>(b.bytes.data()), b.bytes.size());
         };
-        ring->keys_.push_back(Key{std::string(kid), HmacSha256(view(secret)),
-                                  SipHash64(view(ip_key)), HmacSha256(view(spool_key))});
+        SipHash64 ip_hash(view(ip_key));
+        if (!ip_hash.valid()) {
+            return fail(line_error(line_no,
+                                   "OpenSSL offers no SipHash (EVP_MAC \"SIPHASH\"), which the "
+                                   "ip and ua digests of events need: is only the FIPS provider "
+                                   "loaded?"));
+        }
+        ring->keys_.push_back(Key{std::string(kid), HmacSha256(view(secret)), std::move(ip_hash),
+                                  HmacSha256(view(spool_key))});
         kid_lines.push_back(line_no);
     }
     if (ring->keys_.empty()) {
