@@ -23,21 +23,21 @@ std::string_view mode_name(RefundPlan::Mode mode) {
 
 }  // namespace
 
-EventHeader Applier::header(std::string_view entry, std::string_view event_id,
-                            int64_t ts_ms) const {
+EventHeader Applier::header(std::string_view entry, std::string_view event_id, int64_t ts_ms,
+                            bool own_ts) const {
     // Events without an id cannot be told apart by it; their stream entry id stands in.
-    std::string seen =
-        event_id.empty() ? keys_.seen("entry:" + std::string(entry)) : keys_.seen(event_id);
+    std::string id = event_id.empty() ? "entry:" + std::string(entry) : std::string(event_id);
     return EventHeader{keys_.events(),
                        keys_.ledger(),
                        keys_.rejected(),
-                       std::move(seen),
+                       own_ts ? keys_.seen_in_hour(ts_ms) : keys_.seen(id),
                        keys_.daily(ts_ms),
                        config_.daemon.group,
                        std::string(entry),
                        config_.daemon.event_ttl_ms,
                        config_.daemon.rejected_maxlen,
-                       config_.daemon.daily_ttl_ms};
+                       config_.daemon.daily_ttl_ms,
+                       own_ts ? std::move(id) : std::string()};
 }
 
 std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> Applier::prepare(
@@ -89,7 +89,8 @@ std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> Applier::prepa
 ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_id,
                                 const Rejection &rejection, int64_t now_ms) const {
     RejectCall call;
-    call.header = header(entry, event_id, rejection.conversion ? rejection.conversion->ts : now_ms);
+    call.header = rejection.conversion ? header(entry, event_id, rejection.conversion->ts)
+                                       : header(entry, event_id, now_ms, false);
     call.reason = rejection.reason;
     call.detail = rejection.detail;
     if (const std::optional<Conversion> &c = rejection.conversion) {
@@ -243,7 +244,7 @@ ScriptCall Applier::approval_call(std::string_view entry, std::string_view event
     ConversionCall call = conversion_call(entry, event_id, c);
     // The held event's own seen key was set when it was held; the approval is an application
     // of its own.
-    call.header.seen = keys_.seen("approval:" + std::string(event_id));
+    call.header.seen_id = "approval:" + std::string(event_id);
     call.approval = true;
     return call.to_call();
 }
@@ -323,7 +324,8 @@ ScriptCall Applier::refund_call(std::string_view entry, std::string_view event_i
     spdlog::debug("entry {}: refund of order {} planned as {} against version {}", entry,
                   refund.order, mode_name(plan.mode), order.version);
     RefundCall call;
-    call.header = header(entry, event_id, refund.ts);
+    // A refund's ts may be the daemon's (the event may have none).
+    call.header = header(entry, event_id, refund.ts, false);
     call.order_key = keys_.order(refund.site, refund.order);
     call.due = keys_.due();
     call.version = order.version;

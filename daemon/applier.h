@@ -69,8 +69,11 @@ class Applier {
                              std::string &code, std::string &ts, int64_t now_ms) const;
 
   private:
-    // ts_ms: the event's time, which names its per-day counters.
-    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms) const;
+    // ts_ms: the event's time, which names its per-day counters. own_ts: ts_ms is the event's
+    // own ts, the same on every replay, so it also names the hash of its seen flag; otherwise
+    // (a time the daemon filled in) the event has a seen key of its own.
+    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms,
+                       bool own_ts = true) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
     ScriptCall signup_call(std::string_view entry, std::string_view id, const Signup &s) const;
     ConversionCall conversion_call(std::string_view entry, std::string_view id,

@@ -83,7 +83,7 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
                                 c.ts)};
         }
         ConfirmCall call;
-        call.header = header(entry, event_id, c.ts);
+        call.header = header(entry, event_id, c.ts, false);  // c.ts may be the daemon's
         call.confirmed = keys_.confirmed(c.site, c.order);
         call.ttl_ms = config_.programme.held_ttl_ms;
         for (const auto &[name, value] : event_fields) {

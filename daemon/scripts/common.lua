@@ -9,16 +9,22 @@ local function num(v)
   return tonumber(v) or 0
 end
 
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
 -- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
 -- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..5] and
--- ARGV[1..5]; their own KEYS and ARGV follow from index 6. daily is daily:<yyyymmdd> of the
--- event's day, kept daily_ttl (ms) after its last new field. They are passed in because in a
--- batch (batch.lua) each event has its own.
+-- ARGV[1..6]; their own KEYS follow from index 6, their own ARGV from index 7. daily is
+-- daily:<yyyymmdd> of the event's day, kept daily_ttl (ms) after its last new field. seen and
+-- seen_id: the event's seen flag (event_seen). They are passed in because in a batch
+-- (batch.lua) each event has its own.
 local function event_header(KEYS, ARGV)
   return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4], daily = KEYS[5],
           group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4],
-          daily_ttl = ARGV[5]}
+          daily_ttl = ARGV[5], seen_id = ARGV[6]}
 end
 
 -- Within a batch (batch.lua) the entries are acknowledged together, in one XACK at its end:
@@ -34,16 +40,46 @@ local function acknowledge(ev)
   end
 end
 
--- Within a batch, the seen keys of its events (true: the event was applied), all read in one
--- MGET before the first event and kept up to date as events are done; nil outside a batch.
-local batch_seen = nil
+-- Seen flags (docs/design.md#redis-keys). An event whose ts is its own (the same on every
+-- replay) is flagged by the field seen_id of seen_hour:<hours since the epoch of its ts>, a hash
+-- that every write keeps seen_ttl more, so each flag lives at least seen_ttl; any other event
+-- by a key of its own (seen_id ""), seen:<id>. Before the hashes every event had a key of its
+-- own: seen_hour:since is the hour of the first flag written in a hash, and an event of an hour
+-- up to the next one (clocks differ) may have been applied under its own key, so it is looked
+-- for there too.
+local old_seen_since = nil  -- that hour, read once per script call
+
+local function old_seen_key(ev)
+  local prefix = ev.events:sub(1, -8)  -- <prefix>:events
+  if not old_seen_since then
+    local since_key = prefix .. ':seen_hour:since'
+    old_seen_since = tonumber(redis.call('GET', since_key))
+    if not old_seen_since then
+      old_seen_since = math.floor(now_ms() / 3600000)
+      redis.call('SET', since_key, int(old_seen_since))
+    end
+  end
+  if tonumber(ev.seen:match('(%-?%d+)$')) <= old_seen_since + 1 then
+    return prefix .. ':seen:' .. ev.seen_id
+  end
+end
+
+-- Within a batch, batch_seen[seen][seen_id] of its events (true: the event was done), read
+-- before the first event (prefetch_seen) and kept up to date as events are done, and the flags
+-- its events set, seen_writes[hash] = {field, '1', ...}, written at its end (flush_seen); nil
+-- outside a batch.
+local batch_seen, seen_writes, seen_ttl = nil, nil, nil
 
 local function event_seen(ev)
   local seen
   if batch_seen then
-    seen = batch_seen[ev.seen]
-  else
+    seen = batch_seen[ev.seen][ev.seen_id]
+  elseif ev.seen_id == '' then
     seen = redis.call('EXISTS', ev.seen) == 1
+  else
+    local old = old_seen_key(ev)
+    seen = redis.call('HEXISTS', ev.seen, ev.seen_id) == 1 or
+           (old ~= nil and redis.call('EXISTS', old) == 1)
   end
   if seen then
     acknowledge(ev)
@@ -51,26 +87,110 @@ local function event_seen(ev)
   return seen
 end
 
+-- Reads the seen flags of a batch's events: one HMGET per hash, one MGET of the keys of their
+-- own (and of the old keys to look at). evs: each event's {events, seen, seen_id}.
+local function prefetch_seen(evs)
+  batch_seen, seen_writes = {}, {}
+  local fields, own, old, old_of = {}, {}, {}, {}
+  for _, ev in ipairs(evs) do
+    local flags = batch_seen[ev.seen]
+    if not flags then
+      flags = {}
+      batch_seen[ev.seen] = flags
+      fields[ev.seen] = {}
+    end
+    if ev.seen_id == '' then
+      own[#own + 1] = ev.seen
+    else
+      local f = fields[ev.seen]
+      f[#f + 1] = ev.seen_id
+    end
+  end
+  for key, f in pairs(fields) do
+    for first = 1, #f, 1000 do
+      local values = redis.call('HMGET', key, unpack(f, first, math.min(first + 999, #f)))
+      for i = 1, #values do
+        batch_seen[key][f[first + i - 1]] = values[i] and true or false
+      end
+    end
+  end
+  for first = 1, #own, 1000 do
+    local values = redis.call('MGET', unpack(own, first, math.min(first + 999, #own)))
+    for i = 1, #values do
+      batch_seen[own[first + i - 1]][''] = values[i] and true or false
+    end
+  end
+  for _, ev in ipairs(evs) do
+    if ev.seen_id ~= '' and not batch_seen[ev.seen][ev.seen_id] then
+      local key = old_seen_key(ev)
+      if key then
+        local n = #old + 1
+        old[n], old_of[n] = key, ev
+      end
+    end
+  end
+  for first = 1, #old, 1000 do
+    local values = redis.call('MGET', unpack(old, first, math.min(first + 999, #old)))
+    for i = 1, #values do
+      if values[i] then
+        local ev = old_of[first + i - 1]
+        batch_seen[ev.seen][ev.seen_id] = true
+      end
+    end
+  end
+end
+
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
 local function event_done(ev)
-  redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  if ev.seen_id == '' then
+    redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  elseif seen_writes then
+    local w = seen_writes[ev.seen]
+    if not w then
+      w = {}
+      seen_writes[ev.seen] = w
+    end
+    local n = #w
+    w[n + 1], w[n + 2], seen_ttl = ev.seen_id, '1', ev.seen_ttl
+  else
+    redis.call('HSET', ev.seen, ev.seen_id, '1')
+    redis.call('PEXPIRE', ev.seen, ev.seen_ttl)
+  end
   if batch_seen then
-    batch_seen[ev.seen] = true
+    batch_seen[ev.seen][ev.seen_id] = true
   end
   acknowledge(ev)
+end
+
+local function flush_seen()
+  for key, w in pairs(seen_writes) do
+    for first = 1, #w, 1000 do
+      redis.call('HSET', key, unpack(w, first, math.min(first + 999, #w)))
+    end
+    redis.call('PEXPIRE', key, seen_ttl)
+  end
 end
 
 -- Write-behind counters (docs/design.md#life-of-an-event). Within a batch, counters[key][field]
 -- is a hash field's value as this script knows it, read from Redis at most once per batch, and
 -- changed[key][field] is true when events since have changed it; flush_counters() writes each
--- changed field once, at the end of the batch, one HSET per hash. A limit or cap reads its
--- counter here, so it decides exactly as with every write made at once: the batch is atomic,
--- nobody sees the state in between. A field that is zero (or absent) is written at once, with
--- the TTL rule of its caller, since the write may create the field or the hash; so is a value
--- Lua cannot hold exactly (2^52 and up). nil outside a batch: every counter goes straight to
--- Redis.
-local counters, changed = nil, nil
+-- changed field once, at the end of the batch, one HSET per hash, then gives a hash whose field
+-- became new its TTL (expiries[key] = {ttl, keep}, see count). A limit or cap reads its counter
+-- here, so it decides exactly as with every write made at once: the batch is atomic, nobody
+-- sees the state in between. A field not read yet is written at once (HINCRBY answers its
+-- value, which a read would cost as much as), and so is a value Lua cannot hold exactly (2^52
+-- and up); prefetch() reads several fields of a hash in one HMGET, so that they are written
+-- once at the end. nil outside a batch: every counter goes straight to Redis.
+local counters, changed, expiries = nil, nil, nil
 local exact_below = 2^52
+
+-- A hash whose field is new gets ttl (ms); keep: only if it has none yet (a key of one period,
+-- which can only be new when its field is).
+local function expire(key, ttl, keep)
+  if not keep or redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
 
 -- A counter's value, 0 when absent.
 local function counter(key, field)
@@ -92,12 +212,15 @@ end
 
 -- Adds n (an integer, not negative) to a counter and returns its value after. saturate: an
 -- addition past the int64 maximum sets the field to it instead of failing (the answer is then
--- that maximum).
-local function count(key, field, n, saturate)
+-- that maximum). ttl, keep: the hash's TTL when the field is new (expire), nil = none.
+local function count(key, field, n, saturate, ttl, keep)
   local values = counters and counters[key]
   local value = values and values[field]
-  if value and value > 0 then
+  if value then
     if value + n < exact_below then
+      if value == 0 and ttl then
+        expiries[key] = {ttl, keep}
+      end
       value = value + n
       values[field] = value
       local fields = changed[key]
@@ -124,6 +247,9 @@ local function count(key, field, n, saturate)
     end
   else
     after = redis.call('HINCRBY', key, field, n == 1 and '1' or int(n))
+  end
+  if ttl and after == n then
+    expire(key, ttl, keep)
   end
   if counters then
     if not values then
@@ -163,6 +289,50 @@ local function forget(key, field)
   end
 end
 
+-- Within a batch, reads the fields of key it does not know yet, in one HMGET.
+local function prefetch(key, fields)
+  if not counters then
+    return
+  end
+  local values = counters[key]
+  if not values then
+    values = {}
+    counters[key] = values
+  end
+  local missing = {}
+  for _, field in ipairs(fields) do
+    if values[field] == nil then
+      missing[#missing + 1] = field
+    end
+  end
+  if #missing > 0 then
+    local read = redis.call('HMGET', key, unpack(missing))
+    for i, field in ipairs(missing) do
+      local value = num(read[i])
+      if value < exact_below then
+        values[field] = value
+      end
+    end
+  end
+end
+
+-- The values of several counters of one hash, 0 when absent.
+local function counters_of(key, fields)
+  local values = {}
+  if counters then
+    prefetch(key, fields)
+    for i, field in ipairs(fields) do
+      values[i] = counter(key, field)
+    end
+  else
+    local read = redis.call('HMGET', key, unpack(fields))
+    for i = 1, #fields do
+      values[i] = num(read[i])
+    end
+  end
+  return values
+end
+
 local function flush_counters()
   for key, fields in pairs(changed) do
     local values, i = counters[key], 0
@@ -174,27 +344,26 @@ local function flush_counters()
       redis.call('HSET', key, unpack(args))
     end
   end
+  for key, e in pairs(expiries) do
+    expire(key, e[1], e[2])
+  end
 end
 
 -- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
 -- so a day's hash lives daily_ttl after its last new field.
 local function daily_count(ev, field)
-  if count(ev.daily, field, 1) == 1 then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
-  end
+  count(ev.daily, field, 1, false, ev.daily_ttl)
 end
 
 -- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
 -- comes, makes a later script fail: HINCRBY refuses an overflow and changes nothing, and the
--- field is set to the maximum instead. Returns whether the field was new (or zero) before.
+-- field is set to the maximum instead.
 local function add_statistic(key, field, n)
-  return count(key, field, n, true) == n
+  count(key, field, n, true)
 end
 
 local function daily_amount(ev, field, n)
-  if add_statistic(ev.daily, field, n) then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
-  end
+  count(ev.daily, field, n, true, ev.daily_ttl)
 end
 
 -- A rejected entry carries the reason and the original event's fields, so nothing is dropped
@@ -295,11 +464,6 @@ local function approve_order(order, ledger_key, prefix, ts)
   redis.call('HINCRBY', order, 'version', '1')
 end
 
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
 -- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like
 -- a rejected event (reason, detail, entry, then the event's fields), and to the ledger as a
 -- `rejected` conversion.
@@ -338,15 +502,6 @@ local function leads_to(referred_by_key, owner_key, customer, from)
   return false
 end
 
--- Keys of fixed-length periods (limits, caps) live a little longer than their period. A
--- counter's key can only be new when its field is: after is what HINCRBY answered, n what it
--- added.
-local function expire_new(key, ttl, after, n)
-  if after == n and redis.call('PTTL', key) == -1 then
-    redis.call('PEXPIRE', key, ttl)
-  end
-end
-
 -- An order's rewards paid into bucket, for conversions and signups alike: each one's balance,
 -- statistics, the month's cap counter and ledger entry, and its record appended to the order's
 -- fields (docs/design.md#life-of-an-event). p: the order's site, order, code, customer (signups
@@ -359,7 +514,7 @@ local function pay_rewards(ev, p, rewards, fields)
     fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
     fields[#fields + 1] = n .. ':left'
     fields[#fields + 1] = int(r.amount)
-    if redis.call('HINCRBY', r.balance, r.account .. ':' .. p.bucket, int(r.amount)) == r.amount then
+    if count(r.balance, r.account .. ':' .. p.bucket, r.amount) == r.amount then
       redis.call('SADD', p.currencies_key, r.currency)
     end
     daily_amount(ev, 'w:' .. r.currency, r.amount)
@@ -370,8 +525,8 @@ local function pay_rewards(ev, p, rewards, fields)
     if r.code then
       daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
       if p.cap > 0 then
-        expire_new(p.month_rewards_key, p.month_ttl,
-                   count(p.month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
+        -- Keys of fixed-length periods (limits, caps) live a little longer than their period.
+        count(p.month_rewards_key, r.currency .. ':' .. r.code, r.amount, false, p.month_ttl, true)
       end
     end
     local entry = {'account', r.account, 'currency', r.currency, 'party', r.party,

@@ -13,22 +13,22 @@ local month_rewards_key, due_key, currencies_key = KEYS[14], KEYS[15], KEYS[16]
 local referrer_balance_key, friend_balance_key = KEYS[17], KEYS[18]
 local held_key, held_expiry_key = KEYS[19], KEYS[20]  -- held:<site>:<sha256(order)>, held_expiry
 local first_conversion_key = KEYS[21]  -- customer → "<code> <ts>" of their first conversion
-local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local event_id, site, order_id, code, customer = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 -- state: pending | approved; due: end of the payout hold, 0 = none
-local amount, currency, ts, state, due = ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
-local order_ttl, open_enrolment, first_purchase_only = ARGV[16], ARGV[17], ARGV[18]
+local amount, currency, ts, state, due = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+local order_ttl, open_enrolment, first_purchase_only = ARGV[17], ARGV[18], ARGV[19]
 -- limits, 0 = none: conversions per referrer per day, rewards per referrer per month
-local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[19], ARGV[20], ARGV[21], ARGV[22]
-local referrer_currency, friend_currency, friend_reward = ARGV[23], ARGV[24], ARGV[25]
-local approval = ARGV[26]  -- "1": `approve` of the conversion held for this order, event_id
+local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[20], ARGV[21], ARGV[22], ARGV[23]
+local referrer_currency, friend_currency, friend_reward = ARGV[24], ARGV[25], ARGV[26]
+local approval = ARGV[27]  -- "1": `approve` of the conversion held for this order, event_id
 -- renewal "1": a subscription's payment, not a purchase that refers anybody; alias: the payment
 -- provider's id of the same customer ("" = none), remembered for its renewals
-local renewal, alias = ARGV[27], ARGV[28]
-local source = ARGV[29]  -- utm_source, "" = none
+local renewal, alias = ARGV[28], ARGV[29]
+local source = ARGV[30]  -- utm_source, "" = none
 -- "1": attributed through the customer's binding under pay_on = first_purchase
-local bound_first_purchase = ARGV[30]
-local variant = ARGV[31]  -- the code's [[variant]], "" = none
-local referrer_rewards = {unpack(ARGV, 32)}  -- level 1, 2, ...
+local bound_first_purchase = ARGV[31]
+local variant = ARGV[32]  -- the code's [[variant]], "" = none
+local referrer_rewards = {unpack(ARGV, 33)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -135,9 +135,9 @@ if friend > 0 and customer ~= '' then
 end
 
 for _, r in ipairs(rewards) do
-  local b = redis.call('HMGET', r.balance, r.account .. ':pending', r.account .. ':approved',
-                       r.account .. ':paid')
-  if num(b[1]) + num(b[2]) + num(b[3]) + r.amount > max_balance then
+  local b = counters_of(r.balance, {r.account .. ':pending', r.account .. ':approved',
+                                    r.account .. ':paid'})
+  if b[1] + b[2] + b[3] + r.amount > max_balance then
     return refuse('balance_limit', r.account .. ' ' .. r.currency)
   end
 end
@@ -172,6 +172,11 @@ if customer ~= '' and renewal ~= '1' then
     end
   end
 end
+-- The code's statistics and its per-day counters this conversion changes, read in one HMGET
+-- each within a batch: with many codes, few of them are known yet.
+prefetch(stats_key, {'conversions', 'buyers', 'revenue:' .. currency, 'cost:' .. referrer_currency})
+prefetch(ev.daily, {'v:c:' .. code, 'r:' .. currency .. ':c:' .. code,
+                    'w:' .. referrer_currency .. ':c:' .. code})
 -- A new customer of the programme (docs/rewards.md, Programme economics); without a customer id
 -- every purchase counts as one.
 if new_buyer then
@@ -182,8 +187,7 @@ if new_buyer then
   end
 end
 if daily > 0 then
-  local today = count(day_conversions_key, code, 1)
-  expire_new(day_conversions_key, day_ttl, today, 1)
+  count(day_conversions_key, code, 1, false, day_ttl, true)
 end
 -- Sets of codes and currencies only change the first time a counter moves off zero.
 if count(stats_key, 'conversions', 1) == 1 then
