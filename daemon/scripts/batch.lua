@@ -9,19 +9,19 @@
 local event_keys = KEYS  -- every event's keys, one event after another
 local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
 
-batch_acks, counters, changed, expiries, lookups = {}, {}, {}, {}, {}
--- Each event's key and arg counts, and its seen flag (KEYS[1], KEYS[4] and ARGV[6] of every
--- event script, event_header): all of them read before the first event.
-local key_counts, arg_counts, seen = {}, {}, {}
+batch_acks, counters, changed, lookups, expiring = {}, {}, {}, {}, {}
+-- Each event's key and arg counts, and its seen flag (KEYS[4] and ARGV[6] of every event
+-- script, event_header): all of them read before the first event.
+local key_counts, arg_counts, seen, seen_ids = {}, {}, {}, {}
 local k, a = 1, 1
 while a <= #calls do
   local nkeys, nargs = tonumber(calls[a + 1]), tonumber(calls[a + 2])
   local n = #seen + 1
   key_counts[n], arg_counts[n] = nkeys, nargs
-  seen[n] = {events = event_keys[k], seen = event_keys[k + 3], seen_id = calls[a + 8]}
+  seen[n], seen_ids[n] = event_keys[k + 3], calls[a + 8]
   k, a = k + nkeys, a + 3 + nargs
 end
-prefetch_seen(seen)
+prefetch_seen(event_keys[1], seen, seen_ids)
 
 local replies = {}
 k, a = 1, 1

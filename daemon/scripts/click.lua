@@ -13,7 +13,8 @@ end
 local limit = num(clicks_per_ip)
 if limit > 0 and ip ~= '' then
   -- Counts the address's clicks this hour, refused ones too: past the limit is past it.
-  local clicks = count(ip_clicks_key, ip, 1, false, hour_ttl, true)
+  local clicks = count(ip_clicks_key, ip, 1)
+  expire_new(ip_clicks_key, hour_ttl, clicks, 1)
   if clicks > limit then
     return reject(ev, 'click_limit', ip)
   end

@@ -49,19 +49,21 @@ end
 -- for there too.
 local old_seen_since = nil  -- that hour, read once per script call
 
-local function old_seen_key(ev)
-  local prefix = ev.events:sub(1, -8)  -- <prefix>:events
+-- Whether the events flagged in the hash seen may have been applied under keys of their own.
+local function old_seen_window(events_key, seen)
   if not old_seen_since then
-    local since_key = prefix .. ':seen_hour:since'
+    local since_key = events_key:sub(1, -8) .. ':seen_hour:since'  -- <prefix>:events
     old_seen_since = tonumber(redis.call('GET', since_key))
     if not old_seen_since then
       old_seen_since = math.floor(now_ms() / 3600000)
       redis.call('SET', since_key, int(old_seen_since))
     end
   end
-  if tonumber(ev.seen:match('(%-?%d+)$')) <= old_seen_since + 1 then
-    return prefix .. ':seen:' .. ev.seen_id
-  end
+  return tonumber(seen:match(':(%-?%d+)$')) <= old_seen_since + 1
+end
+
+local function old_seen_prefix(events_key)
+  return events_key:sub(1, -8) .. ':seen:'
 end
 
 -- Within a batch, batch_seen[seen][seen_id] of its events (true: the event was done), read
@@ -77,9 +79,9 @@ local function event_seen(ev)
   elseif ev.seen_id == '' then
     seen = redis.call('EXISTS', ev.seen) == 1
   else
-    local old = old_seen_key(ev)
     seen = redis.call('HEXISTS', ev.seen, ev.seen_id) == 1 or
-           (old ~= nil and redis.call('EXISTS', old) == 1)
+           (old_seen_window(ev.events, ev.seen) and
+            redis.call('EXISTS', old_seen_prefix(ev.events) .. ev.seen_id) == 1)
   end
   if seen then
     acknowledge(ev)
@@ -87,57 +89,60 @@ local function event_seen(ev)
   return seen
 end
 
--- Reads the seen flags of a batch's events: one HMGET per hash, one MGET of the keys of their
--- own (and of the old keys to look at). evs: each event's {events, seen, seen_id}.
-local function prefetch_seen(evs)
-  batch_seen, seen_writes = {}, {}
-  local fields, own, old, old_of = {}, {}, {}, {}
-  for _, ev in ipairs(evs) do
-    local flags = batch_seen[ev.seen]
-    if not flags then
-      flags = {}
-      batch_seen[ev.seen] = flags
-      fields[ev.seen] = {}
+-- MGET of keys in slices, so no slice overflows Lua's stack: calls found(i) for each key i
+-- that exists.
+local function mget_each(keys, found)
+  for first = 1, #keys, 1000 do
+    local values = redis.call('MGET', unpack(keys, first, math.min(first + 999, #keys)))
+    for i = 1, #values do
+      if values[i] then
+        found(first + i - 1)
+      end
     end
-    if ev.seen_id == '' then
-      own[#own + 1] = ev.seen
+  end
+end
+
+-- Reads the seen flags of a batch's events, seen (KEYS[4]) and ids (ARGV[6]) of each: one
+-- HMGET per hash, one MGET of the keys of their own and one of the old keys to look at.
+local function prefetch_seen(events_key, seen, ids)
+  batch_seen, seen_writes = {}, {}
+  local fields, own = {}, {}
+  for i = 1, #seen do
+    local key, id = seen[i], ids[i]
+    local f = fields[key]
+    if not f then
+      f = {}
+      fields[key], batch_seen[key] = f, {}
+    end
+    if id == '' then
+      own[#own + 1] = key
+      batch_seen[key][''] = false
     else
-      local f = fields[ev.seen]
-      f[#f + 1] = ev.seen_id
+      f[#f + 1] = id
     end
   end
   for key, f in pairs(fields) do
+    local flags, old = batch_seen[key], {}
+    local look_old = #f > 0 and old_seen_window(events_key, key)
     for first = 1, #f, 1000 do
       local values = redis.call('HMGET', key, unpack(f, first, math.min(first + 999, #f)))
       for i = 1, #values do
-        batch_seen[key][f[first + i - 1]] = values[i] and true or false
+        local id = f[first + i - 1]
+        flags[id] = values[i] ~= false
+        if look_old and not values[i] then
+          old[#old + 1] = id
+        end
       end
     end
-  end
-  for first = 1, #own, 1000 do
-    local values = redis.call('MGET', unpack(own, first, math.min(first + 999, #own)))
-    for i = 1, #values do
-      batch_seen[own[first + i - 1]][''] = values[i] and true or false
-    end
-  end
-  for _, ev in ipairs(evs) do
-    if ev.seen_id ~= '' and not batch_seen[ev.seen][ev.seen_id] then
-      local key = old_seen_key(ev)
-      if key then
-        local n = #old + 1
-        old[n], old_of[n] = key, ev
+    if #old > 0 then
+      local prefix, names = old_seen_prefix(events_key), {}
+      for i = 1, #old do
+        names[i] = prefix .. old[i]
       end
+      mget_each(names, function(i) flags[old[i]] = true end)
     end
   end
-  for first = 1, #old, 1000 do
-    local values = redis.call('MGET', unpack(old, first, math.min(first + 999, #old)))
-    for i = 1, #values do
-      if values[i] then
-        local ev = old_of[first + i - 1]
-        batch_seen[ev.seen][ev.seen_id] = true
-      end
-    end
-  end
+  mget_each(own, function(i) batch_seen[own[i]][''] = true end)
 end
 
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
@@ -174,23 +179,14 @@ end
 -- Write-behind counters (docs/design.md#life-of-an-event). Within a batch, counters[key][field]
 -- is a hash field's value as this script knows it, read from Redis at most once per batch, and
 -- changed[key][field] is true when events since have changed it; flush_counters() writes each
--- changed field once, at the end of the batch, one HSET per hash, then gives a hash whose field
--- became new its TTL (expiries[key] = {ttl, keep}, see count). A limit or cap reads its counter
--- here, so it decides exactly as with every write made at once: the batch is atomic, nobody
--- sees the state in between. A field not read yet is written at once (HINCRBY answers its
--- value, which a read would cost as much as), and so is a value Lua cannot hold exactly (2^52
--- and up); prefetch() reads several fields of a hash in one HMGET, so that they are written
--- once at the end. nil outside a batch: every counter goes straight to Redis.
-local counters, changed, expiries = nil, nil, nil
+-- changed field once, at the end of the batch, one HSET per hash. A limit or cap reads its
+-- counter here, so it decides exactly as with every write made at once: the batch is atomic,
+-- nobody sees the state in between. A field that is zero (or absent) is written at once, with
+-- the TTL rule of its caller, since the write may create the field or the hash; so is a value
+-- Lua cannot hold exactly (2^52 and up). nil outside a batch: every counter goes straight to
+-- Redis.
+local counters, changed = nil, nil
 local exact_below = 2^52
-
--- A hash whose field is new gets ttl (ms); keep: only if it has none yet (a key of one period,
--- which can only be new when its field is).
-local function expire(key, ttl, keep)
-  if not keep or redis.call('PTTL', key) == -1 then
-    redis.call('PEXPIRE', key, ttl)
-  end
-end
 
 -- A counter's value, 0 when absent.
 local function counter(key, field)
@@ -212,15 +208,12 @@ end
 
 -- Adds n (an integer, not negative) to a counter and returns its value after. saturate: an
 -- addition past the int64 maximum sets the field to it instead of failing (the answer is then
--- that maximum). ttl, keep: the hash's TTL when the field is new (expire), nil = none.
-local function count(key, field, n, saturate, ttl, keep)
+-- that maximum).
+local function count(key, field, n, saturate)
   local values = counters and counters[key]
   local value = values and values[field]
-  if value then
+  if value and value > 0 then
     if value + n < exact_below then
-      if value == 0 and ttl then
-        expiries[key] = {ttl, keep}
-      end
       value = value + n
       values[field] = value
       local fields = changed[key]
@@ -247,9 +240,6 @@ local function count(key, field, n, saturate, ttl, keep)
     end
   else
     after = redis.call('HINCRBY', key, field, n == 1 and '1' or int(n))
-  end
-  if ttl and after == n then
-    expire(key, ttl, keep)
   end
   if counters then
     if not values then
@@ -289,50 +279,6 @@ local function forget(key, field)
   end
 end
 
--- Within a batch, reads the fields of key it does not know yet, in one HMGET.
-local function prefetch(key, fields)
-  if not counters then
-    return
-  end
-  local values = counters[key]
-  if not values then
-    values = {}
-    counters[key] = values
-  end
-  local missing = {}
-  for _, field in ipairs(fields) do
-    if values[field] == nil then
-      missing[#missing + 1] = field
-    end
-  end
-  if #missing > 0 then
-    local read = redis.call('HMGET', key, unpack(missing))
-    for i, field in ipairs(missing) do
-      local value = num(read[i])
-      if value < exact_below then
-        values[field] = value
-      end
-    end
-  end
-end
-
--- The values of several counters of one hash, 0 when absent.
-local function counters_of(key, fields)
-  local values = {}
-  if counters then
-    prefetch(key, fields)
-    for i, field in ipairs(fields) do
-      values[i] = counter(key, field)
-    end
-  else
-    local read = redis.call('HMGET', key, unpack(fields))
-    for i = 1, #fields do
-      values[i] = num(read[i])
-    end
-  end
-  return values
-end
-
 local function flush_counters()
   for key, fields in pairs(changed) do
     local values, i = counters[key], 0
@@ -344,26 +290,27 @@ local function flush_counters()
       redis.call('HSET', key, unpack(args))
     end
   end
-  for key, e in pairs(expiries) do
-    expire(key, e[1], e[2])
-  end
 end
 
 -- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
 -- so a day's hash lives daily_ttl after its last new field.
 local function daily_count(ev, field)
-  count(ev.daily, field, 1, false, ev.daily_ttl)
+  if count(ev.daily, field, 1) == 1 then
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
 end
 
 -- Statistics saturate at the int64 maximum instead of failing, so no amount, however often it
 -- comes, makes a later script fail: HINCRBY refuses an overflow and changes nothing, and the
--- field is set to the maximum instead.
+-- field is set to the maximum instead. Returns whether the field was new (or zero) before.
 local function add_statistic(key, field, n)
-  count(key, field, n, true)
+  return count(key, field, n, true) == n
 end
 
 local function daily_amount(ev, field, n)
-  count(ev.daily, field, n, true, ev.daily_ttl)
+  if add_statistic(ev.daily, field, n) then
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
 end
 
 -- A rejected entry carries the reason and the original event's fields, so nothing is dropped
@@ -502,6 +449,24 @@ local function leads_to(referred_by_key, owner_key, customer, from)
   return false
 end
 
+-- Keys of fixed-length periods (limits, caps) live a little longer than their period. A
+-- counter's key can only be new when its field is: after is what HINCRBY answered, n what it
+-- added. Within a batch, expiring[key] is true once the key is known to have its TTL (nothing
+-- in a batch takes one away), so each key is asked once; nil outside a batch.
+local expiring = nil
+
+local function expire_new(key, ttl, after, n)
+  if after ~= n or (expiring and expiring[key]) then
+    return
+  end
+  if redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIRE', key, ttl)
+  end
+  if expiring then
+    expiring[key] = true
+  end
+end
+
 -- An order's rewards paid into bucket, for conversions and signups alike: each one's balance,
 -- statistics, the month's cap counter and ledger entry, and its record appended to the order's
 -- fields (docs/design.md#life-of-an-event). p: the order's site, order, code, customer (signups
@@ -514,7 +479,7 @@ local function pay_rewards(ev, p, rewards, fields)
     fields[#fields + 1] = reward_record(r.account, r.currency, r.amount, r.party, r.level)
     fields[#fields + 1] = n .. ':left'
     fields[#fields + 1] = int(r.amount)
-    if count(r.balance, r.account .. ':' .. p.bucket, r.amount) == r.amount then
+    if redis.call('HINCRBY', r.balance, r.account .. ':' .. p.bucket, int(r.amount)) == r.amount then
       redis.call('SADD', p.currencies_key, r.currency)
     end
     daily_amount(ev, 'w:' .. r.currency, r.amount)
@@ -525,8 +490,8 @@ local function pay_rewards(ev, p, rewards, fields)
     if r.code then
       daily_amount(ev, 'w:' .. r.currency .. ':c:' .. r.code, r.amount)
       if p.cap > 0 then
-        -- Keys of fixed-length periods (limits, caps) live a little longer than their period.
-        count(p.month_rewards_key, r.currency .. ':' .. r.code, r.amount, false, p.month_ttl, true)
+        expire_new(p.month_rewards_key, p.month_ttl,
+                   count(p.month_rewards_key, r.currency .. ':' .. r.code, r.amount), r.amount)
       end
     end
     local entry = {'account', r.account, 'currency', r.currency, 'party', r.party,

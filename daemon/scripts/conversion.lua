@@ -135,9 +135,9 @@ if friend > 0 and customer ~= '' then
 end
 
 for _, r in ipairs(rewards) do
-  local b = counters_of(r.balance, {r.account .. ':pending', r.account .. ':approved',
-                                    r.account .. ':paid'})
-  if b[1] + b[2] + b[3] + r.amount > max_balance then
+  local b = redis.call('HMGET', r.balance, r.account .. ':pending', r.account .. ':approved',
+                       r.account .. ':paid')
+  if num(b[1]) + num(b[2]) + num(b[3]) + r.amount > max_balance then
     return refuse('balance_limit', r.account .. ' ' .. r.currency)
   end
 end
@@ -172,11 +172,6 @@ if customer ~= '' and renewal ~= '1' then
     end
   end
 end
--- The code's statistics and its per-day counters this conversion changes, read in one HMGET
--- each within a batch: with many codes, few of them are known yet.
-prefetch(stats_key, {'conversions', 'buyers', 'revenue:' .. currency, 'cost:' .. referrer_currency})
-prefetch(ev.daily, {'v:c:' .. code, 'r:' .. currency .. ':c:' .. code,
-                    'w:' .. referrer_currency .. ':c:' .. code})
 -- A new customer of the programme (docs/rewards.md, Programme economics); without a customer id
 -- every purchase counts as one.
 if new_buyer then
@@ -187,7 +182,8 @@ if new_buyer then
   end
 end
 if daily > 0 then
-  count(day_conversions_key, code, 1, false, day_ttl, true)
+  local today = count(day_conversions_key, code, 1)
+  expire_new(day_conversions_key, day_ttl, today, 1)
 end
 -- Sets of codes and currencies only change the first time a counter moves off zero.
 if count(stats_key, 'conversions', 1) == 1 then

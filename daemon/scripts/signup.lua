@@ -69,9 +69,9 @@ if num(friend_reward) > 0 then
                            balance = friend_balance_key}
 end
 for _, r in ipairs(rewards) do
-  local b = counters_of(r.balance, {r.account .. ':pending', r.account .. ':approved',
-                                    r.account .. ':paid'})
-  if b[1] + b[2] + b[3] + r.amount > max_balance then
+  local b = redis.call('HMGET', r.balance, r.account .. ':pending', r.account .. ':approved',
+                       r.account .. ':paid')
+  if num(b[1]) + num(b[2]) + num(b[3]) + r.amount > max_balance then
     return reject(ev, 'balance_limit', r.account .. ' ' .. r.currency)
   end
 end
@@ -84,10 +84,10 @@ redis.call('HSET', referred_by_key, customer, code)
 forget(referred_by_key, customer)
 redis.call('HSET', bound_at_key, customer, ts)
 if per_ip > 0 and ip ~= '' then
-  count(ip_signups_key, ip, 1, false, hour_ttl, true)
+  expire_new(ip_signups_key, hour_ttl, count(ip_signups_key, ip, 1), 1)
 end
 if per_code > 0 then
-  count(code_signups_key, code, 1, false, day_ttl, true)
+  expire_new(code_signups_key, day_ttl, count(code_signups_key, code, 1), 1)
 end
 -- The set of codes only changes the first time a code's counter moves off zero.
 if count(stats_key, 'signups', 1) == 1 then
