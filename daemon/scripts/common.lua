@@ -187,6 +187,9 @@ end
 -- Redis.
 local counters, changed = nil, nil
 local exact_below = 2^52
+-- Within a batch, the per-day hashes that got a new field, each with its daily_ttl: one PEXPIRE
+-- each at the end, after the batch's last new field (daily_count); nil until there is one.
+local daily_expiries = nil
 
 -- A counter's value, 0 when absent.
 local function counter(key, field)
@@ -290,13 +293,25 @@ local function flush_counters()
       redis.call('HSET', key, unpack(args))
     end
   end
+  for key, ttl in pairs(daily_expiries or {}) do
+    redis.call('PEXPIRE', key, ttl)
+  end
 end
 
 -- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
--- so a day's hash lives daily_ttl after its last new field.
+-- so a day's hash lives daily_ttl after its last new field; in a batch once, at its end.
+local function daily_field_new(ev)
+  if counters then
+    daily_expiries = daily_expiries or {}
+    daily_expiries[ev.daily] = ev.daily_ttl
+  else
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
+end
+
 local function daily_count(ev, field)
   if count(ev.daily, field, 1) == 1 then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+    daily_field_new(ev)
   end
 end
 
@@ -309,7 +324,7 @@ end
 
 local function daily_amount(ev, field, n)
   if add_statistic(ev.daily, field, n) then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+    daily_field_new(ev)
   end
 end
 
@@ -409,6 +424,27 @@ local function approve_order(order, ledger_key, prefix, ts)
   end
   redis.call('HSET', order, 'state', 'approved')
   redis.call('HINCRBY', order, 'version', '1')
+end
+
+-- The id of the conversion held for an order (false: none). Every held key is in held_expiry
+-- from its HSET to its DEL, so within a batch none is held while held_expiry was empty at the
+-- batch's first ask and hold.lua has held nothing since (note_held()); asked once per batch,
+-- it spares the conversions of a programme that holds nothing their HGET. nothing_held is nil
+-- until asked and outside a batch.
+local nothing_held = nil
+
+local function held_id(held_key, held_expiry_key)
+  if counters and nothing_held == nil then
+    nothing_held = redis.call('ZCARD', held_expiry_key) == 0
+  end
+  if nothing_held then
+    return false
+  end
+  return redis.call('HGET', held_key, 'id')
+end
+
+local function note_held()
+  nothing_held = false
 end
 
 -- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like

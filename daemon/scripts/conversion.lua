@@ -36,8 +36,8 @@ local max_balance = 2^52
 
 local conversion = {event = event_id, site = site, order = order_id, code = code,
                     customer = customer, amount = amount, currency = currency, ts = ts}
-local held_id = redis.call('HGET', held_key, 'id')
-if approval == '1' and held_id ~= event_id then
+local held = held_id(held_key, held_expiry_key)
+if approval == '1' and held ~= event_id then
   return {'error', 'no conversion is held for this order'}
 end
 if event_seen(ev) then
@@ -146,7 +146,7 @@ end
 for _, cut in ipairs(cuts) do
   record_rejection(ev, 'reward_cap', cut)
 end
-if held_id then
+if held then
   if approval == '1' then
     redis.call('DEL', held_key)
     redis.call('ZREM', held_expiry_key, held_key)

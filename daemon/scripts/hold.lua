@@ -23,7 +23,7 @@ local settled = redis.call('HGET', order_key, 'id')
 if settled then
   return reject_conversion(ev, conversion, 'duplicate_order', settled)
 end
-local held = redis.call('HGET', held_key, 'id')
+local held = held_id(held_key, held_expiry_key)
 if held then
   return reject_conversion(ev, conversion, 'already_held', held)
 end
@@ -41,6 +41,7 @@ if bound == '1' then
   redis.call('HSET', held_key, 'bound', '1')
 end
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
+note_held()
 ledger_conversion(ev.ledger, 'held', conversion)
 daily_count(ev, 'h')
 if #confirmed > 0 then
