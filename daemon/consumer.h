@@ -36,6 +36,7 @@ class Consumer {
         std::string_view type;  // metric label
         std::string_view entry;
         std::string_view event_id;
+        std::string_view ts;  // the event's ts field, which names its seen flag's hash
     };
 
     // Applies the entries of one reply; returns how many there were.

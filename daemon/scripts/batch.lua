@@ -9,28 +9,23 @@
 local event_keys = KEYS  -- every event's keys, one event after another
 local calls = ARGV  -- per event: its script's name, its key count, its arg count, its args
 
-batch_acks, counters, changed, lookups = {}, {}, {}, {}
--- Each event's key and arg counts, and its seen key (KEYS[4] of every event script,
--- event_header): all of them read in one MGET.
-local key_counts, arg_counts, seen_keys = {}, {}, {}
+batch_acks, counters, changed, lookups, expiring = {}, {}, {}, {}, {}
+-- Each event's key and arg counts, and its seen flag (KEYS[4] and ARGV[6] of every event
+-- script, event_header): all of them read before the first event.
+local key_counts, arg_counts, seen, seen_ids = {}, {}, {}, {}
 local k, a = 1, 1
 while a <= #calls do
   local nkeys, nargs = tonumber(calls[a + 1]), tonumber(calls[a + 2])
-  local n = #seen_keys + 1
-  key_counts[n], arg_counts[n], seen_keys[n] = nkeys, nargs, event_keys[k + 3]
+  local n = #seen + 1
+  key_counts[n], arg_counts[n] = nkeys, nargs
+  seen[n], seen_ids[n] = event_keys[k + 3], calls[a + 8]
   k, a = k + nkeys, a + 3 + nargs
 end
-batch_seen = {}
-for first = 1, #seen_keys, 1000 do
-  local values = redis.call('MGET', unpack(seen_keys, first, math.min(first + 999, #seen_keys)))
-  for i = 1, #values do
-    batch_seen[seen_keys[first + i - 1]] = values[i] and true or false
-  end
-end
+prefetch_seen(event_keys[1], seen, seen_ids)
 
 local replies = {}
 k, a = 1, 1
-for e = 1, #seen_keys do
+for e = 1, #seen do
   local name, nkeys, nargs = calls[a], key_counts[e], arg_counts[e]
   local keys, args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a + 3, a + 2 + nargs)}
   local acked = #batch_acks
@@ -46,6 +41,7 @@ for e = 1, #seen_keys do
   k, a = k + nkeys, a + 3 + nargs
 end
 flush_counters()
+flush_seen()
 -- XACK takes as many ids as there are: in slices, so no slice overflows Lua's stack.
 for first = 1, #batch_acks, 1000 do
   redis.call('XACK', batch_acks.events, batch_acks.group,
