@@ -60,8 +60,11 @@ constexpr std::string_view kCrawlerMarks[] = {
     "scrapy",
 };
 
+// Without a branch: in header values capitals come and go unpredictably, and a branch per byte
+// mispredicts (it was most of the crawler check's time before the class table, bench/README.md).
 char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    auto u = static_cast<uint8_t>(c);
+    return static_cast<char>(u | (static_cast<uint8_t>(u - 'A') < 26) << 5);
 }
 
 bool starts_with_ignoring_case(std::string_view s, std::string_view lower_prefix) {
@@ -80,30 +83,58 @@ bool equals_ignoring_case(std::string_view s, std::string_view lower) {
     return s.size() == lower.size() && starts_with_ignoring_case(s, lower);
 }
 
-// Marks indexed by a hash of their first two bytes, so a User-Agent is scanned once and each
-// position costs one table look-up: in a browser's User-Agent almost no pair has a candidate
-// (indexing by the first byte alone left one or two candidates to compare at most positions).
+// The scan looks at every other position of the User-Agent: it reads the pair of bytes at an
+// even position and asks a table which marks could start there (their first two bytes are that
+// pair) or one byte earlier (their second and third bytes are). Every mark has three bytes or
+// more, so each start position is covered once, by half the loop of a byte-by-byte scan; in a
+// browser's User-Agent almost no pair has a candidate. Bytes are reduced to 32 classes (letters
+// without case, the punctuation that marks contain, everything else) so that the table is
+// small enough to stay in the cache: a class pair is a candidate, which the comparison confirms.
 // This runs on every capturing request.
-constexpr size_t kPairBuckets = 1024;
-
-constexpr size_t pair_bucket(char first, char second) {
-    return ((static_cast<uint8_t>(first) << 5) ^ static_cast<uint8_t>(second)) % kPairBuckets;
+constexpr uint8_t byte_class(uint8_t c) {
+    if (c >= 'a' && c <= 'z') {
+        return static_cast<uint8_t>(c - 'a' + 1);
+    }
+    if (c >= 'A' && c <= 'Z') {
+        return static_cast<uint8_t>(c - 'A' + 1);
+    }
+    switch (c) {
+        case '-':
+            return 27;
+        case '/':
+            return 28;
+        case ' ':
+            return 29;
+        default:
+            return c >= '0' && c <= '9' ? 30 : 31;
+    }
 }
 
 struct MarkIndex {
-    // For each bucket, a bit per entry of kCrawlerMarks.
-    std::array<uint32_t, kPairBuckets> by_pair{};
+    std::array<uint8_t, 256> cls{};
+    // For each pair of classes, a bit per entry of kCrawlerMarks: low half, marks whose first
+    // two bytes are of those classes; high half, marks whose second and third bytes are.
+    std::array<uint64_t, 32 * 32> by_pair{};
+
+    static constexpr size_t pair(uint8_t a, uint8_t b) { return size_t{a} * 32 + b; }
 
     constexpr MarkIndex() {
+        for (size_t c = 0; c < cls.size(); ++c) {
+            cls[c] = byte_class(static_cast<uint8_t>(c));
+        }
         for (size_t i = 0; i < std::size(kCrawlerMarks); ++i) {
-            by_pair[pair_bucket(kCrawlerMarks[i][0], kCrawlerMarks[i][1])] |= uint32_t{1} << i;
+            auto m = [i](size_t at) {
+                return byte_class(static_cast<uint8_t>(kCrawlerMarks[i][at]));
+            };
+            by_pair[pair(m(0), m(1))] |= uint64_t{1} << i;
+            by_pair[pair(m(1), m(2))] |= uint64_t{1} << (32 + i);
         }
     }
 };
 
-constexpr bool marks_are_lower_case_pairs() {
+constexpr bool marks_are_lower_case_triples() {
     for (std::string_view mark : kCrawlerMarks) {
-        if (mark.size() < 2) {
+        if (mark.size() < 3) {
             return false;
         }
         for (char c : mark) {
@@ -116,7 +147,7 @@ constexpr bool marks_are_lower_case_pairs() {
 }
 
 static_assert(std::size(kCrawlerMarks) <= 32, "MarkIndex holds 32 marks");
-static_assert(marks_are_lower_case_pairs(), "marks are lower case, two bytes or more");
+static_assert(marks_are_lower_case_triples(), "marks are lower case, three bytes or more");
 constexpr MarkIndex kIndex;
 
 bool is_cubot(std::string_view ua, size_t bot_at) {
@@ -126,25 +157,28 @@ bool is_cubot(std::string_view ua, size_t bot_at) {
 }  // namespace
 
 bool is_crawler(std::string_view user_agent) {
-    if (user_agent.size() < 2) {
-        return false;
-    }
-    char first = ascii_lower(user_agent[0]);
-    for (size_t at = 0; at + 1 < user_agent.size(); ++at) {
-        char second = ascii_lower(user_agent[at + 1]);
-        uint32_t candidates = kIndex.by_pair[pair_bucket(first, second)];
-        first = second;
+    const auto *ua = reinterpret_cast<const uint8_t *>(user_agent.data());
+    size_t n = user_agent.size();
+    for (size_t at = 0; at + 1 < n; at += 2) {
+        uint64_t candidates =
+            kIndex.by_pair[MarkIndex::pair(kIndex.cls[ua[at]], kIndex.cls[ua[at + 1]])];
         while (candidates != 0) {
-            int i = __builtin_ctz(candidates);
+            int bit = __builtin_ctzll(candidates);
             candidates &= candidates - 1;
-            std::string_view mark = kCrawlerMarks[i];
-            if (starts_with_ignoring_case(user_agent.substr(at), mark) &&
-                !(mark == "bot" && is_cubot(user_agent, at))) {
+            size_t start = bit < 32 ? at : at - 1;
+            std::string_view mark = kCrawlerMarks[bit % 32];
+            if ((bit < 32 || at > 0) && starts_with_ignoring_case(user_agent.substr(start), mark) &&
+                !(mark == "bot" && is_cubot(user_agent, start))) {
                 return true;
             }
         }
     }
     return false;
+}
+
+const std::string_view *crawler_marks(size_t *count) {
+    *count = std::size(kCrawlerMarks);
+    return kCrawlerMarks;
 }
 
 bool is_embedded_fetch(std::string_view sec_fetch_dest) {

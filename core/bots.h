@@ -2,11 +2,16 @@
 // crawlers: operators test with them.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace referral {
 
 bool is_crawler(std::string_view user_agent);
+
+// The User-Agent marks is_crawler looks for, lower case (*count of them): the fuzzer holds
+// is_crawler to a plain search for each.
+const std::string_view *crawler_marks(size_t *count);
 
 // Sec-Fetch-Dest values of requests that can stuff cookies without the visitor seeing a page.
 bool is_embedded_fetch(std::string_view sec_fetch_dest);

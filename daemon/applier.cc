@@ -23,21 +23,25 @@ std::string_view mode_name(RefundPlan::Mode mode) {
 
 }  // namespace
 
-EventHeader Applier::header(std::string_view entry, std::string_view event_id,
-                            int64_t ts_ms) const {
+std::optional<int64_t> Applier::own_time(std::string_view ts_field) {
+    return parse_minor_units(ts_field);
+}
+
+EventHeader Applier::header(std::string_view entry, std::string_view event_id, int64_t ts_ms,
+                            std::optional<int64_t> seen_ts) const {
     // Events without an id cannot be told apart by it; their stream entry id stands in.
-    std::string seen =
-        event_id.empty() ? keys_.seen("entry:" + std::string(entry)) : keys_.seen(event_id);
+    std::string id = event_id.empty() ? "entry:" + std::string(entry) : std::string(event_id);
     return EventHeader{keys_.events(),
                        keys_.ledger(),
                        keys_.rejected(),
-                       std::move(seen),
+                       seen_ts ? keys_.seen_in_hour(*seen_ts) : keys_.seen(id),
                        keys_.daily(ts_ms),
                        config_.daemon.group,
                        std::string(entry),
                        config_.daemon.event_ttl_ms,
                        config_.daemon.rejected_maxlen,
-                       config_.daemon.daily_ttl_ms};
+                       config_.daemon.daily_ttl_ms,
+                       seen_ts ? std::move(id) : std::string()};
 }
 
 std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> Applier::prepare(
@@ -83,13 +87,15 @@ std::variant<ScriptCall, Refund, Confirm, Renewal, BoundPurchase> Applier::prepa
     const Rejection &rejection = std::get<Rejection>(plan);
     spdlog::debug("entry {}: rejected before any script: {} ({})", entry, rejection.reason,
                   rejection.detail);
-    return reject_call(entry, id, rejection, now_ms);
+    return reject_call(entry, id, rejection, now_ms, own_time(field(fields, EventField::ts)));
 }
 
 ScriptCall Applier::reject_call(std::string_view entry, std::string_view event_id,
-                                const Rejection &rejection, int64_t now_ms) const {
+                                const Rejection &rejection, int64_t now_ms,
+                                std::optional<int64_t> seen_ts) const {
     RejectCall call;
-    call.header = header(entry, event_id, rejection.conversion ? rejection.conversion->ts : now_ms);
+    call.header =
+        header(entry, event_id, rejection.conversion ? rejection.conversion->ts : now_ms, seen_ts);
     call.reason = rejection.reason;
     call.detail = rejection.detail;
     if (const std::optional<Conversion> &c = rejection.conversion) {
@@ -243,7 +249,7 @@ ScriptCall Applier::approval_call(std::string_view entry, std::string_view event
     ConversionCall call = conversion_call(entry, event_id, c);
     // The held event's own seen key was set when it was held; the approval is an application
     // of its own.
-    call.header.seen = keys_.seen("approval:" + std::string(event_id));
+    call.header.seen_id = "approval:" + std::string(event_id);
     call.approval = true;
     return call.to_call();
 }
@@ -323,7 +329,8 @@ ScriptCall Applier::refund_call(std::string_view entry, std::string_view event_i
     spdlog::debug("entry {}: refund of order {} planned as {} against version {}", entry,
                   refund.order, mode_name(plan.mode), order.version);
     RefundCall call;
-    call.header = header(entry, event_id, refund.ts);
+    call.header =
+        header(entry, event_id, refund.ts, refund.own_ts ? std::optional(refund.ts) : std::nullopt);
     call.order_key = keys_.order(refund.site, refund.order);
     call.due = keys_.due();
     call.version = order.version;

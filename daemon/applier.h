@@ -33,9 +33,15 @@ class Applier {
     OrderRecord read_order(Redis &redis, const Refund &refund) const;
     ScriptCall refund_call(std::string_view entry, std::string_view event_id, const Refund &refund,
                            const OrderRecord &order) const;
-    // now_ms names the day counted when the rejection carries no conversion with a time.
+    // now_ms names the day counted when the rejection carries no conversion with a time. seen_ts:
+    // the event's own ts (own_time()), which names the hash of its seen flag; nullopt: the event
+    // has a seen key of its own. Every path of one event must pass the same.
     ScriptCall reject_call(std::string_view entry, std::string_view event_id,
-                           const Rejection &rejection, int64_t now_ms) const;
+                           const Rejection &rejection, int64_t now_ms,
+                           std::optional<int64_t> seen_ts) const;
+    // The event's own ts as its `ts` field carries it, the same on every replay; nullopt if it
+    // has none the daemon can read.
+    static std::optional<int64_t> own_time(std::string_view ts_field);
     // `approve`: the conversion held for its order, planned again as if trusted. entry is the
     // held event's stream entry (acknowledged long ago, acknowledging it again changes nothing).
     ScriptCall approval_call(std::string_view entry, std::string_view event_id,
@@ -69,8 +75,13 @@ class Applier {
                              std::string &code, std::string &ts, int64_t now_ms) const;
 
   private:
-    // ts_ms: the event's time, which names its per-day counters.
-    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms) const;
+    // ts_ms: the event's time, which names its per-day counters, and seen_ts as reject_call's
+    // (ts_ms by default, for events whose ts is required).
+    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms) const {
+        return header(entry, event_id, ts_ms, ts_ms);
+    }
+    EventHeader header(std::string_view entry, std::string_view event_id, int64_t ts_ms,
+                       std::optional<int64_t> seen_ts) const;
     ScriptCall click_call(std::string_view entry, std::string_view id, const Click &c) const;
     ScriptCall signup_call(std::string_view entry, std::string_view id, const Signup &s) const;
     ConversionCall conversion_call(std::string_view entry, std::string_view id,

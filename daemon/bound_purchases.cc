@@ -64,7 +64,7 @@ ScriptCall Applier::bound_purchase_call(Redis &redis, std::string_view entry,
     std::string code, ts;
     Plan plan = plan_bound_purchase(redis, p, fields, code, ts, now_ms);
     if (const auto *rejection = std::get_if<Rejection>(&plan)) {
-        return reject_call(entry, event_id, *rejection, p.ts);
+        return reject_call(entry, event_id, *rejection, p.ts, p.ts);
     }
     Conversion &conversion = std::get<Conversion>(plan);
     spdlog::debug("entry {}: purchase of bound customer {} for code {}", entry, p.customer, code);

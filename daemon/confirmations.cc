@@ -72,6 +72,8 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
         bound = bound || (name == "bound" && value == "1");
     }
     std::string_view held_id = field(fields, EventField::id);
+    // The confirmation's own ts, if it came with one, on every path (Applier::reject_call).
+    std::optional<int64_t> seen_ts = c.own_ts ? std::optional(c.ts) : std::nullopt;
     const CouponAttribution attribution = config_.programme.coupon_attribution;
     bool coupon_only =
         held_id.empty() && !c.coupon.empty() && attribution != CouponAttribution::kOff;
@@ -80,10 +82,10 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
         if (settled->type == REDIS_REPLY_STRING) {
             return {reject_call(entry, event_id,
                                 Rejection{"already_settled", std::string(text(settled.get()))},
-                                c.ts)};
+                                c.ts, seen_ts)};
         }
         ConfirmCall call;
-        call.header = header(entry, event_id, c.ts);
+        call.header = header(entry, event_id, c.ts, seen_ts);
         call.confirmed = keys_.confirmed(c.site, c.order);
         call.ttl_ms = config_.programme.held_ttl_ms;
         for (const auto &[name, value] : event_fields) {
@@ -132,7 +134,7 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
             // Dropping it noted the conversion as rejected in the ledger: once is enough.
             rejection.conversion.reset();
         }
-        calls.push_back(reject_call(entry, event_id, rejection, c.ts));
+        calls.push_back(reject_call(entry, event_id, rejection, c.ts, seen_ts));
         return calls;
     }
     if (conversion->state == "pending" && conversion->due_ms <= now_ms) {
@@ -142,7 +144,7 @@ std::vector<ScriptCall> Applier::confirm_calls(Redis &redis, std::string_view en
     std::string_view id = coupon_only ? event_id : held_id;
     ConversionCall call = conversion_call(entry, id, *conversion);
     // Counted on the conversion's day, as an approval is.
-    call.header = header(entry, event_id, conversion->ts);
+    call.header = header(entry, event_id, conversion->ts, seen_ts);
     call.approval = !coupon_only;
     if (c.customer != conversion->customer) {
         call.alias = c.customer;
@@ -162,7 +164,7 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
     size_t space = record.find(' ');
     if (first->type != REDIS_REPLY_STRING || space == std::string_view::npos) {
         return reject_call(entry, event_id, Rejection{"not_referred", std::string(r.customer)},
-                           r.ts);
+                           r.ts, r.ts);
     }
     std::string code(record.substr(0, space));
     int64_t since = parse_minor_units(record.substr(space + 1)).value_or(0);
@@ -172,7 +174,7 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
             entry, event_id,
             Rejection{"recurring_period_over", "first conversion " + std::to_string(since) +
                                                    ", paid until " + std::to_string(until)},
-            r.ts);
+            r.ts, r.ts);
     }
     std::string ts = std::to_string(r.ts), amount = std::to_string(r.amount);
     Fields fields = {{field_name(EventField::type), type_name(EventType::conversion)},
@@ -192,7 +194,7 @@ ScriptCall Applier::renewal_call(Redis &redis, std::string_view entry, std::stri
     if (!conversion) {
         const auto *rejection = std::get_if<Rejection>(&plan);
         return reject_call(entry, event_id,
-                           rejection ? *rejection : Rejection{"internal_error", ""}, r.ts);
+                           rejection ? *rejection : Rejection{"internal_error", ""}, r.ts, r.ts);
     }
     ConversionCall call = conversion_call(entry, event_id, *conversion);
     call.renewal = true;

@@ -241,7 +241,7 @@ size_t Consumer::apply(Redis &redis, const std::shared_ptr<const redisReply> &re
         }
         auto prepared = applier_.prepare(e.id, e.fields, now);
         Queued q{metric_type(field(e.fields, EventField::type)), e.id,
-                 field(e.fields, EventField::id)};
+                 field(e.fields, EventField::id), field(e.fields, EventField::ts)};
         if (auto *call = std::get_if<ScriptCall>(&prepared)) {
             calls.push_back(std::move(*call));
             queued.push_back(q);
@@ -390,7 +390,7 @@ void Consumer::settle(const Queued &q, const redisReply *reply, Redis &redis) {
     spdlog::error("entry {} rejected: script failed: {}", q.entry, text(reply));
     scripts_.run(redis, applier_.reject_call(q.entry, q.event_id,
                                              Rejection{"internal_error", std::string(text(reply))},
-                                             now_ms()));
+                                             now_ms(), Applier::own_time(q.ts)));
     metrics_.event(q.type, script_status::kRejected);
     metrics_.rejected("internal_error");
 }

@@ -38,6 +38,7 @@ class Consumer {
         std::string_view type;  // metric label
         std::string_view entry;
         std::string_view event_id;
+        std::string_view ts;  // the event's ts field, which names its seen flag's hash
     };
 
     // A batch.lua call sent and not settled yet: its command (sent again after NOSCRIPT), its

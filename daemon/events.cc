@@ -273,6 +273,7 @@ Plan plan_confirm(const Fields &fields, int64_t now_ms) {
         if (auto r = parse_time(fields, EventField::ts, &c.ts)) {
             return *r;
         }
+        c.own_ts = true;
     }
     if (auto r = check_money(fields, &c.amount)) {
         return *r;
@@ -318,6 +319,7 @@ Plan plan_refund_event(const Fields &fields, EventType type, int64_t now_ms) {
         if (auto rejection = parse_time(fields, EventField::ts, &r.ts)) {
             return *rejection;
         }
+        r.own_ts = true;
     }
     std::string_view text = field(fields, EventField::amount);
     if (type == EventType::refund && !text.empty()) {

@@ -62,6 +62,7 @@ struct Refund {
     std::string_view site, order;
     std::optional<int64_t> amount;  // nullopt = full refund
     int64_t ts = 0;
+    bool own_ts = false;  // ts came with the event; otherwise it is the daemon's time
 };
 
 // A provider's or shop's confirmation of an order: settles the conversion held for it with these
@@ -70,6 +71,7 @@ struct Confirm {
     std::string_view site, order, customer, currency, coupon;
     int64_t amount = 0;
     int64_t ts = 0;
+    bool own_ts = false;  // as Refund's
 };
 
 // A payment of a referred customer's subscription: paid like a conversion of the code that

@@ -7,6 +7,8 @@
 namespace referral::rewardd {
 namespace {
 
+constexpr int64_t kHourMs = 3600 * 1000;
+
 std::string utc(int64_t ts_ms, const char *format) {
     time_t seconds = static_cast<time_t>(ts_ms / 1000);
     struct tm tm {};
@@ -66,6 +68,11 @@ std::string Keys::per_order(std::string_view name, std::string_view site,
         k += hex[b & 15];
     }
     return k;
+}
+
+std::string Keys::seen_in_hour(int64_t ts_ms) const {
+    // Hours since the epoch: the name only has to be the same on every replay of the event.
+    return key("seen_hour:", std::to_string(ts_ms / kHourMs));
 }
 
 std::string Keys::clicks_in_hour(int64_t ts_ms) const {

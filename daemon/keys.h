@@ -29,7 +29,10 @@ class Keys {
     // customer → when a signup bound them to the code in referred_by (unix ms)
     const std::string &bound_at() const { return bound_at_; }
 
+    // An event's own seen flag: for events whose time may not be their own (docs/rewards.md).
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
+    // The seen flags of the events of one hour of their own ts, a field each.
+    std::string seen_in_hour(int64_t ts_ms) const;
     std::string balance(std::string_view currency) const { return key("balance:", currency); }
     std::string stats(std::string_view code) const { return key("stats:", code); }
     std::string payee(std::string_view code) const { return key("payee:", code); }

@@ -16,10 +16,10 @@ std::string number(int64_t n) {
 }  // namespace
 
 ScriptCall EventHeader::start(Script script) const {
-    return ScriptCall{
-        script,
-        {events, ledger, rejected, seen, daily},
-        {group, entry, number(seen_ttl_ms), number(rejected_maxlen), number(daily_ttl_ms)}};
+    return ScriptCall{script,
+                      {events, ledger, rejected, seen, daily},
+                      {group, entry, number(seen_ttl_ms), number(rejected_maxlen),
+                       number(daily_ttl_ms), seen_id}};
 }
 
 ScriptCall ClickCall::to_call() const {

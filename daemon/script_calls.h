@@ -24,16 +24,19 @@ inline constexpr std::string_view kHeld = "held";    // a conversion held for ap
 inline constexpr std::string_view kError = "error";  // {'error', message}: a command refused
 }  // namespace script_status
 
-// KEYS[1..5] and ARGV[1..5] of every event script (click, conversion, hold, refund, reject,
+// KEYS[1..5] and ARGV[1..6] of every event script (click, conversion, hold, refund, reject,
 // signup):
 // event_header() in scripts/common.lua.
 struct EventHeader {
+    // seen: the hash of the seen flags of the event's hour and seen_id its field, or (seen_id
+    // empty) the event's own seen key.
     std::string events, ledger, rejected, seen;
     std::string daily;         // daily:<yyyymmdd> of the event's day
     std::string group, entry;  // the consumer group and the stream entry to acknowledge
     int64_t seen_ttl_ms = 0;
     int64_t rejected_maxlen = 0;
     int64_t daily_ttl_ms = 0;
+    std::string seen_id;
 
     ScriptCall start(Script script) const;
 };

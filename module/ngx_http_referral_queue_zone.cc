@@ -7,11 +7,17 @@
 // A worker can be killed inside a critical section. Each section links or unlinks one node (or
 // moves a dead owner's list, which nobody else touches), and a node is linked so that the list
 // read forwards, as adoption reads it, is whole at every instruction: the node points into the
-// list before the list points at it.
+// list before the list points at it. Only the compiler can break that order: a killed worker
+// stops between two instructions, and whatever it stored is in memory before its death can be
+// seen (adoption waits for the pid to be gone), so a compiler fence is all it takes. A CPU
+// fence there (nginx's ngx_memory_barrier) drained the store buffer behind the copied record on
+// every event (bench/README.md).
 
 #include "ngx_http_referral_queue_zone.h"
 
 #include <signal.h>
+
+#include <atomic>
 
 #include "queue_owner.h"
 
@@ -142,7 +148,7 @@ ngx_http_referral_held_t *ngx_http_referral_queue_zone_hold(std::string_view rec
         ngx_queue_t *list = &ngx_http_referral_queue_mine()->held;
         held->queue.next = list;
         held->queue.prev = list->prev;
-        ngx_memory_barrier();
+        std::atomic_signal_fence(std::memory_order_seq_cst);
         list->prev->next = &held->queue;
         list->prev = &held->queue;
     }

@@ -8,9 +8,9 @@ set -euo pipefail
 seconds="${1:-30}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-fuzz"
-targets=(fuzz_query fuzz_token fuzz_amount fuzz_keyring fuzz_event fuzz_event_builder fuzz_spool fuzz_resp
-  fuzz_redis_address fuzz_rewardd_events fuzz_rewardd_config fuzz_stream_reply fuzz_webhook_config
-  fuzz_hook_signatures fuzz_hook_messages fuzz_partner_token fuzz_dashboard_query)
+targets=(fuzz_query fuzz_bots fuzz_token fuzz_amount fuzz_keyring fuzz_event fuzz_event_builder
+  fuzz_spool fuzz_resp fuzz_redis_address fuzz_rewardd_events fuzz_rewardd_config fuzz_stream_reply
+  fuzz_webhook_config fuzz_hook_signatures fuzz_hook_messages fuzz_partner_token fuzz_dashboard_query)
 # Further arguments name the targets to run (`scripts/fuzz.sh 60 fuzz_spool`).
 [ "$#" -gt 1 ] && targets=("${@:2}")
 

@@ -74,6 +74,12 @@ applied() {
     awk -v n="$n" 'prev == "pending" { p = $1 } prev == "lag" { l = $1 } { prev = $1 }
       END { if (l == "") print 0; else print n - l - p }'
 }
+# Seen flags of the old form (a key per event) are looked for only up to the hour after an
+# upgrade (docs/design.md#redis-keys): OLD_SEEN_KEYS=1 measures that first hour, the default
+# what comes after it.
+if [ "${OLD_SEEN_KEYS:-0}" != 1 ]; then
+  redis-cli -p "$port" SET '{referral}:seen_hour:since' 0 >/dev/null
+fi
 redis-cli -p "$port" CONFIG RESETSTAT >/dev/null
 if [ "${REDIS_CALLGRIND:-0}" = 1 ]; then redis_count on; fi
 loaded_cpu=$(redis_cpu)

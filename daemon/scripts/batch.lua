@@ -11,23 +11,22 @@
 local event_keys = KEYS  -- each shape's keys, then each event's own keys
 local calls = ARGV  -- the shape count, the shapes, then per event its shape and its own args
 
-batch_acks, counters, changed, lookups = {}, {}, {}, {}
+batch_acks, counters, changed, lookups, expiring = {}, {}, {}, {}, {}
 
--- Per shape: its script, keys and args, and the positions each event fills with its own.
+-- Per shape: its script, keys and args, and which positions each event fills with its own
+-- (own_key_at[position] = i: the event's i-th own key).
 local shapes, k, a = {}, 1, 2
 for s = 1, tonumber(calls[1]) do
   local nkeys, nargs = tonumber(calls[a + 1]), tonumber(calls[a + 2])
   local nown_keys, nown_args = tonumber(calls[a + 3]), tonumber(calls[a + 4])
-  local shape = {name = calls[a], own_keys = {}, own_args = {}}
+  local shape = {name = calls[a], own_keys = {}, own_args = {}, own_key_at = {}, own_arg_at = {}}
   for i = 1, nown_keys do
-    shape.own_keys[i] = tonumber(calls[a + 4 + i])
-    -- Every event script's KEYS[4] is its seen key.
-    if shape.own_keys[i] == 4 then
-      shape.own_seen = i
-    end
+    local p = tonumber(calls[a + 4 + i])
+    shape.own_keys[i], shape.own_key_at[p] = p, i
   end
   for i = 1, nown_args do
-    shape.own_args[i] = tonumber(calls[a + 4 + nown_keys + i])
+    local p = tonumber(calls[a + 4 + nown_keys + i])
+    shape.own_args[i], shape.own_arg_at[p] = p, i
   end
   a = a + 5 + nown_keys + nown_args
   shape.keys, shape.args = {unpack(event_keys, k, k + nkeys - 1)}, {unpack(calls, a, a + nargs - 1)}
@@ -35,23 +34,30 @@ for s = 1, tonumber(calls[1]) do
   k, a = k + nkeys, a + nargs
 end
 
--- Each event's shape and where its own keys and args start, and its seen key: the seen keys of
--- all of them read in one MGET.
-local event_shapes, key_starts, arg_starts, seen_keys = {}, {}, {}, {}
+-- An event's value at position p of its keys or args: its own, from start in values, or its
+-- shape's.
+local function value_at(shape_values, own_at, p, values, start)
+  local i = own_at[p]
+  if i then
+    return values[start + i - 1]
+  end
+  return shape_values[p]
+end
+
+-- Each event's shape and where its own keys and args start, and its seen flag (KEYS[4] and
+-- ARGV[6] of every event script, event_header): all of them read before the first event.
+local event_shapes, key_starts, arg_starts, seen, seen_ids = {}, {}, {}, {}, {}
 while a <= #calls do
   local shape = shapes[tonumber(calls[a])]
   local n = #event_shapes + 1
   event_shapes[n], key_starts[n], arg_starts[n] = shape, k, a + 1
-  seen_keys[n] = shape.own_seen and event_keys[k + shape.own_seen - 1] or shape.keys[4]
+  seen[n] = value_at(shape.keys, shape.own_key_at, 4, event_keys, k)
+  seen_ids[n] = value_at(shape.args, shape.own_arg_at, 6, calls, a + 1)
   k, a = k + #shape.own_keys, a + 1 + #shape.own_args
 end
-batch_seen = {}
-for first = 1, #seen_keys, 1000 do
-  local values = redis.call('MGET', unpack(seen_keys, first, math.min(first + 999, #seen_keys)))
-  for i = 1, #values do
-    batch_seen[seen_keys[first + i - 1]] = values[i] and true or false
-  end
-end
+local first_shape = event_shapes[1]
+local events_key = value_at(first_shape.keys, first_shape.own_key_at, 1, event_keys, key_starts[1])
+prefetch_seen(events_key, seen, seen_ids)
 
 local replies = {}
 for e = 1, #event_shapes do
@@ -76,6 +82,7 @@ for e = 1, #event_shapes do
   replies[#replies + 1] = reply
 end
 flush_counters()
+flush_seen()
 -- XACK takes as many ids as there are: in slices, so no slice overflows Lua's stack.
 for first = 1, #batch_acks, 1000 do
   redis.call('XACK', batch_acks.events, batch_acks.group,

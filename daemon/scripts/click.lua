@@ -1,8 +1,8 @@
 -- A click: counted for its code unless the code is unknown or its ip is over the hourly limit.
 local ev = event_header(KEYS, ARGV)
 local owner_key, stats_key, codes_key, ip_clicks_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local code, ip, source, open_enrolment = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-local clicks_per_ip, hour_ttl = ARGV[10], ARGV[11]  -- per hour (0 = no limit); the key's TTL
+local code, ip, source, open_enrolment = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local clicks_per_ip, hour_ttl = ARGV[11], ARGV[12]  -- per hour (0 = no limit); the key's TTL
 
 if event_seen(ev) then
   return {'duplicate'}

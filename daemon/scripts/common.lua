@@ -9,16 +9,22 @@ local function num(v)
   return tonumber(v) or 0
 end
 
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
 -- Every script unpacks its KEYS and ARGV into named locals in one block at its top, in the order
 -- its struct in daemon/script_calls.h sends them, and reads them nowhere else. The event scripts
 -- (click, conversion, hold, refund, reject) start theirs with this shared header, KEYS[1..5] and
--- ARGV[1..5]; their own KEYS and ARGV follow from index 6. daily is daily:<yyyymmdd> of the
--- event's day, kept daily_ttl (ms) after its last new field. They are passed in because in a
--- batch (batch.lua) each event has its own.
+-- ARGV[1..6]; their own KEYS follow from index 6, their own ARGV from index 7. daily is
+-- daily:<yyyymmdd> of the event's day, kept daily_ttl (ms) after its last new field. seen and
+-- seen_id: the event's seen flag (event_seen). They are passed in because in a batch
+-- (batch.lua) each event has its own.
 local function event_header(KEYS, ARGV)
   return {events = KEYS[1], ledger = KEYS[2], rejected = KEYS[3], seen = KEYS[4], daily = KEYS[5],
           group = ARGV[1], entry = ARGV[2], seen_ttl = ARGV[3], rejected_maxlen = ARGV[4],
-          daily_ttl = ARGV[5]}
+          daily_ttl = ARGV[5], seen_id = ARGV[6]}
 end
 
 -- Within a batch (batch.lua) the entries are acknowledged together, in one XACK at its end:
@@ -34,16 +40,48 @@ local function acknowledge(ev)
   end
 end
 
--- Within a batch, the seen keys of its events (true: the event was applied), all read in one
--- MGET before the first event and kept up to date as events are done; nil outside a batch.
-local batch_seen = nil
+-- Seen flags (docs/design.md#redis-keys). An event whose ts is its own (the same on every
+-- replay) is flagged by the field seen_id of seen_hour:<hours since the epoch of its ts>, a hash
+-- that every write keeps seen_ttl more, so each flag lives at least seen_ttl; any other event
+-- by a key of its own (seen_id ""), seen:<id>. Before the hashes every event had a key of its
+-- own: seen_hour:since is the hour of the first flag written in a hash, and an event of an hour
+-- up to the next one (clocks differ) may have been applied under its own key, so it is looked
+-- for there too.
+local old_seen_since = nil  -- that hour, read once per script call
+
+-- Whether the events flagged in the hash seen may have been applied under keys of their own.
+local function old_seen_window(events_key, seen)
+  if not old_seen_since then
+    local since_key = events_key:sub(1, -8) .. ':seen_hour:since'  -- <prefix>:events
+    old_seen_since = tonumber(redis.call('GET', since_key))
+    if not old_seen_since then
+      old_seen_since = math.floor(now_ms() / 3600000)
+      redis.call('SET', since_key, int(old_seen_since))
+    end
+  end
+  return tonumber(seen:match(':(%-?%d+)$')) <= old_seen_since + 1
+end
+
+local function old_seen_prefix(events_key)
+  return events_key:sub(1, -8) .. ':seen:'
+end
+
+-- Within a batch, batch_seen[seen][seen_id] of its events (true: the event was done), read
+-- before the first event (prefetch_seen) and kept up to date as events are done, and the flags
+-- its events set, seen_writes[hash] = {field, '1', ...}, written at its end (flush_seen); nil
+-- outside a batch.
+local batch_seen, seen_writes, seen_ttl = nil, nil, nil
 
 local function event_seen(ev)
   local seen
   if batch_seen then
-    seen = batch_seen[ev.seen]
-  else
+    seen = batch_seen[ev.seen][ev.seen_id]
+  elseif ev.seen_id == '' then
     seen = redis.call('EXISTS', ev.seen) == 1
+  else
+    seen = redis.call('HEXISTS', ev.seen, ev.seen_id) == 1 or
+           (old_seen_window(ev.events, ev.seen) and
+            redis.call('EXISTS', old_seen_prefix(ev.events) .. ev.seen_id) == 1)
   end
   if seen then
     acknowledge(ev)
@@ -51,13 +89,91 @@ local function event_seen(ev)
   return seen
 end
 
+-- MGET of keys in slices, so no slice overflows Lua's stack: calls found(i) for each key i
+-- that exists.
+local function mget_each(keys, found)
+  for first = 1, #keys, 1000 do
+    local values = redis.call('MGET', unpack(keys, first, math.min(first + 999, #keys)))
+    for i = 1, #values do
+      if values[i] then
+        found(first + i - 1)
+      end
+    end
+  end
+end
+
+-- Reads the seen flags of a batch's events, seen (KEYS[4]) and ids (ARGV[6]) of each: one
+-- HMGET per hash, one MGET of the keys of their own and one of the old keys to look at.
+local function prefetch_seen(events_key, seen, ids)
+  batch_seen, seen_writes = {}, {}
+  local fields, own = {}, {}
+  for i = 1, #seen do
+    local key, id = seen[i], ids[i]
+    local f = fields[key]
+    if not f then
+      f = {}
+      fields[key], batch_seen[key] = f, {}
+    end
+    if id == '' then
+      own[#own + 1] = key
+      batch_seen[key][''] = false
+    else
+      f[#f + 1] = id
+    end
+  end
+  for key, f in pairs(fields) do
+    local flags, old = batch_seen[key], {}
+    local look_old = #f > 0 and old_seen_window(events_key, key)
+    for first = 1, #f, 1000 do
+      local values = redis.call('HMGET', key, unpack(f, first, math.min(first + 999, #f)))
+      for i = 1, #values do
+        local id = f[first + i - 1]
+        flags[id] = values[i] ~= false
+        if look_old and not values[i] then
+          old[#old + 1] = id
+        end
+      end
+    end
+    if #old > 0 then
+      local prefix, names = old_seen_prefix(events_key), {}
+      for i = 1, #old do
+        names[i] = prefix .. old[i]
+      end
+      mget_each(names, function(i) flags[old[i]] = true end)
+    end
+  end
+  mget_each(own, function(i) batch_seen[own[i]][''] = true end)
+end
+
 -- The event has had its whole effect: a replay of the same id is a no-op from now on.
 local function event_done(ev)
-  redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  if ev.seen_id == '' then
+    redis.call('SET', ev.seen, '1', 'PX', ev.seen_ttl)
+  elseif seen_writes then
+    local w = seen_writes[ev.seen]
+    if not w then
+      w = {}
+      seen_writes[ev.seen] = w
+    end
+    local n = #w
+    w[n + 1], w[n + 2], seen_ttl = ev.seen_id, '1', ev.seen_ttl
+  else
+    redis.call('HSET', ev.seen, ev.seen_id, '1')
+    redis.call('PEXPIRE', ev.seen, ev.seen_ttl)
+  end
   if batch_seen then
-    batch_seen[ev.seen] = true
+    batch_seen[ev.seen][ev.seen_id] = true
   end
   acknowledge(ev)
+end
+
+local function flush_seen()
+  for key, w in pairs(seen_writes) do
+    for first = 1, #w, 1000 do
+      redis.call('HSET', key, unpack(w, first, math.min(first + 999, #w)))
+    end
+    redis.call('PEXPIRE', key, seen_ttl)
+  end
 end
 
 -- Write-behind counters (docs/design.md#life-of-an-event). Within a batch, counters[key][field]
@@ -71,6 +187,9 @@ end
 -- Redis.
 local counters, changed = nil, nil
 local exact_below = 2^52
+-- Within a batch, the per-day hashes that got a new field, each with its daily_ttl: one PEXPIRE
+-- each at the end, after the batch's last new field (daily_count); nil until there is one.
+local daily_expiries = nil
 
 -- A counter's value, 0 when absent.
 local function counter(key, field)
@@ -174,13 +293,25 @@ local function flush_counters()
       redis.call('HSET', key, unpack(args))
     end
   end
+  for key, ttl in pairs(daily_expiries or {}) do
+    redis.call('PEXPIRE', key, ttl)
+  end
 end
 
 -- Per-day counters (docs/rewards.md, Per-day counters): a PEXPIRE only when the field is new,
--- so a day's hash lives daily_ttl after its last new field.
+-- so a day's hash lives daily_ttl after its last new field; in a batch once, at its end.
+local function daily_field_new(ev)
+  if counters then
+    daily_expiries = daily_expiries or {}
+    daily_expiries[ev.daily] = ev.daily_ttl
+  else
+    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+  end
+end
+
 local function daily_count(ev, field)
   if count(ev.daily, field, 1) == 1 then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+    daily_field_new(ev)
   end
 end
 
@@ -193,7 +324,7 @@ end
 
 local function daily_amount(ev, field, n)
   if add_statistic(ev.daily, field, n) then
-    redis.call('PEXPIRE', ev.daily, ev.daily_ttl)
+    daily_field_new(ev)
   end
 end
 
@@ -295,9 +426,25 @@ local function approve_order(order, ledger_key, prefix, ts)
   redis.call('HINCRBY', order, 'version', '1')
 end
 
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- The id of the conversion held for an order (false: none). Every held key is in held_expiry
+-- from its HSET to its DEL, so within a batch none is held while held_expiry was empty at the
+-- batch's first ask and hold.lua has held nothing since (note_held()); asked once per batch,
+-- it spares the conversions of a programme that holds nothing their HGET. nothing_held is nil
+-- until asked and outside a batch.
+local nothing_held = nil
+
+local function held_id(held_key, held_expiry_key)
+  if counters and nothing_held == nil then
+    nothing_held = redis.call('ZCARD', held_expiry_key) == 0
+  end
+  if nothing_held then
+    return false
+  end
+  return redis.call('HGET', held_key, 'id')
+end
+
+local function note_held()
+  nothing_held = false
 end
 
 -- A held conversion leaves the books: its record goes to :rejected with the reason, shaped like
@@ -340,10 +487,19 @@ end
 
 -- Keys of fixed-length periods (limits, caps) live a little longer than their period. A
 -- counter's key can only be new when its field is: after is what HINCRBY answered, n what it
--- added.
+-- added. Within a batch, expiring[key] is true once the key is known to have its TTL (nothing
+-- in a batch takes one away), so each key is asked once; nil outside a batch.
+local expiring = nil
+
 local function expire_new(key, ttl, after, n)
-  if after == n and redis.call('PTTL', key) == -1 then
+  if after ~= n or (expiring and expiring[key]) then
+    return
+  end
+  if redis.call('PTTL', key) == -1 then
     redis.call('PEXPIRE', key, ttl)
+  end
+  if expiring then
+    expiring[key] = true
   end
 end
 

@@ -13,22 +13,22 @@ local month_rewards_key, due_key, currencies_key = KEYS[14], KEYS[15], KEYS[16]
 local referrer_balance_key, friend_balance_key = KEYS[17], KEYS[18]
 local held_key, held_expiry_key = KEYS[19], KEYS[20]  -- held:<site>:<sha256(order)>, held_expiry
 local first_conversion_key = KEYS[21]  -- customer → "<code> <ts>" of their first conversion
-local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local event_id, site, order_id, code, customer = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 -- state: pending | approved; due: end of the payout hold, 0 = none
-local amount, currency, ts, state, due = ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
-local order_ttl, open_enrolment, first_purchase_only = ARGV[16], ARGV[17], ARGV[18]
+local amount, currency, ts, state, due = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+local order_ttl, open_enrolment, first_purchase_only = ARGV[17], ARGV[18], ARGV[19]
 -- limits, 0 = none: conversions per referrer per day, rewards per referrer per month
-local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[19], ARGV[20], ARGV[21], ARGV[22]
-local referrer_currency, friend_currency, friend_reward = ARGV[23], ARGV[24], ARGV[25]
-local approval = ARGV[26]  -- "1": `approve` of the conversion held for this order, event_id
+local daily_limit, day_ttl, monthly_cap, month_ttl = ARGV[20], ARGV[21], ARGV[22], ARGV[23]
+local referrer_currency, friend_currency, friend_reward = ARGV[24], ARGV[25], ARGV[26]
+local approval = ARGV[27]  -- "1": `approve` of the conversion held for this order, event_id
 -- renewal "1": a subscription's payment, not a purchase that refers anybody; alias: the payment
 -- provider's id of the same customer ("" = none), remembered for its renewals
-local renewal, alias = ARGV[27], ARGV[28]
-local source = ARGV[29]  -- utm_source, "" = none
+local renewal, alias = ARGV[28], ARGV[29]
+local source = ARGV[30]  -- utm_source, "" = none
 -- "1": attributed through the customer's binding under pay_on = first_purchase
-local bound_first_purchase = ARGV[30]
-local variant = ARGV[31]  -- the code's [[variant]], "" = none
-local referrer_rewards = {unpack(ARGV, 32)}  -- level 1, 2, ...
+local bound_first_purchase = ARGV[31]
+local variant = ARGV[32]  -- the code's [[variant]], "" = none
+local referrer_rewards = {unpack(ARGV, 33)}  -- level 1, 2, ...
 
 -- An account's buckets together stay within 2^52 minor units: every balance and payout, and
 -- the sum below, is then exact in a Lua number, and no approval, payout or refund can overflow.
@@ -36,8 +36,8 @@ local max_balance = 2^52
 
 local conversion = {event = event_id, site = site, order = order_id, code = code,
                     customer = customer, amount = amount, currency = currency, ts = ts}
-local held_id = redis.call('HGET', held_key, 'id')
-if approval == '1' and held_id ~= event_id then
+local held = held_id(held_key, held_expiry_key)
+if approval == '1' and held ~= event_id then
   return {'error', 'no conversion is held for this order'}
 end
 if event_seen(ev) then
@@ -146,7 +146,7 @@ end
 for _, cut in ipairs(cuts) do
   record_rejection(ev, 'reward_cap', cut)
 end
-if held_id then
+if held then
   if approval == '1' then
     redis.call('DEL', held_key)
     redis.call('ZREM', held_expiry_key, held_key)

@@ -8,11 +8,11 @@ local ev = event_header(KEYS, ARGV)
 -- order:<site>:<sha256(order)>, held:<site>:<sha256(order)>, held_expiry
 local order_key, held_key, held_expiry_key, owner_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local confirmed_key = KEYS[10]  -- confirmed:<site>:<sha256(order)>
-local event_id, site, order_id, code, customer = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
-local amount, currency, ts, first_ts = ARGV[11], ARGV[12], ARGV[13], ARGV[14]  -- first_ts "" = none
-local open_enrolment, held_ttl = ARGV[15], ARGV[16]  -- held_ttl: ms
+local event_id, site, order_id, code, customer = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local amount, currency, ts, first_ts = ARGV[12], ARGV[13], ARGV[14], ARGV[15]  -- first_ts "" = none
+local open_enrolment, held_ttl = ARGV[16], ARGV[17]  -- held_ttl: ms
 -- "1": attributed through the customer's binding; `approve` plans it through the binding again
-local bound = ARGV[17]
+local bound = ARGV[18]
 
 local conversion = {event = event_id, site = site, order = order_id, code = code,
                     customer = customer, amount = amount, currency = currency, ts = ts}
@@ -23,7 +23,7 @@ local settled = redis.call('HGET', order_key, 'id')
 if settled then
   return reject_conversion(ev, conversion, 'duplicate_order', settled)
 end
-local held = redis.call('HGET', held_key, 'id')
+local held = held_id(held_key, held_expiry_key)
 if held then
   return reject_conversion(ev, conversion, 'already_held', held)
 end
@@ -41,6 +41,7 @@ if bound == '1' then
   redis.call('HSET', held_key, 'bound', '1')
 end
 redis.call('ZADD', held_expiry_key, int(expires), held_key)
+note_held()
 ledger_conversion(ev.ledger, 'held', conversion)
 daily_count(ev, 'h')
 if #confirmed > 0 then

@@ -8,9 +8,9 @@ local order_key, due_key, stats_key, balance_keys = KEYS[6], KEYS[7], KEYS[8], {
 -- version: the order's as read ("" = no order); mode: early | reverse | complete; total: early:
 -- the refund to remember ("full" or the amount so far), reverse: the order's refunded total
 -- after this refund; amount: this refund's; reversals: of each reward
-local version, mode, total = ARGV[6], ARGV[7], ARGV[8]
-local amount, ts, remember_ttl = ARGV[9], ARGV[10], ARGV[11]
-local reversals = {unpack(ARGV, 12)}
+local version, mode, total = ARGV[7], ARGV[8], ARGV[9]
+local amount, ts, remember_ttl = ARGV[10], ARGV[11], ARGV[12]
+local reversals = {unpack(ARGV, 13)}
 
 if event_seen(ev) then
   return {'duplicate'}

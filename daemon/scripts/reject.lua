@@ -2,9 +2,9 @@
 -- well-formed conversion the programme refused (below the minimum order, outside the window,
 -- ...) goes to the ledger as `rejected` too; amount "" = not such a conversion.
 local ev = event_header(KEYS, ARGV)
-local reason, detail = ARGV[6], ARGV[7]
-local event_id, site, order_id, code, customer = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
-local amount, currency, ts = ARGV[13], ARGV[14], ARGV[15]
+local reason, detail = ARGV[7], ARGV[8]
+local event_id, site, order_id, code, customer = ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local amount, currency, ts = ARGV[14], ARGV[15], ARGV[16]
 
 if event_seen(ev) then
   return {'duplicate'}

@@ -10,16 +10,16 @@ local ip_signups_key, code_signups_key, month_rewards_key = KEYS[12], KEYS[13], 
 local due_key, currencies_key = KEYS[15], KEYS[16]
 -- the balances of the referrer's reward currency and of the friend's; order:<site>:<sha256>
 local referrer_balance_key, friend_balance_key, order_key = KEYS[17], KEYS[18], KEYS[19]
-local event_id, site, code, customer, ip, source = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
-                                                   ARGV[11]
+local event_id, site, code, customer, ip, source = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11],
+                                                   ARGV[12]
 -- state: pending | approved | awaiting_approval; due: end of the payout hold, 0 = none
-local ts, state, due, order_ttl, open_enrolment = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+local ts, state, due, order_ttl, open_enrolment = ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17]
 -- limits, 0 = none: signups per ip per hour, per referrer per day; rewards per referrer per month
-local ip_limit, hour_ttl, code_limit, day_ttl = ARGV[17], ARGV[18], ARGV[19], ARGV[20]
-local monthly_cap, month_ttl = ARGV[21], ARGV[22]
-local referrer_currency, referrer_reward = ARGV[23], ARGV[24]
-local friend_currency, friend_reward, order_id = ARGV[25], ARGV[26], ARGV[27]
-local variant = ARGV[28]  -- the code's [[variant]], "" = none
+local ip_limit, hour_ttl, code_limit, day_ttl = ARGV[18], ARGV[19], ARGV[20], ARGV[21]
+local monthly_cap, month_ttl = ARGV[22], ARGV[23]
+local referrer_currency, referrer_reward = ARGV[24], ARGV[25]
+local friend_currency, friend_reward, order_id = ARGV[26], ARGV[27], ARGV[28]
+local variant = ARGV[29]  -- the code's [[variant]], "" = none
 
 local max_balance = 2^52  -- as in conversion.lua
 

@@ -1,5 +1,8 @@
 #include "bots.h"
 
+#include <cctype>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace referral {
@@ -87,6 +90,50 @@ TEST(IsCrawler, CubotDoesNotHideOtherMarks) {
     EXPECT_TRUE(is_crawler("cubotbot"));
     EXPECT_TRUE(is_crawler("bot"));
     EXPECT_FALSE(is_crawler("bo"));
+}
+
+// The scan reads every other position: each mark is found wherever it starts, odd or even, at
+// the end of the User-Agent too, in any case.
+TEST(IsCrawler, EveryMarkAtEveryOffset) {
+    for (std::string mark : {"bot",
+                             "crawl",
+                             "spider",
+                             "slurp",
+                             "facebookexternalhit",
+                             "mediapartners",
+                             "feedfetcher",
+                             "bingpreview",
+                             "embedly",
+                             "quora link preview",
+                             "whatsapp",
+                             "ahrefs",
+                             "headlesschrome",
+                             "lighthouse",
+                             "python-requests",
+                             "python-urllib",
+                             "aiohttp",
+                             "go-http-client",
+                             "java/",
+                             "okhttp",
+                             "libwww-perl",
+                             "apache-httpclient",
+                             "node-fetch",
+                             "axios/",
+                             "scrapy"}) {
+        std::string upper = mark;
+        for (char &c : upper) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        for (size_t offset = 0; offset < 4; ++offset) {
+            std::string prefix = std::string("Mozilla/5.0 (X11) ").substr(0, offset);
+            for (const std::string &m : {mark, upper}) {
+                EXPECT_TRUE(is_crawler(prefix + m)) << prefix + m;
+                EXPECT_TRUE(is_crawler(prefix + m + " 1.0")) << prefix + m;
+            }
+            EXPECT_FALSE(is_crawler(prefix + mark.substr(0, mark.size() - 1)))
+                << prefix + mark.substr(0, mark.size() - 1);
+        }
+    }
 }
 
 TEST(IsEmbeddedFetch, ExactDestinations) {

@@ -95,6 +95,39 @@ percent = 10
     EXPECT_EQ(r[2].at("id"), "c349");
 }
 
+// A replayed event is applied once: in the same batch, in a later one, and when it was applied
+// before the seen flags became fields of a hash per hour (its own seen:<id> key). An event
+// without a ts of its own (a refund without ts, a refused event without ts) keeps a key of its
+// own.
+TEST_F(RewarddTest, ReplaysAreAppliedOnce) {
+    int64_t ts = now_ms();
+    std::string hour = key("seen_hour:" + std::to_string(ts / 3600000));
+    Event c1 = with(click("c1", "ALICE"), "ts", std::to_string(ts));
+    Event c2 = with(click("c2", "ALICE"), "ts", std::to_string(ts));
+    Event refund_without_ts = without(refund("r1", "no-such-order", 100), "ts");
+    Event unknown_type = without(with(click("u1", "ALICE"), "type", "purchase"), "ts");
+    redis_.command({"SET", key("seen:c2"), "1", "PX", "600000"});  // applied before the upgrade
+    add_all({c1, c1, c2, refund_without_ts, refund_without_ts, unknown_type});
+    start(R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 10
+)");
+    wait_applied();
+    add_all({c1, c2, refund_without_ts, unknown_type});
+    wait_applied();
+    EXPECT_EQ(hget(key("stats:ALICE"), "clicks"), "1");
+    EXPECT_EQ(hget(hour, "c1"), "1");
+    EXPECT_EQ(hget(hour, "c2"), "");
+    EXPECT_GT(redis_.command({"PTTL", hour})->integer, 0);
+    EXPECT_EQ(redis_.command({"EXISTS", key("seen:r1")})->integer, 1);
+    EXPECT_EQ(redis_.command({"EXISTS", key("seen:u1")})->integer, 1);
+    EXPECT_EQ(rejected_reasons(), std::vector<std::string>{"unknown_type"});
+}
+
 constexpr char kOpenProgramme[] = R"(
 [programme]
 currency = "EUR"

@@ -124,14 +124,14 @@ int contiguous_count(const std::set<int> &indices, int first, const std::string 
 std::pair<size_t, size_t> expected_counts(Script script, size_t tail) {
     std::string name(script_name(script));
     Unpacked u = interface_of(name);
-    int base = 0;
+    int key_base = 0, arg_base = 0;
     if (u.header) {
         Unpacked h = event_header_interface();
-        base = contiguous_count(h.keys, 1, "event_header KEYS");
-        EXPECT_EQ(contiguous_count(h.args, 1, "event_header ARGV"), base);
+        key_base = contiguous_count(h.keys, 1, "event_header KEYS");
+        arg_base = contiguous_count(h.args, 1, "event_header ARGV");
     }
-    int keys = contiguous_count(u.keys, base + 1, name + " KEYS");
-    int args = contiguous_count(u.args, base + 1, name + " ARGV");
+    int keys = contiguous_count(u.keys, key_base + 1, name + " KEYS");
+    int args = contiguous_count(u.args, arg_base + 1, name + " ARGV");
     size_t nkeys = keys, nargs = args;
     if (u.keys_tail) {
         EXPECT_EQ(u.keys_tail, keys + 1) << name << ": KEYS tail must follow the named keys";
