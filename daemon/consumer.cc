@@ -23,6 +23,9 @@ constexpr milliseconds kHousekeepingEvery{60000};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr int64_t kForgetConsumerAfterMs = 24LL * 3600 * 1000;
 constexpr int kRefundAttempts = 10;
+// Batches sent and not yet settled: one that Redis applies while the next is planned, and that
+// next one.
+constexpr size_t kBatchesInFlight = 2;
 
 std::string default_consumer() {
     char host[256] = {};
@@ -90,6 +93,7 @@ void Consumer::run() {
     milliseconds backoff{100};
     while (!stop_) {
         try {
+            in_flight_.clear();  // their entries are still pending: read_own_pending()
             Redis redis(config_.redis);
             scripts_.load(redis);
             ensure_group(redis);
@@ -160,11 +164,12 @@ void Consumer::serve(Redis &redis) {
             ensure_group(redis);
             continue;
         }
+        std::shared_ptr<const redisReply> read = std::move(r);
         StreamEntries entries;
-        if (!parse_read_reply(r.get(), &entries)) {
-            unexpected("XREADGROUP", r.get());
+        if (!parse_read_reply(read.get(), &entries)) {
+            unexpected("XREADGROUP", read.get());
         }
-        apply(redis, entries);
+        apply(redis, read, entries);
     }
 }
 
@@ -178,9 +183,10 @@ void Consumer::read_own_pending(Redis &redis) {
         if (is_error(r.get())) {
             return;  // NOGROUP: serve() creates the group again
         }
+        std::shared_ptr<const redisReply> read = std::move(r);
         StreamEntries entries;
-        if (!parse_read_reply(r.get(), &entries)) {
-            unexpected("XREADGROUP", r.get());
+        if (!parse_read_reply(read.get(), &entries)) {
+            unexpected("XREADGROUP", read.get());
         }
         if (entries.empty() || stop_) {
             return;
@@ -188,7 +194,7 @@ void Consumer::read_own_pending(Redis &redis) {
         after = entries.back().id;
         spdlog::debug("reading {} entries given to {} before and never acknowledged",
                       entries.size(), consumer_);
-        apply(redis, entries);
+        apply(redis, read, entries);
     }
 }
 
@@ -202,29 +208,34 @@ void Consumer::claim(Redis &redis) {
             ensure_group(redis);
             return;
         }
+        std::shared_ptr<const redisReply> read = std::move(r);
         std::string_view next;
         StreamEntries entries;
-        if (!parse_autoclaim_reply(r.get(), &next, &entries)) {
-            unexpected("XAUTOCLAIM", r.get());
+        if (!parse_autoclaim_reply(read.get(), &next, &entries)) {
+            unexpected("XAUTOCLAIM", read.get());
         }
         if (!entries.empty()) {
             spdlog::debug("XAUTOCLAIM from {}: {} entries idle for over {} ms, next {}", start,
                           entries.size(), config_.daemon.claim_idle_ms, next);
         }
         start = next;
-        if (size_t n = apply(redis, entries)) {
+        if (size_t n = apply(redis, read, entries)) {
             spdlog::info("took over {} entries pending for longer than claim_idle", n);
         }
     } while (start != "0-0" && !stop_);
 }
 
-size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
+size_t Consumer::apply(Redis &redis, const std::shared_ptr<const redisReply> &read,
+                       const StreamEntries &entries) {
     std::vector<ScriptCall> calls;
     std::vector<Queued> queued;
+    calls.reserve(kEventsPerBatch);
+    queued.reserve(kEventsPerBatch);
     int64_t now = now_ms();
     for (const StreamEntry &e : entries) {
         if (e.deleted) {
             spdlog::debug("entry {}: deleted from the stream while pending, acknowledged", e.id);
+            settle_all(redis);
             redis.command({"XACK", keys_.events(), config_.daemon.group, std::string(e.id)});
             continue;
         }
@@ -234,10 +245,14 @@ size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
         if (auto *call = std::get_if<ScriptCall>(&prepared)) {
             calls.push_back(std::move(*call));
             queued.push_back(q);
+            if (calls.size() == kEventsPerBatch) {
+                send(redis, calls, queued, read);
+            }
             continue;
         }
         // Planned against the books as they stand after everything before it.
-        flush(redis, calls, queued);
+        send(redis, calls, queued, read);
+        settle_all(redis);
         if (auto *refund = std::get_if<Refund>(&prepared)) {
             apply_refund(redis, q, *refund);
         } else if (auto *confirm = std::get_if<Confirm>(&prepared)) {
@@ -261,20 +276,73 @@ size_t Consumer::apply(Redis &redis, const StreamEntries &entries) {
                    redis);
         }
     }
-    flush(redis, calls, queued);
+    send(redis, calls, queued, read);
+    settle_all(redis);
     return entries.size();
 }
 
-void Consumer::flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued) {
+void Consumer::send(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued,
+                    const std::shared_ptr<const redisReply> &read) {
     if (calls.empty()) {
         return;
     }
-    Scripts::BatchReplies replies = scripts_.run_batched(redis, calls);
-    for (size_t i = 0; i < calls.size(); ++i) {
-        settle(queued[i], replies.events[i], redis);
+    while (in_flight_.size() >= kBatchesInFlight) {
+        settle_oldest(redis);
     }
+    Batch batch{scripts_.batch_command(calls.data(), calls.size()), std::move(queued), read,
+                nullptr};
+    redis.append_encoded(batch.command);
+    redis.send();
+    in_flight_.push_back(std::move(batch));
     calls.clear();
     queued.clear();
+    queued.reserve(kEventsPerBatch);
+}
+
+void Consumer::settle_oldest(Redis &redis) {
+    Batch &batch = in_flight_.front();
+    if (!batch.reply) {
+        batch.reply = redis.read_reply();
+    }
+    const redisReply *r = batch.reply.get();
+    size_t count = batch.queued.size();
+    bool complete = r->type == REDIS_REPLY_ARRAY && r->elements == count;
+    bool all_arrays = complete && std::all_of(r->element, r->element + count, [](redisReply *e) {
+                          return e->type == REDIS_REPLY_ARRAY;
+                      });
+    if (!all_arrays) {
+        // Settling may send commands (a rejection, the batch again): every batch sent before
+        // them has its reply read first.
+        for (Batch &later : in_flight_) {
+            if (!later.reply) {
+                later.reply = redis.read_reply();
+            }
+        }
+    }
+    if (is_noscript(r)) {
+        // A batch that answered NOSCRIPT never ran: sending it and the others that did again,
+        // in order, is safe.
+        scripts_.load(redis);
+        for (Batch &each : in_flight_) {
+            if (is_noscript(each.reply.get())) {
+                redis.append_encoded(each.command);
+                each.reply = redis.read_reply();
+            }
+        }
+        r = batch.reply.get();
+        complete = r->type == REDIS_REPLY_ARRAY && r->elements == count;
+    }
+    // A failed batch's own error stands for each of its events.
+    for (size_t i = 0; i < count; ++i) {
+        settle(batch.queued[i], complete ? r->element[i] : r, redis);
+    }
+    in_flight_.pop_front();
+}
+
+void Consumer::settle_all(Redis &redis) {
+    while (!in_flight_.empty()) {
+        settle_oldest(redis);
+    }
 }
 
 void Consumer::apply_refund(Redis &redis, const Queued &q, const Refund &refund) {

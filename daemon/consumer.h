@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,9 +41,26 @@ class Consumer {
         std::string_view ts;  // the event's ts field, which names its seen flag's hash
     };
 
-    // Applies the entries of one reply; returns how many there were.
-    size_t apply(Redis &redis, const StreamEntries &entries);
-    void flush(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued);
+    // A batch.lua call sent and not settled yet: its command (sent again after NOSCRIPT), its
+    // events, the read reply their views point into, and its own reply once read.
+    struct Batch {
+        std::string command;
+        std::vector<Queued> queued;
+        std::shared_ptr<const redisReply> read;
+        Reply reply;
+    };
+
+    // Applies the entries of one reply (read, which they are views into); returns how many
+    // there were.
+    size_t apply(Redis &redis, const std::shared_ptr<const redisReply> &read,
+                 const StreamEntries &entries);
+    // Sends the calls as one batch.lua call, without waiting for its reply: Redis applies it
+    // while the next calls are planned.
+    void send(Redis &redis, std::vector<ScriptCall> &calls, std::vector<Queued> &queued,
+              const std::shared_ptr<const redisReply> &read);
+    void settle_oldest(Redis &redis);
+    // Settles every batch sent: before anything else reads or writes on the connection.
+    void settle_all(Redis &redis);
     void apply_refund(Redis &redis, const Queued &q, const Refund &refund);
     // Counts a script's outcome; a script that failed for good rejects its event instead.
     void settle(const Queued &q, const redisReply *reply, Redis &redis);
@@ -61,6 +80,7 @@ class Consumer {
     Metrics &metrics_;
     const std::atomic<bool> &stop_;
     std::string consumer_;
+    std::deque<Batch> in_flight_;
 };
 
 }  // namespace referral::rewardd

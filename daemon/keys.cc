@@ -20,6 +20,22 @@ std::string utc(int64_t ts_ms, const char *format) {
 
 }  // namespace
 
+Keys::Keys(std::string prefix)
+    : prefix_(std::move(prefix)),
+      events_(key("events")),
+      ledger_(key("ledger")),
+      rejected_(key("rejected")),
+      owner_(key("owner")),
+      code_of_(key("code_of")),
+      referred_by_(key("referred_by")),
+      codes_(key("codes")),
+      buyers_(key("buyers")),
+      currencies_(key("currencies")),
+      due_(key("due")),
+      held_expiry_(key("held_expiry")),
+      first_conversion_(key("first_conversion")),
+      bound_at_(key("bound_at")) {}
+
 std::string Keys::key(std::string_view name, std::string_view suffix) const {
     std::string k;
     k.reserve(prefix_.size() + 1 + name.size() + suffix.size());
@@ -45,6 +61,7 @@ std::string Keys::per_order(std::string_view name, std::string_view site,
     SHA256(reinterpret_cast<const unsigned char *>(order_id.data()), order_id.size(), digest);
     static const char hex[] = "0123456789abcdef";
     std::string k = key(name, site);
+    k.reserve(k.size() + 1 + 2 * sizeof(digest));
     k += ':';
     for (unsigned char b : digest) {
         k += hex[b >> 4];

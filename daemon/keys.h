@@ -10,24 +10,24 @@ namespace referral::rewardd {
 
 class Keys {
   public:
-    explicit Keys(std::string prefix) : prefix_(std::move(prefix)) {}
+    explicit Keys(std::string prefix);
 
     const std::string &prefix() const { return prefix_; }
-    std::string events() const { return key("events"); }
-    std::string ledger() const { return key("ledger"); }
-    std::string rejected() const { return key("rejected"); }
-    std::string owner() const { return key("owner"); }
-    std::string code_of() const { return key("code_of"); }
-    std::string referred_by() const { return key("referred_by"); }
-    std::string codes() const { return key("codes"); }
-    std::string buyers() const { return key("buyers"); }
-    std::string currencies() const { return key("currencies"); }
-    std::string due() const { return key("due"); }
-    std::string held_expiry() const { return key("held_expiry"); }
+    const std::string &events() const { return events_; }
+    const std::string &ledger() const { return ledger_; }
+    const std::string &rejected() const { return rejected_; }
+    const std::string &owner() const { return owner_; }
+    const std::string &code_of() const { return code_of_; }
+    const std::string &referred_by() const { return referred_by_; }
+    const std::string &codes() const { return codes_; }
+    const std::string &buyers() const { return buyers_; }
+    const std::string &currencies() const { return currencies_; }
+    const std::string &due() const { return due_; }
+    const std::string &held_expiry() const { return held_expiry_; }
     // customer → "<code> <ts>" of the conversion that made them a referred customer, for renewals
-    std::string first_conversion() const { return key("first_conversion"); }
+    const std::string &first_conversion() const { return first_conversion_; }
     // customer → when a signup bound them to the code in referred_by (unix ms)
-    std::string bound_at() const { return key("bound_at"); }
+    const std::string &bound_at() const { return bound_at_; }
 
     // An event's own seen flag: for events whose time may not be their own (docs/rewards.md).
     std::string seen(std::string_view event_id) const { return key("seen:", event_id); }
@@ -69,6 +69,9 @@ class Keys {
     std::string per_order(std::string_view name, std::string_view site,
                           std::string_view order_id) const;
     std::string prefix_;
+    // The keys every event names, made once.
+    std::string events_, ledger_, rejected_, owner_, code_of_, referred_by_, codes_, buyers_,
+        currencies_, due_, held_expiry_, first_conversion_, bound_at_;
 };
 
 }  // namespace referral::rewardd

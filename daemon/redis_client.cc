@@ -151,10 +151,14 @@ Reply Redis::command(const Argv &argv) {
     return read_reply();
 }
 
-void Redis::append(const Argv &argv) {
+void Redis::append_asking() {
     if (asking_ && redisAppendCommand(context_.get(), "ASKING") != REDIS_OK) {
         lost();
     }
+}
+
+void Redis::append(const Argv &argv) {
+    append_asking();
     std::vector<const char *> args;
     std::vector<size_t> lengths;
     args.reserve(argv.size());
@@ -166,6 +170,21 @@ void Redis::append(const Argv &argv) {
     if (redisAppendCommandArgv(context_.get(), static_cast<int>(args.size()), args.data(),
                                lengths.data()) != REDIS_OK) {
         lost();
+    }
+}
+
+void Redis::append_encoded(std::string_view command) {
+    append_asking();
+    if (redisAppendFormattedCommand(context_.get(), command.data(), command.size()) != REDIS_OK) {
+        lost();
+    }
+}
+
+void Redis::send() {
+    for (int done = 0; !done;) {
+        if (redisBufferWrite(context_.get(), &done) != REDIS_OK) {
+            lost();
+        }
     }
 }
 

@@ -51,6 +51,11 @@ class Redis {
     Reply command(const Argv &argv);
     // Pipelining: queue commands, then read their replies in order.
     void append(const Argv &argv);
+    // A command already in RESP (resp::append_command).
+    void append_encoded(std::string_view command);
+    // Writes what is queued now, so that Redis works on it while the caller does something
+    // else before reading the replies.
+    void send();
     Reply read_reply();
 
   private:
@@ -58,6 +63,7 @@ class Redis {
         void operator()(redisContext *c) const { redisFree(c); }
     };
     [[noreturn]] void lost();
+    void append_asking();
     // Connects to at, or to config's address when null.
     void open(const HostPort *at, const RedisConfig &config);
     std::unique_ptr<redisContext, ContextDeleter> context_;

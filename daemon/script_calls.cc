@@ -1,5 +1,7 @@
 #include "script_calls.h"
 
+#include <algorithm>
+
 namespace referral::rewardd {
 namespace {
 
@@ -183,24 +185,75 @@ ScriptCall ConfirmCall::to_call() const {
     return call;
 }
 
-ScriptCall BatchCall::to_call() const {
-    ScriptCall call{Script::kBatch, {}, {}};
-    size_t keys = 0, args = 0;
-    for (size_t i = 0; i < count; ++i) {
-        keys += events[i].keys.size();
-        args += 3 + events[i].args.size();
-    }
-    call.keys.reserve(keys);
-    call.args.reserve(args);
+BatchCall::Layout BatchCall::layout() const {
+    struct Shape {
+        const ScriptCall *first;
+        std::vector<bool> own_keys, own_args;  // by position: not the same in every event
+    };
+    std::vector<Shape> shapes;
+    std::vector<size_t> shape_of(count);
     for (size_t i = 0; i < count; ++i) {
         const ScriptCall &e = events[i];
-        call.keys.insert(call.keys.end(), e.keys.begin(), e.keys.end());
-        call.args.insert(call.args.end(), {std::string(script_name(e.script)),
-                                           number(static_cast<int64_t>(e.keys.size())),
-                                           number(static_cast<int64_t>(e.args.size()))});
-        call.args.insert(call.args.end(), e.args.begin(), e.args.end());
+        auto same_shape = [&e](const Shape &s) {
+            return s.first->script == e.script && s.first->keys.size() == e.keys.size() &&
+                   s.first->args.size() == e.args.size();
+        };
+        auto it = std::find_if(shapes.begin(), shapes.end(), same_shape);
+        shape_of[i] = static_cast<size_t>(it - shapes.begin());
+        if (it == shapes.end()) {
+            shapes.push_back(
+                Shape{&e, std::vector<bool>(e.keys.size()), std::vector<bool>(e.args.size())});
+            continue;
+        }
+        for (size_t p = 0; p < e.keys.size(); ++p) {
+            it->own_keys[p] = it->own_keys[p] || e.keys[p] != it->first->keys[p];
+        }
+        for (size_t p = 0; p < e.args.size(); ++p) {
+            it->own_args[p] = it->own_args[p] || e.args[p] != it->first->args[p];
+        }
     }
-    return call;
+
+    Layout out;
+    auto number_view = [&out](size_t n) -> std::string_view {
+        return out.numbers.emplace_back(std::to_string(n));
+    };
+    auto positions = [&](const std::vector<bool> &own) {
+        for (size_t p = 0; p < own.size(); ++p) {
+            if (own[p]) {
+                out.args.push_back(number_view(p + 1));
+            }
+        }
+    };
+    out.args.push_back(number_view(shapes.size()));
+    for (const Shape &s : shapes) {
+        const ScriptCall &first = *s.first;
+        out.keys.insert(out.keys.end(), first.keys.begin(), first.keys.end());
+        out.args.insert(out.args.end(), {script_name(first.script), number_view(first.keys.size()),
+                                         number_view(first.args.size()),
+                                         number_view(static_cast<size_t>(std::count(
+                                             s.own_keys.begin(), s.own_keys.end(), true))),
+                                         number_view(static_cast<size_t>(std::count(
+                                             s.own_args.begin(), s.own_args.end(), true)))});
+        positions(s.own_keys);
+        positions(s.own_args);
+        out.args.insert(out.args.end(), first.args.begin(), first.args.end());
+    }
+    for (size_t i = 0; i < count; ++i) {
+        const ScriptCall &e = events[i];
+        const Shape &s = shapes[shape_of[i]];
+        out.args.push_back(number_view(shape_of[i] + 1));
+        for (size_t p = 0; p < e.keys.size(); ++p) {
+            if (s.own_keys[p]) {
+                out.keys.push_back(e.keys[p]);
+            }
+        }
+        for (size_t p = 0; p < e.args.size(); ++p) {
+            if (s.own_args[p]) {
+                out.args.push_back(e.args[p]);
+            }
+        }
+    }
+    return out;
 }
 
 ScriptCall EnrollCall::to_call() const {

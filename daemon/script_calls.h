@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -222,13 +223,25 @@ struct ConfirmCall {
     ScriptCall to_call() const;
 };
 
-// Events applied in order by one script (scripts/batch.lua): every event's keys; per event its
-// script's name, key count, arg count and args. Only the scripts batch.lua carries.
+// Events applied in order by one script (scripts/batch.lua). The events of one script with as
+// many keys and args are of one shape: what all of them hold at a position is sent once, with
+// the shape, and each event sends only the values that are its own
+// (docs/design.md#script-interfaces). Only the scripts batch.lua carries.
 struct BatchCall {
     const ScriptCall *events = nullptr;
     size_t count = 0;
 
-    ScriptCall to_call() const;
+    // KEYS and ARGV as views into the events' strings and into numbers of its own: encoded to
+    // Redis as they are, without copies. KEYS: each shape's keys, then each event's own keys.
+    // ARGV: the shape count; per shape its script's name, key count, arg count, own key count,
+    // own arg count, the positions of the own keys, then of the own args, then its args; then
+    // per event its shape (from 1) and its own args. A shape's keys and args are its first
+    // event's.
+    struct Layout {
+        std::vector<std::string_view> keys, args;
+        std::deque<std::string> numbers;  // a deque: views into it stay valid as it grows
+    };
+    Layout layout() const;
 };
 
 struct EnrollCall {

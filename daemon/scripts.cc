@@ -1,5 +1,6 @@
 #include "scripts.h"
 
+#include "resp.h"
 #include "script_calls.h"
 
 #include <openssl/sha.h>
@@ -29,11 +30,11 @@ std::string sha1_hex(const std::string &text) {
     return out;
 }
 
-bool is_noscript(const Reply &r) {
-    return is_error(r.get(), "NOSCRIPT");
-}
-
 }  // namespace
+
+bool is_noscript(const redisReply *r) {
+    return is_error(r, "NOSCRIPT");
+}
 
 std::string_view script_name(Script script) {
     return kNames[static_cast<size_t>(script)];
@@ -78,46 +79,24 @@ Argv Scripts::evalsha(const ScriptCall &call) const {
 Reply Scripts::run(Redis &redis, const ScriptCall &call) {
     Argv argv = evalsha(call);
     Reply r = redis.command(argv);
-    if (is_noscript(r)) {
+    if (is_noscript(r.get())) {
         load(redis);
         r = redis.command(argv);
     }
     return r;
 }
 
-Scripts::BatchReplies Scripts::run_batched(Redis &redis, const std::vector<ScriptCall> &calls) {
-    std::vector<ScriptCall> batches;
-    for (size_t first = 0; first < calls.size(); first += kEventsPerBatch) {
-        batches.push_back(
-            BatchCall{&calls[first], std::min(kEventsPerBatch, calls.size() - first)}.to_call());
-        redis.append(evalsha(batches.back()));
-    }
-    BatchReplies out;
-    out.replies.reserve(batches.size());
-    bool reload = false;
-    for (size_t i = 0; i < batches.size(); ++i) {
-        out.replies.push_back(redis.read_reply());
-        reload = reload || is_noscript(out.replies.back());
-    }
-    if (reload) {
-        // A batch that answered NOSCRIPT never ran: sending it again, in order, is safe.
-        load(redis);
-        for (size_t i = 0; i < batches.size(); ++i) {
-            if (is_noscript(out.replies[i])) {
-                out.replies[i] = run(redis, batches[i]);
-            }
-        }
-    }
-    out.events.reserve(calls.size());
-    for (size_t i = 0; i < batches.size(); ++i) {
-        const redisReply *r = out.replies[i].get();
-        size_t count = std::min(kEventsPerBatch, calls.size() - i * kEventsPerBatch);
-        bool complete = r->type == REDIS_REPLY_ARRAY && r->elements == count;
-        for (size_t j = 0; j < count; ++j) {
-            out.events.push_back(complete ? r->element[j] : r);
-        }
-    }
-    return out;
+std::string Scripts::batch_command(const ScriptCall *calls, size_t count) const {
+    BatchCall::Layout layout = BatchCall{calls, count}.layout();
+    std::string nkeys = std::to_string(layout.keys.size());
+    std::vector<std::string_view> argv;
+    argv.reserve(3 + layout.keys.size() + layout.args.size());
+    argv.insert(argv.end(), {"EVALSHA", sha_[static_cast<size_t>(Script::kBatch)], nkeys});
+    argv.insert(argv.end(), layout.keys.begin(), layout.keys.end());
+    argv.insert(argv.end(), layout.args.begin(), layout.args.end());
+    std::string command;
+    resp::append_command(&command, argv.data(), argv.size());
+    return command;
 }
 
 }  // namespace referral::rewardd

@@ -48,6 +48,9 @@ struct ScriptCall {
     Argv args;
 };
 
+// The script was not loaded (a restart or SCRIPT FLUSH): the call never ran.
+bool is_noscript(const redisReply *r);
+
 // Events per batch.lua call: enough to spread a call's own cost thin, few enough that one call
 // holds Redis up for a millisecond or so.
 inline constexpr size_t kEventsPerBatch = 100;
@@ -58,14 +61,10 @@ class Scripts {
 
     void load(Redis &redis);
     Reply run(Redis &redis, const ScriptCall &call);
-    // Event calls of the scripts batch.lua carries, applied in order, kEventsPerBatch to a
-    // script call, those calls pipelined. The replies: one per call, in call order, pointing
-    // into replies (a failed batch's own error stands for each of its events).
-    struct BatchReplies {
-        std::vector<Reply> replies;
-        std::vector<const redisReply *> events;
-    };
-    BatchReplies run_batched(Redis &redis, const std::vector<ScriptCall> &calls);
+    // The EVALSHA of batch.lua (BatchCall) for count event calls of the scripts it carries,
+    // at most kEventsPerBatch, in RESP: sent with Redis::append_encoded, and sent again as it
+    // is after NOSCRIPT.
+    std::string batch_command(const ScriptCall *calls, size_t count) const;
 
   private:
     Argv evalsha(const ScriptCall &call) const;

@@ -66,6 +66,35 @@ percent = 10
     EXPECT_NE(r[0].at("detail").find("WRONGTYPE"), std::string::npos) << r[0].at("detail");
 }
 
+// A read of 350 clicks (the default batch = 500) goes to Redis as four batches, two in flight
+// at a time: failures in several of them are each rejected once, in the stream's order, and
+// every other click counts.
+TEST_F(RewarddTest, FailuresInBatchesInFlightAreRejectedInOrder) {
+    redis_.command({"SET", key("stats:BROKEN"), "not a hash"});
+    std::vector<Event> events;
+    for (int i = 0; i < 350; ++i) {
+        bool broken = i == 5 || i == 150 || i == 349;
+        events.push_back(
+            click("c" + std::to_string(i), broken ? "BROKEN" : "ALICE", "ip" + std::to_string(i)));
+    }
+    add_all(events);
+    start(R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 10
+)");
+    wait_applied();
+    EXPECT_EQ(hget(key("stats:ALICE"), "clicks"), "347");
+    std::vector<Entry> r = rejected();
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r[0].at("id"), "c5");
+    EXPECT_EQ(r[1].at("id"), "c150");
+    EXPECT_EQ(r[2].at("id"), "c349");
+}
+
 // A replayed event is applied once: in the same batch, in a later one, and when it was applied
 // before the seen flags became fields of a hash per hour (its own seen:<id> key). An event
 // without a ts of its own (a refund without ts, a refused event without ts) keeps a key of its

@@ -213,8 +213,7 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     confirm.fields = {{"type", "confirm"}};
     add(confirm.to_call());
 
-    std::vector<ScriptCall> events = {calls.at(Script::kClick), calls.at(Script::kConversion)};
-    add(BatchCall{events.data(), events.size()}.to_call());
+    add(ScriptCall{Script::kBatch, {}, {}});  // BatchCarriesEveryEventInOrder
 
     ASSERT_EQ(calls.size(), kScriptCount) << "every script has a call struct";
     for (const auto &[script, call] : calls) {
@@ -226,24 +225,83 @@ TEST(ScriptInterface, EveryCallMatchesItsScript) {
     }
 }
 
+// The events of a batch as batch.lua takes them apart: each one's script, KEYS and ARGV.
+std::vector<ScriptCall> unbatch(const BatchCall::Layout &layout) {
+    struct Shape {
+        std::string name;
+        Argv keys, args;
+        std::vector<size_t> own_keys, own_args;
+    };
+    auto number = [](std::string_view s) { return std::stoul(std::string(s)); };
+    const auto &keys = layout.keys;
+    const auto &args = layout.args;
+    std::vector<Shape> shapes(number(args.at(0)));
+    size_t k = 0, a = 1;
+    for (Shape &s : shapes) {
+        s.name = args.at(a);
+        size_t nkeys = number(args.at(a + 1)), nargs = number(args.at(a + 2));
+        size_t own_keys = number(args.at(a + 3)), own_args = number(args.at(a + 4));
+        a += 5;
+        for (size_t i = 0; i < own_keys; ++i) {
+            s.own_keys.push_back(number(args.at(a++)));
+        }
+        for (size_t i = 0; i < own_args; ++i) {
+            s.own_args.push_back(number(args.at(a++)));
+        }
+        for (size_t i = 0; i < nkeys; ++i) {
+            s.keys.emplace_back(keys.at(k++));
+        }
+        for (size_t i = 0; i < nargs; ++i) {
+            s.args.emplace_back(args.at(a++));
+        }
+    }
+    std::vector<ScriptCall> events;
+    while (a < args.size()) {
+        const Shape &s = shapes.at(number(args.at(a++)) - 1);
+        Script script{};
+        for (size_t i = 0; i < kScriptCount; ++i) {
+            if (script_name(static_cast<Script>(i)) == s.name) {
+                script = static_cast<Script>(i);
+            }
+        }
+        ScriptCall e{script, s.keys, s.args};
+        for (size_t p : s.own_keys) {
+            e.keys.at(p - 1) = keys.at(k++);
+        }
+        for (size_t p : s.own_args) {
+            e.args.at(p - 1) = args.at(a++);
+        }
+        events.push_back(std::move(e));
+    }
+    EXPECT_EQ(k, keys.size()) << "every key belongs to a shape or an event";
+    return events;
+}
+
 TEST(ScriptInterface, BatchCarriesEveryEventInOrder) {
     ClickCall click;
     click.header.events = "events";
     click.code = "abc";
+    ClickCall other = click;
+    other.header.seen = "seen:2";
+    other.code = "def";
     ConversionCall conversion;
     conversion.referrer_rewards = {1, 2};
-    std::vector<ScriptCall> events = {click.to_call(), conversion.to_call(), click.to_call()};
-    ScriptCall batch = BatchCall{events.data(), events.size()}.to_call();
-    EXPECT_EQ(batch.script, Script::kBatch);
-    Argv keys, args;
-    for (const ScriptCall &e : events) {
-        keys.insert(keys.end(), e.keys.begin(), e.keys.end());
-        args.insert(args.end(), {std::string(script_name(e.script)), std::to_string(e.keys.size()),
-                                 std::to_string(e.args.size())});
-        args.insert(args.end(), e.args.begin(), e.args.end());
+    ConversionCall longer = conversion;
+    longer.referrer_rewards = {1, 2, 3};
+    std::vector<ScriptCall> events = {click.to_call(),  conversion.to_call(), other.to_call(),
+                                      longer.to_call(), click.to_call(),      conversion.to_call()};
+    BatchCall::Layout layout = BatchCall{events.data(), events.size()}.layout();
+    std::vector<ScriptCall> unbatched = unbatch(layout);
+    ASSERT_EQ(unbatched.size(), events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+        EXPECT_EQ(unbatched[i].script, events[i].script) << i;
+        EXPECT_EQ(unbatched[i].keys, events[i].keys) << i;
+        EXPECT_EQ(unbatched[i].args, events[i].args) << i;
     }
-    EXPECT_EQ(batch.keys, keys);
-    EXPECT_EQ(batch.args, args);
+    // Three shapes (clicks; conversions of two levels; of three), the clicks' seen key their
+    // own: one key a click, no other key sent twice.
+    EXPECT_EQ(layout.args.at(0), "3");
+    EXPECT_EQ(layout.keys.size(), events[0].keys.size() + 2 * events[1].keys.size() + 3);
     // batch.lua names KEYS and ARGV whole, in its top block only.
     interface_of("batch");
 }
