@@ -95,31 +95,10 @@ TEST(IsCrawler, CubotDoesNotHideOtherMarks) {
 // The scan reads every other position: each mark is found wherever it starts, odd or even, at
 // the end of the User-Agent too, in any case.
 TEST(IsCrawler, EveryMarkAtEveryOffset) {
-    for (std::string mark : {"bot",
-                             "crawl",
-                             "spider",
-                             "slurp",
-                             "facebookexternalhit",
-                             "mediapartners",
-                             "feedfetcher",
-                             "bingpreview",
-                             "embedly",
-                             "quora link preview",
-                             "whatsapp",
-                             "ahrefs",
-                             "headlesschrome",
-                             "lighthouse",
-                             "python-requests",
-                             "python-urllib",
-                             "aiohttp",
-                             "go-http-client",
-                             "java/",
-                             "okhttp",
-                             "libwww-perl",
-                             "apache-httpclient",
-                             "node-fetch",
-                             "axios/",
-                             "scrapy"}) {
+    size_t count = 0;
+    const std::string_view *marks = crawler_marks(&count);
+    for (size_t i = 0; i < count; ++i) {
+        std::string mark(marks[i]);
         std::string upper = mark;
         for (char &c : upper) {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
