@@ -8,6 +8,16 @@ namespace {
 
 using testing_support::eventually;
 
+// Every code counts, 10% to the referrer.
+constexpr char kOpenTenPercent[] = R"(
+[programme]
+currency = "EUR"
+open_enrolment = true
+
+[referrer]
+percent = 10
+)";
+
 TEST_F(RewarddTest, BadEventsAreRejectedAndAcknowledged) {
     start(R"(
 [programme]
@@ -47,14 +57,7 @@ TEST_F(RewarddTest, AFailingEventInABatchLeavesTheOthersApplied) {
     redis_.command({"SET", key("stats:BROKEN"), "not a hash"});
     add_all({click("c1", "ALICE"), click("c2", "BROKEN"), click("c3", "ALICE"),
              conversion("e4", "ALICE", "o4", 10000), click("c5", "ALICE")});
-    start(R"(
-[programme]
-currency = "EUR"
-open_enrolment = true
-
-[referrer]
-percent = 10
-)");
+    start(kOpenTenPercent);
     wait_applied();
     EXPECT_EQ(hget(key("stats:ALICE"), "clicks"), "3");
     EXPECT_EQ(hget(key("stats:ALICE"), "conversions"), "1");
@@ -78,14 +81,7 @@ TEST_F(RewarddTest, FailuresInBatchesInFlightAreRejectedInOrder) {
             click("c" + std::to_string(i), broken ? "BROKEN" : "ALICE", "ip" + std::to_string(i)));
     }
     add_all(events);
-    start(R"(
-[programme]
-currency = "EUR"
-open_enrolment = true
-
-[referrer]
-percent = 10
-)");
+    start(kOpenTenPercent);
     wait_applied();
     EXPECT_EQ(hget(key("stats:ALICE"), "clicks"), "347");
     std::vector<Entry> r = rejected();
@@ -108,14 +104,7 @@ TEST_F(RewarddTest, ReplaysAreAppliedOnce) {
     Event unknown_type = without(with(click("u1", "ALICE"), "type", "purchase"), "ts");
     redis_.command({"SET", key("seen:c2"), "1", "PX", "600000"});  // applied before the upgrade
     add_all({c1, c1, c2, refund_without_ts, refund_without_ts, unknown_type});
-    start(R"(
-[programme]
-currency = "EUR"
-open_enrolment = true
-
-[referrer]
-percent = 10
-)");
+    start(kOpenTenPercent);
     wait_applied();
     add_all({c1, c2, refund_without_ts, unknown_type});
     wait_applied();
