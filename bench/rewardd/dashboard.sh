@@ -65,8 +65,8 @@ BEGIN {
   printf "*%d\r\n", 2 + 2 * codes
   arg("HSET"); arg("{referral}:balance:EUR")
   for (i = 0; i < codes; i++) { field("code:CODE" i ":approved", 1000 + i) }
-}' | redis-cli -p "$port" --pipe >/dev/null
-redis-cli -p "$port" SADD '{referral}:currencies' EUR >/dev/null
+}' | rcli --pipe >/dev/null
+rcli SADD '{referral}:currencies' EUR >/dev/null
 
 "$rewardd" run --config "$dir/rewards.toml" >"$dir/rewardd.log" 2>&1 &
 echo $! >"$dir/rewardd.pid"

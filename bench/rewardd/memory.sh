@@ -30,7 +30,6 @@ here=$(dirname "$0")
 # shellcheck source=events.sh
 . "$here/events.sh"
 
-rcli() { redis-cli -p "$port" "$@"; }
 used_memory() { rcli INFO memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 # Entries of the stream not yet acknowledged by the daemon's group: lag plus pending.
 backlog() {

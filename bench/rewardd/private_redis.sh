@@ -32,3 +32,10 @@ redis_instructions() {
   cat "$dir"/callgrind.out.* | awk '/^totals:/ { s += $2 } END { printf "%.0f\n", s }'
 }
 until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+
+rcli() { redis-cli -p "$port" "$@"; }
+# CPU seconds Redis's main thread has used so far.
+redis_cpu() {
+  rcli INFO cpu | tr -d '\r' |
+    awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.6f", s }'
+}

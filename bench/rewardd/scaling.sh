@@ -31,12 +31,7 @@ here=$(dirname "$0")
 # shellcheck source=events.sh
 . "$here/events.sh"
 
-rcli() { redis-cli -p "$port" "$@"; }
 taskset -cp 1 "$(rcli INFO server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')" >/dev/null
-redis_cpu() {
-  rcli INFO cpu | tr -d '\r' |
-    awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.6f", s }'
-}
 # CPU seconds the daemons have used so far.
 daemons_cpu() {
   local pid

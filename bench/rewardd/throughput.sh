@@ -62,15 +62,11 @@ BEGIN {
     arg("order"); arg("o" i); arg("customer"); arg("c" i); arg("amount"); arg(1000 + i % 9000)
     arg("currency"); arg("EUR"); arg("trust"); arg("upstream")
   }
-}' | redis-cli -p "$port" --pipe >/dev/null
+}' | rcli --pipe >/dev/null
 
-redis_cpu() {
-  redis-cli -p "$port" INFO cpu | tr -d '\r' |
-    awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { printf "%.3f", s }'
-}
 # Events the group has been given and acknowledged: neither waiting (lag) nor pending.
 applied() {
-  redis-cli -p "$port" XINFO GROUPS '{referral}:events' | tr -d '\r' |
+  rcli XINFO GROUPS '{referral}:events' | tr -d '\r' |
     awk -v n="$n" 'prev == "pending" { p = $1 } prev == "lag" { l = $1 } { prev = $1 }
       END { if (l == "") print 0; else print n - l - p }'
 }
@@ -78,9 +74,9 @@ applied() {
 # upgrade (docs/design.md#redis-keys): OLD_SEEN_KEYS=1 measures that first hour, the default
 # what comes after it.
 if [ "${OLD_SEEN_KEYS:-0}" != 1 ]; then
-  redis-cli -p "$port" SET '{referral}:seen_hour:since' 0 >/dev/null
+  rcli SET '{referral}:seen_hour:since' 0 >/dev/null
 fi
-redis-cli -p "$port" CONFIG RESETSTAT >/dev/null
+rcli CONFIG RESETSTAT >/dev/null
 if [ "${REDIS_CALLGRIND:-0}" = 1 ]; then redis_count on; fi
 loaded_cpu=$(redis_cpu)
 "$rewardd" run --config "$dir/rewards.toml" >"$dir/rewardd.log" 2>&1 &
@@ -105,5 +101,5 @@ applied_cpu=$(echo "$(redis_cpu) - $loaded_cpu" | bc)
 echo "cpu per event: redis $(echo "scale=1; $applied_cpu * 1000000 / $n" | bc) us, daemon $(echo "scale=1; $daemon_cpu * 1000000 / $n" | bc) us"
 # Redis's accounting of its commands since the events were loaded: calls, usec per call, and
 # usec per event (scripts include the commands they call, which are listed too).
-redis-cli -p "$port" INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v n="$n" '
+rcli INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v n="$n" '
   /^cmdstat_/ { sub("cmdstat_", "", $1); printf "  %-14s calls %9d  usec/call %9.2f  usec/event %6.2f\n", $1, $3, $7, $5 / n }'
